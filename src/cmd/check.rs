@@ -1,0 +1,15 @@
+//! `paiban check` (not available yet).
+
+use anyhow::{bail, Result};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Input files or folders.
+    inputs: Vec<PathBuf>,
+}
+
+pub fn run(_args: Args) -> Result<ExitCode> {
+    bail!("`paiban check` is not available yet")
+}

@@ -1,0 +1,217 @@
+//! Finding and reading an issue: one `.md` file, or a folder of pages with an `issue.toml`.
+//! Checks the encoding, splits off metadata and joins the pages into one source text
+//! that still knows, for every line, which file and line it came from.
+
+use crate::error::{Error, Result};
+use crate::metadata::{self, RawMeta};
+use crate::model::Location;
+use std::path::{Path, PathBuf};
+
+/// Inputs larger than this are refused before they are read (protects the machine).
+pub const MAX_INPUT_BYTES: u64 = 256 * 1024 * 1024;
+
+/// The issue's Markdown, all pages joined, with a map back to files and lines.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub text: String,
+    segments: Vec<Segment>,
+}
+
+#[derive(Debug, Clone)]
+struct Segment {
+    /// 0-based line in `Source::text` where this page starts.
+    start_line: usize,
+    path: PathBuf,
+    /// 1-based line in the file of the page's first body line (after front matter).
+    first_file_line: usize,
+}
+
+impl Source {
+    /// A source from a string (tests, fuzzing, stdin).
+    pub fn from_text(text: impl Into<String>, path: impl Into<PathBuf>) -> Self {
+        Source { text: text.into(), segments: vec![Segment { start_line: 0, path: path.into(), first_file_line: 1 }] }
+    }
+
+    /// File and line of a 0-based line of `text`.
+    pub fn locate_line(&self, line: usize) -> Location {
+        let seg = self.segments.iter().rev().find(|s| s.start_line <= line).unwrap_or(&self.segments[0]);
+        Location { path: seg.path.clone(), line: seg.first_file_line + line.saturating_sub(seg.start_line) }
+    }
+
+    /// File and line of a byte offset in `text`.
+    pub fn locate_byte(&self, byte: usize) -> Location {
+        let byte = byte.min(self.text.len());
+        self.locate_line(self.text.as_bytes()[..byte].iter().filter(|&&b| b == b'\n').count())
+    }
+
+    /// The files this source was read from, in page order.
+    pub fn paths(&self) -> impl Iterator<Item = &Path> {
+        self.segments.iter().map(|s| s.path.as_path())
+    }
+}
+
+/// One issue as read from disk, before normalizing and parsing.
+#[derive(Debug, Clone)]
+pub struct Issue {
+    /// The path given by the user (file or folder).
+    pub input: PathBuf,
+    /// Output base name: the file stem or the folder name.
+    pub name: String,
+    /// Folder that relative image paths are resolved against.
+    pub base_dir: PathBuf,
+    pub source: Source,
+    pub meta: RawMeta,
+}
+
+/// Reads an issue from a `.md` file or a folder of `.md` pages.
+pub fn load(path: &Path) -> Result<Issue> {
+    let md = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if md.is_dir() {
+        load_folder(path)
+    } else {
+        load_file(path)
+    }
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem().or_else(|| path.file_name()).map_or_else(|| "issue".to_string(), |s| s.to_string_lossy().into_owned())
+}
+
+fn load_file(path: &Path) -> Result<Issue> {
+    let text = read_text(path)?;
+    let (meta, body, fm_lines) = metadata::split_front_matter(&text, path)?;
+    let base_dir = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    let source = Source {
+        text: body.to_string(),
+        segments: vec![Segment { start_line: 0, path: path.to_path_buf(), first_file_line: fm_lines + 1 }],
+    };
+    Ok(Issue { input: path.to_path_buf(), name: stem(path), base_dir, source, meta })
+}
+
+/// The `.md` pages of a folder issue, in name order.
+pub fn pages_of(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut pages = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let p = entry.path();
+        if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("md")) && p.is_file() {
+            pages.push(p);
+        }
+    }
+    pages.sort();
+    Ok(pages)
+}
+
+fn load_folder(dir: &Path) -> Result<Issue> {
+    let pages = pages_of(dir)?;
+    if pages.is_empty() {
+        return Err(Error::NoMarkdown { path: dir.to_path_buf() });
+    }
+    let toml_path = dir.join("issue.toml");
+    let mut meta = if toml_path.is_file() { metadata::read_issue_toml(&toml_path)? } else { RawMeta::default() };
+    let mut text = String::new();
+    let mut segments = Vec::new();
+    for page in &pages {
+        let page_text = read_text(page)?;
+        let (page_meta, body, fm_lines) = metadata::split_front_matter(&page_text, page)?;
+        meta.merge_missing(page_meta);
+        if !text.is_empty() {
+            // Pages are separated by a blank line: a paragraph cut at the page's end is a
+            // page-break split like any other, for the normalizer to join.
+            while !text.ends_with("\n\n") {
+                text.push('\n');
+            }
+        }
+        segments.push(Segment {
+            start_line: text.matches('\n').count(),
+            path: page.clone(),
+            first_file_line: fm_lines + 1,
+        });
+        text.push_str(body);
+    }
+    Ok(Issue {
+        input: dir.to_path_buf(),
+        name: stem(dir),
+        base_dir: dir.to_path_buf(),
+        source: Source { text, segments },
+        meta,
+    })
+}
+
+/// Reads a text file: UTF-8 (a BOM is accepted), CRLF or CR line endings become LF.
+pub fn read_text(path: &Path) -> Result<String> {
+    let md = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if md.len() > MAX_INPUT_BYTES {
+        return Err(Error::TooLarge { path: path.to_path_buf(), size: md.len(), limit: MAX_INPUT_BYTES });
+    }
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    decode(&bytes, path)
+}
+
+/// Decodes file bytes as UTF-8 text, naming the line and byte of the first problem.
+pub fn decode(bytes: &[u8], path: &Path) -> Result<String> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) || looks_like_utf16(bytes) {
+        return Err(Error::Utf16 { path: path.to_path_buf() });
+    }
+    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+    let line_of = |offset: usize| bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let offset = e.valid_up_to();
+        Error::InvalidUtf8 { path: path.to_path_buf(), line: line_of(offset), offset }
+    })?;
+    if let Some(offset) = bytes.iter().position(|&b| b == 0) {
+        return Err(Error::NulByte { path: path.to_path_buf(), line: line_of(offset), offset });
+    }
+    Ok(if text.contains('\r') { text.replace("\r\n", "\n").replace('\r', "\n") } else { text.to_string() })
+}
+
+/// UTF-16 without a BOM: many NUL bytes at every other position of the first bytes.
+fn looks_like_utf16(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(512)];
+    if head.len() < 4 {
+        return false;
+    }
+    let zeros_even = head.iter().step_by(2).filter(|&&b| b == 0).count();
+    let zeros_odd = head.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
+    let half = head.len() / 2;
+    zeros_even * 3 > half * 2 || zeros_odd * 3 > half * 2
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_accepts_bom_and_crlf() {
+        let t = decode(b"\xEF\xBB\xBFa\r\nb\rc", Path::new("x.md")).unwrap();
+        assert_eq!(t, "a\nb\nc");
+    }
+
+    #[test]
+    fn decode_names_line_and_offset() {
+        match decode(b"ok\nok\n\xFFbad", Path::new("x.md")) {
+            Err(Error::InvalidUtf8 { line: 3, offset: 6, .. }) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn decode_rejects_utf16() {
+        let utf16: Vec<u8> = "# 标题\n正文".encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+        assert!(matches!(decode(&utf16, Path::new("x.md")), Err(Error::Utf16 { .. })));
+    }
+
+    #[test]
+    fn locate_lines_across_pages() {
+        let src = Source {
+            text: "a\nb\n\nc\n".into(),
+            segments: vec![
+                Segment { start_line: 0, path: "p1.md".into(), first_file_line: 4 },
+                Segment { start_line: 3, path: "p2.md".into(), first_file_line: 1 },
+            ],
+        };
+        assert_eq!(src.locate_line(1).to_string(), "p1.md:5");
+        assert_eq!(src.locate_line(3).to_string(), "p2.md:1");
+        assert_eq!(src.locate_byte(5).to_string(), "p2.md:1");
+    }
+}

@@ -1,0 +1,158 @@
+//! paiban (排版): typesets Chinese newspaper issues written in Markdown into EPUB 3 and
+//! print PDF.
+//!
+//! Data flows one way: [`issue::load`] → [`normalize::normalize`] → [`markdown::parse`] →
+//! [`model::Document`] → the backends ([`epub`], [`pdf`]). [`prepare`] runs the first three.
+
+pub mod cjk;
+pub mod diagnostics;
+pub mod epub;
+pub mod error;
+pub mod fonts;
+pub mod issue;
+pub mod markdown;
+pub mod metadata;
+pub mod model;
+pub mod normalize;
+pub mod output;
+pub mod pdf;
+
+pub use error::{Error, Result};
+
+use diagnostics::Diagnostic;
+use issue::Issue;
+use metadata::RawMeta;
+use model::{Article, Document, Inferred, IssueDate, Meta};
+use normalize::{NormalizeOptions, Normalized};
+
+#[derive(Debug, Clone)]
+pub struct PrepareOptions {
+    /// Run the normalizer (on by default; `--no-normalize` turns it off).
+    pub normalize: bool,
+}
+
+impl Default for PrepareOptions {
+    fn default() -> Self {
+        PrepareOptions { normalize: true }
+    }
+}
+
+/// An issue read, repaired and parsed: what every backend and report starts from.
+pub struct Prepared {
+    pub issue: Issue,
+    /// The normalizer's output and report (None with `--no-normalize`).
+    pub normalized: Option<Normalized>,
+    pub document: Document,
+    /// Warnings from metadata and parsing (the normalizer's are in `normalized`).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Prepared {
+    /// The text that was parsed: the normalized text, or the source as read.
+    pub fn text(&self) -> &str {
+        self.normalized.as_ref().map_or(&self.issue.source.text, |n| &n.text)
+    }
+
+    /// File and line of a 1-based line of the *input* text (as the normalizer reports them).
+    pub fn locate_input_line(&self, line: usize) -> model::Location {
+        self.issue.source.locate_line(line.saturating_sub(1))
+    }
+}
+
+/// Loads an issue from a file or folder and prepares it.
+pub fn prepare_path(path: &std::path::Path, opts: &PrepareOptions) -> Result<Prepared> {
+    prepare(issue::load(path)?, opts)
+}
+
+/// Normalizes and parses a loaded issue into the document model.
+pub fn prepare(issue: Issue, opts: &PrepareOptions) -> Result<Prepared> {
+    let mut diagnostics = Vec::new();
+    let date = parse_date(&issue.meta)?;
+    let normalized = opts.normalize.then(|| {
+        let nopts = NormalizeOptions {
+            newspaper: issue.meta.get("newspaper").map(str::to_string),
+            date: date.or_else(|| IssueDate::find_in_name(&issue.name)),
+        };
+        normalize::normalize(&issue.source.text, &nopts)
+    });
+    let parsed = {
+        let source = &issue.source;
+        let (text, locate): (&str, Box<dyn Fn(usize) -> model::Location>) = match &normalized {
+            Some(n) => {
+                let origin = &n.line_origin;
+                (&n.text, Box::new(move |l| source.locate_line(origin.get(l).copied().unwrap_or(l))))
+            }
+            None => (&source.text, Box::new(move |l| source.locate_line(l))),
+        };
+        markdown::parse(text, &issue.base_dir, &*locate)
+    };
+    diagnostics.extend(parsed.diagnostics);
+    let mut articles = parsed.articles;
+    let meta = resolve_meta(&issue, date, &articles, &mut diagnostics);
+    for a in &mut articles {
+        if a.headline.title.is_empty() {
+            a.headline.title = meta.title.clone();
+        }
+    }
+    Ok(Prepared { issue, normalized, document: Document { meta, articles }, diagnostics })
+}
+
+fn parse_date(raw: &RawMeta) -> Result<Option<IssueDate>> {
+    let Some(text) = raw.get("date") else { return Ok(None) };
+    match IssueDate::parse(text) {
+        Some(d) => Ok(Some(d)),
+        None => {
+            let (path, line) = raw.place("date").unwrap_or_default();
+            Err(Error::Metadata {
+                path,
+                line,
+                format: "issue",
+                message: format!("`date` is not a date: `{text}` (write YYYY-MM-DD)"),
+            })
+        }
+    }
+}
+
+/// Fills metadata fallbacks: date from the file name, title from the first main headline,
+/// language `zh-CN`.
+fn resolve_meta(issue: &Issue, date: Option<IssueDate>, articles: &[Article], diags: &mut Vec<Diagnostic>) -> Meta {
+    let raw = &issue.meta;
+    let mut inferred = Vec::new();
+    let date = date.or_else(|| {
+        let d = IssueDate::find_in_name(&issue.name)?;
+        inferred.push(Inferred { field: "date", from: format!("the name `{}`", issue.name) });
+        Some(d)
+    });
+    let title = match raw.get("title") {
+        Some(t) => t.trim().to_string(),
+        None => match articles.iter().find(|a| !a.headline.title.is_empty()) {
+            Some(a) => {
+                inferred.push(Inferred { field: "title", from: "the first main headline".into() });
+                a.headline.title.clone()
+            }
+            None => {
+                inferred.push(Inferred { field: "title", from: format!("the name `{}`", issue.name) });
+                issue.name.clone()
+            }
+        },
+    };
+    let language = match raw.get("language") {
+        Some(l) => l.trim().to_string(),
+        None => {
+            inferred.push(Inferred { field: "language", from: "the default".into() });
+            "zh-CN".to_string()
+        }
+    };
+    for key in &raw.unknown {
+        diags.push(Diagnostic::note("unknown-metadata", None, format!("metadata key `{key}` is not used by paiban")));
+    }
+    Meta {
+        newspaper: raw.get("newspaper").map(|s| s.trim().to_string()),
+        date,
+        issue_number: raw.get("issue_number").map(|s| s.trim().to_string()),
+        title,
+        language,
+        publisher: raw.get("publisher").map(|s| s.trim().to_string()),
+        inferred,
+    }
+}

@@ -1,0 +1,559 @@
+//! pulldown-cmark events → the document model.
+//!
+//! Headline groups: a run of consecutive top-level headings with no text between them is
+//! one group; its highest-level heading is the title, the ones before it the kicker, the
+//! ones after it the subtitles. A group whose title is level 1 or 2 opens an article; a
+//! deeper one is a section inside the current article.
+
+use crate::cjk;
+use crate::diagnostics::Diagnostic;
+use crate::model::*;
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use std::path::Path;
+
+/// Block containers nested deeper than this are flattened into their parent (with a warning):
+/// deep nesting is converter noise, and unbounded depth would exhaust the stack downstream.
+pub const MAX_NESTING: usize = 32;
+
+/// Stands for a soft line break until we know the characters on both sides of it.
+const SOFT_BREAK: &str = "\n";
+
+/// The result of parsing: the articles and what was worth a warning.
+pub struct Parsed {
+    pub articles: Vec<Article>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Parses Markdown into articles. `locate` maps a 0-based line of `text` to its file and line;
+/// `base_dir` is where relative image paths are resolved.
+pub fn parse(text: &str, base_dir: &Path, locate: &dyn Fn(usize) -> Location) -> Parsed {
+    let mut b = Builder::new(base_dir, locate, text);
+    let opts = Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
+    for (event, range) in Parser::new_ext(text, opts).into_offset_iter() {
+        b.event(event, range.start);
+    }
+    b.finish()
+}
+
+enum Frame {
+    Root,
+    Paragraph(Vec<Inline>, usize),
+    Heading(u8, Vec<Inline>, usize),
+    Quote(Vec<Block>),
+    List(Option<u64>, Vec<Vec<Block>>),
+    Item(Vec<Block>, Vec<Inline>),
+    FootnoteDef(String, Vec<Block>),
+    Code(Option<String>, String),
+    Table(Vec<Align>, Vec<Vec<Inline>>, Vec<Vec<Vec<Inline>>>),
+    Row(Vec<Vec<Inline>>),
+    Cell(Vec<Inline>),
+    Emphasis(Vec<Inline>),
+    Strong(Vec<Inline>),
+    Strike(Vec<Inline>),
+    Link(String, String, Vec<Inline>),
+    Image(String, String, String, usize),
+    /// A container past MAX_NESTING: its content goes to the parent.
+    Flattened,
+    /// Raw HTML and anything else dropped.
+    Skip,
+}
+
+struct Builder<'a> {
+    base_dir: &'a Path,
+    locate: &'a dyn Fn(usize) -> Location,
+    line_starts: Vec<usize>,
+    stack: Vec<Frame>,
+    depth: usize,
+    articles: Vec<Article>,
+    pending: Vec<(u8, String, Location)>,
+    footnotes: Vec<Footnote>,
+    diagnostics: Vec<Diagnostic>,
+    warned_depth: bool,
+}
+
+impl<'a> Builder<'a> {
+    fn new(base_dir: &'a Path, locate: &'a dyn Fn(usize) -> Location, text: &str) -> Self {
+        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        Builder {
+            base_dir,
+            locate,
+            line_starts,
+            stack: vec![Frame::Root],
+            depth: 0,
+            articles: Vec::new(),
+            pending: Vec::new(),
+            footnotes: Vec::new(),
+            diagnostics: Vec::new(),
+            warned_depth: false,
+        }
+    }
+
+    fn loc(&self, byte: usize) -> Location {
+        let line = self.line_starts.partition_point(|&s| s <= byte).saturating_sub(1);
+        (self.locate)(line)
+    }
+
+    fn inlines(&mut self) -> Option<&mut Vec<Inline>> {
+        match self.stack.last_mut()? {
+            Frame::Paragraph(v, _)
+            | Frame::Heading(_, v, _)
+            | Frame::Item(_, v)
+            | Frame::Cell(v)
+            | Frame::Emphasis(v)
+            | Frame::Strong(v)
+            | Frame::Strike(v)
+            | Frame::Link(_, _, v) => Some(v),
+            _ => None,
+        }
+    }
+
+    fn push_inline(&mut self, inline: Inline) {
+        if let Some(Frame::Image(_, _, alt, _)) = self.stack.last_mut() {
+            alt.push_str(&crate::model::plain_text(std::slice::from_ref(&inline)));
+            return;
+        }
+        if matches!(self.stack.last(), Some(Frame::Skip)) {
+            return;
+        }
+        if let Some(v) = self.inlines() {
+            v.push(inline);
+        } else if let Inline::Text(t) = &inline {
+            // Text straight inside a container that holds blocks (rare): make it a paragraph.
+            if !t.trim().is_empty() {
+                self.push_block(Block::Paragraph { kind: ParaKind::Body, content: vec![inline], location: None });
+            }
+        }
+    }
+
+    /// Adds a finished block to the innermost container that holds blocks.
+    fn push_block(&mut self, block: Block) {
+        for frame in self.stack.iter_mut().rev() {
+            match frame {
+                Frame::Quote(v) | Frame::FootnoteDef(_, v) => return v.push(block),
+                Frame::Item(v, inl) => {
+                    // Tight list items carry their text without a paragraph: close it first.
+                    if !inl.is_empty() {
+                        let content = finish_inlines(std::mem::take(inl));
+                        v.push(Block::Paragraph { kind: ParaKind::Body, content, location: None });
+                    }
+                    return v.push(block);
+                }
+                Frame::Root => break,
+                Frame::Flattened => continue,
+                _ => continue,
+            }
+        }
+        self.flush_headings();
+        self.current_article().blocks.push(block);
+    }
+
+    fn current_article(&mut self) -> &mut Article {
+        if self.articles.is_empty() {
+            self.articles.push(Article {
+                headline: HeadlineGroup::default(),
+                byline: None,
+                blocks: Vec::new(),
+                footnotes: Vec::new(),
+            });
+        }
+        let last = self.articles.len() - 1;
+        &mut self.articles[last]
+    }
+
+    /// Turns the pending run of headings into an article or a section.
+    fn flush_headings(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let run = std::mem::take(&mut self.pending);
+        let top = run.iter().map(|h| h.0).min().unwrap_or(1);
+        let ti = run.iter().position(|h| h.0 == top).unwrap_or(0);
+        let kicker: Vec<&str> = run[..ti].iter().map(|h| h.1.as_str()).collect();
+        let group = HeadlineGroup {
+            kicker: (!kicker.is_empty()).then(|| kicker.join(" ")),
+            title: run[ti].1.clone(),
+            subtitles: run[ti + 1..].iter().map(|h| h.1.clone()).collect(),
+            level: top,
+            location: Some(run[ti].2.clone()),
+        };
+        if top <= 2 || self.articles.is_empty() {
+            self.articles.push(Article { headline: group, byline: None, blocks: Vec::new(), footnotes: Vec::new() });
+        } else {
+            self.current_article().blocks.push(Block::Section(group));
+        }
+    }
+
+    fn open(&mut self, frame: Frame, container: bool) {
+        if container {
+            self.depth += 1;
+            if self.depth > MAX_NESTING {
+                if !self.warned_depth {
+                    self.warned_depth = true;
+                    self.diagnostics.push(Diagnostic::warning(
+                        "deep-nesting",
+                        None,
+                        format!("lists or block quotes nested deeper than {MAX_NESTING} levels were flattened"),
+                    ));
+                }
+                self.stack.push(Frame::Flattened);
+                return;
+            }
+        }
+        self.stack.push(frame);
+    }
+
+    fn event(&mut self, event: Event, at: usize) {
+        match event {
+            Event::Start(tag) => self.start(tag, at),
+            Event::End(tag) => self.end(tag),
+            Event::Text(t) => match self.stack.last_mut() {
+                Some(Frame::Code(_, s)) => s.push_str(&t),
+                _ => self.push_inline(Inline::Text(t.into_string())),
+            },
+            Event::Code(t) => self.push_inline(Inline::Code(t.into_string())),
+            Event::SoftBreak => self.push_inline(Inline::Text(SOFT_BREAK.into())),
+            Event::HardBreak => self.push_inline(Inline::LineBreak),
+            Event::Rule => self.push_block(Block::Rule),
+            Event::FootnoteReference(label) => self.push_inline(Inline::FootnoteRef(label.into_string())),
+            Event::Html(h) | Event::InlineHtml(h) => {
+                let h = h.trim();
+                if !h.is_empty() && !h.starts_with("<!--") && !h.ends_with("-->") {
+                    let loc = self.loc(at);
+                    self.diagnostics.push(Diagnostic::warning(
+                        "raw-html",
+                        Some(loc),
+                        format!("raw HTML is not supported and was left out: {}", truncate(h, 60)),
+                    ));
+                }
+            }
+            Event::TaskListMarker(_) | Event::InlineMath(_) | Event::DisplayMath(_) => {}
+        }
+    }
+
+    fn start(&mut self, tag: Tag, at: usize) {
+        match tag {
+            Tag::Paragraph => self.stack.push(Frame::Paragraph(Vec::new(), at)),
+            Tag::Heading { level, .. } => self.stack.push(Frame::Heading(heading_level(level), Vec::new(), at)),
+            Tag::BlockQuote(_) => self.open(Frame::Quote(Vec::new()), true),
+            Tag::List(start) => self.open(Frame::List(start, Vec::new()), true),
+            Tag::Item => self.open(Frame::Item(Vec::new(), Vec::new()), true),
+            Tag::FootnoteDefinition(label) => self.stack.push(Frame::FootnoteDef(label.into_string(), Vec::new())),
+            Tag::CodeBlock(kind) => {
+                let lang = match kind {
+                    CodeBlockKind::Fenced(l) if !l.trim().is_empty() => Some(l.trim().to_string()),
+                    _ => None,
+                };
+                self.stack.push(Frame::Code(lang, String::new()))
+            }
+            Tag::Table(aligns) => {
+                let align = aligns
+                    .into_iter()
+                    .map(|a| match a {
+                        pulldown_cmark::Alignment::None => Align::None,
+                        pulldown_cmark::Alignment::Left => Align::Left,
+                        pulldown_cmark::Alignment::Center => Align::Center,
+                        pulldown_cmark::Alignment::Right => Align::Right,
+                    })
+                    .collect();
+                self.stack.push(Frame::Table(align, Vec::new(), Vec::new()))
+            }
+            Tag::TableHead | Tag::TableRow => self.stack.push(Frame::Row(Vec::new())),
+            Tag::TableCell => self.stack.push(Frame::Cell(Vec::new())),
+            Tag::Emphasis => self.stack.push(Frame::Emphasis(Vec::new())),
+            Tag::Strong => self.stack.push(Frame::Strong(Vec::new())),
+            Tag::Strikethrough => self.stack.push(Frame::Strike(Vec::new())),
+            Tag::Link { dest_url, title, .. } => {
+                self.stack.push(Frame::Link(dest_url.into_string(), title.into_string(), Vec::new()))
+            }
+            Tag::Image { dest_url, title, .. } => {
+                self.stack.push(Frame::Image(dest_url.into_string(), title.into_string(), String::new(), at))
+            }
+            Tag::HtmlBlock => self.stack.push(Frame::Skip),
+            _ => self.stack.push(Frame::Skip),
+        }
+    }
+
+    fn end(&mut self, tag: TagEnd) {
+        if matches!(tag, TagEnd::BlockQuote(_) | TagEnd::List(_) | TagEnd::Item) {
+            self.depth = self.depth.saturating_sub(1);
+        }
+        let Some(frame) = self.stack.pop() else { return };
+        match frame {
+            Frame::Root => self.stack.push(Frame::Root),
+            Frame::Paragraph(inl, at) => {
+                let content = finish_inlines(inl);
+                if content.is_empty() {
+                    return;
+                }
+                let location = Some(self.loc(at));
+                let block = match content.as_slice() {
+                    [Inline::Image(image)] => Block::Figure { image: image.clone(), location },
+                    _ => Block::Paragraph { kind: cjk::paragraph_kind(&plain_text(&content)), content, location },
+                };
+                self.push_block(block);
+            }
+            Frame::Heading(level, inl, at) => {
+                let text = plain_text(&finish_inlines(inl)).trim().to_string();
+                let top_level = self.stack.iter().all(|f| matches!(f, Frame::Root | Frame::Flattened));
+                if text.is_empty() {
+                    return;
+                }
+                if top_level {
+                    let loc = self.loc(at);
+                    self.pending.push((level, text, loc));
+                } else {
+                    // A heading inside a quote or list item is shown as a strong paragraph.
+                    let location = Some(self.loc(at));
+                    self.push_block(Block::Paragraph {
+                        kind: ParaKind::Body,
+                        content: vec![Inline::Strong(vec![Inline::Text(text)])],
+                        location,
+                    });
+                }
+            }
+            Frame::Quote(blocks) => self.push_block(Block::Quote(blocks)),
+            Frame::List(start, items) => self.push_block(Block::List { start, items }),
+            Frame::Item(mut blocks, inl) => {
+                let content = finish_inlines(inl);
+                if !content.is_empty() {
+                    blocks.push(Block::Paragraph { kind: ParaKind::Body, content, location: None });
+                }
+                if let Some(Frame::List(_, items)) = self.stack.last_mut() {
+                    items.push(blocks);
+                } else {
+                    // Flattened list: the item's blocks go to the parent.
+                    for b in blocks {
+                        self.push_block(b);
+                    }
+                }
+            }
+            Frame::Flattened => {}
+            Frame::FootnoteDef(label, blocks) => self.footnotes.push(Footnote { label, blocks }),
+            Frame::Code(lang, text) => self.push_block(Block::Code { lang, text }),
+            Frame::Table(align, head, rows) => self.push_block(Block::Table { align, head, rows }),
+            Frame::Row(cells) => match self.stack.last_mut() {
+                Some(Frame::Table(_, head, rows)) => {
+                    if matches!(tag, TagEnd::TableHead) {
+                        *head = cells;
+                    } else {
+                        rows.push(cells);
+                    }
+                }
+                _ => {}
+            },
+            Frame::Cell(inl) => {
+                if let Some(Frame::Row(cells)) = self.stack.last_mut() {
+                    cells.push(finish_inlines(inl));
+                }
+            }
+            Frame::Emphasis(v) => self.push_inline(Inline::Emphasis(v)),
+            Frame::Strong(v) => self.push_inline(Inline::Strong(v)),
+            Frame::Strike(v) => self.push_inline(Inline::Strikethrough(v)),
+            Frame::Link(url, title, content) => self.push_inline(Inline::Link { url, title, content }),
+            Frame::Image(src, title, alt, at) => {
+                let loc = self.loc(at);
+                match self.resolve_image(&src, &loc) {
+                    Some(path) => self.push_inline(Inline::Image(Image { path, src, alt, title })),
+                    None => {
+                        if !alt.is_empty() {
+                            self.push_inline(Inline::Text(alt));
+                        }
+                    }
+                }
+            }
+            Frame::Skip => {}
+        }
+    }
+
+    /// A local image that exists, or None with a warning.
+    fn resolve_image(&mut self, src: &str, loc: &Location) -> Option<std::path::PathBuf> {
+        if src.contains("://") || src.starts_with("data:") {
+            self.diagnostics.push(Diagnostic::warning(
+                "remote-image",
+                Some(loc.clone()),
+                format!("image `{}` is not a local file and was left out (its alt text is kept)", truncate(src, 80)),
+            ));
+            return None;
+        }
+        let decoded = percent_decode(src);
+        let path = self.base_dir.join(&decoded);
+        if path.is_file() {
+            Some(path)
+        } else {
+            self.diagnostics.push(Diagnostic::warning(
+                "missing-image",
+                Some(loc.clone()),
+                format!("image `{}` does not exist (looked for {})", truncate(src, 80), path.display()),
+            ));
+            None
+        }
+    }
+
+    fn finish(mut self) -> Parsed {
+        self.flush_headings();
+        let mut articles = self.articles;
+        for a in &mut articles {
+            take_byline(a);
+        }
+        attach_footnotes(&mut articles, self.footnotes);
+        Parsed { articles, diagnostics: self.diagnostics }
+    }
+}
+
+fn heading_level(l: HeadingLevel) -> u8 {
+    match l {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+/// Moves a byline paragraph (`□ 本报评论员`) at the head of an article into `byline`.
+fn take_byline(article: &mut Article) {
+    if let Some(Block::Paragraph { content, .. }) = article.blocks.first() {
+        let text = plain_text(content);
+        if cjk::is_byline(&text) {
+            article.byline = Some(text.trim().to_string());
+            article.blocks.remove(0);
+        }
+    }
+}
+
+/// Each footnote definition goes to the first article that references it
+/// (or the last article when nothing does), so every backend can put notes after their article.
+fn attach_footnotes(articles: &mut [Article], footnotes: Vec<Footnote>) {
+    if articles.is_empty() {
+        return;
+    }
+    for note in footnotes {
+        let idx = articles
+            .iter()
+            .position(|a| a.blocks.iter().any(|b| block_refs(b, &note.label)))
+            .unwrap_or(articles.len() - 1);
+        articles[idx].footnotes.push(note);
+    }
+}
+
+fn block_refs(b: &Block, label: &str) -> bool {
+    match b {
+        Block::Paragraph { content, .. } => inlines_ref(content, label),
+        Block::List { items, .. } => items.iter().flatten().any(|b| block_refs(b, label)),
+        Block::Quote(bs) => bs.iter().any(|b| block_refs(b, label)),
+        Block::Table { head, rows, .. } => {
+            head.iter().chain(rows.iter().flatten()).any(|c| inlines_ref(c, label))
+        }
+        _ => false,
+    }
+}
+
+fn inlines_ref(v: &[Inline], label: &str) -> bool {
+    v.iter().any(|i| match i {
+        Inline::FootnoteRef(l) => l == label,
+        Inline::Emphasis(c) | Inline::Strong(c) | Inline::Strikethrough(c) | Inline::Link { content: c, .. } => {
+            inlines_ref(c, label)
+        }
+        _ => false,
+    })
+}
+
+/// Resolves soft breaks (no space between Chinese characters, a space between Latin words),
+/// drops them at the edges and merges adjacent text.
+fn finish_inlines(mut v: Vec<Inline>) -> Vec<Inline> {
+    let mut leaves = Vec::new();
+    collect_edges(&v, &mut leaves);
+    let mut decisions = Vec::new();
+    for (i, leaf) in leaves.iter().enumerate() {
+        if let Edge::Soft = leaf {
+            let before = leaves[..i].iter().rev().find_map(|l| match l {
+                Edge::Chars(_, last) => Some(*last),
+                Edge::Soft => None,
+            });
+            let after = leaves[i + 1..].iter().find_map(|l| match l {
+                Edge::Chars(first, _) => Some(*first),
+                Edge::Soft => None,
+            });
+            decisions.push(cjk::soft_break_is_space(before.flatten(), after.flatten()));
+        }
+    }
+    let mut it = decisions.into_iter();
+    apply_soft(&mut v, &mut it);
+    merge_text(v)
+}
+
+enum Edge {
+    Soft,
+    /// First and last character of a leaf (None for a leaf without text, e.g. a line break).
+    Chars(Option<char>, Option<char>),
+}
+
+fn collect_edges(v: &[Inline], out: &mut Vec<Edge>) {
+    for i in v {
+        match i {
+            Inline::Text(t) if t == SOFT_BREAK => out.push(Edge::Soft),
+            Inline::Text(t) | Inline::Code(t) => out.push(Edge::Chars(t.chars().next(), t.chars().last())),
+            Inline::Emphasis(c) | Inline::Strong(c) | Inline::Strikethrough(c) | Inline::Link { content: c, .. } => {
+                collect_edges(c, out)
+            }
+            Inline::Image(img) => out.push(Edge::Chars(img.alt.chars().next(), img.alt.chars().last())),
+            Inline::FootnoteRef(_) => {}
+            Inline::LineBreak => out.push(Edge::Chars(None, None)),
+        }
+    }
+}
+
+fn apply_soft(v: &mut Vec<Inline>, decisions: &mut impl Iterator<Item = bool>) {
+    for i in v.iter_mut() {
+        match i {
+            Inline::Text(t) if t == SOFT_BREAK => {
+                *t = if decisions.next().unwrap_or(false) { " ".into() } else { String::new() };
+            }
+            Inline::Emphasis(c) | Inline::Strong(c) | Inline::Strikethrough(c) | Inline::Link { content: c, .. } => {
+                apply_soft(c, decisions)
+            }
+            _ => {}
+        }
+    }
+    v.retain(|i| !matches!(i, Inline::Text(t) if t.is_empty()));
+}
+
+fn merge_text(v: Vec<Inline>) -> Vec<Inline> {
+    let mut out: Vec<Inline> = Vec::with_capacity(v.len());
+    for i in v {
+        match (out.last_mut(), i) {
+            (Some(Inline::Text(prev)), Inline::Text(t)) => prev.push_str(&t),
+            (_, i) => out.push(i),
+        }
+    }
+    out
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    let mut out: String = s.chars().take(n).collect();
+    if s.chars().count() > n {
+        out.push('…');
+    }
+    out.replace('\n', " ")
+}
+
+/// `%20` and the like in a local image path.
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let hex = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
+                out.push(h * 16 + l);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+}

@@ -1,0 +1,239 @@
+//! Issue metadata as written: YAML (`---`) or TOML (`+++`) front matter at the top of a
+//! Markdown file, or an `issue.toml` beside the pages of a folder issue.
+
+use crate::error::{Error, Result};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Metadata fields as given, with keys folded to their canonical names.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawMeta {
+    /// Canonical key → value as text.
+    pub fields: BTreeMap<String, String>,
+    /// Where each key was written (file and 1-based line), for error messages.
+    pub lines: BTreeMap<String, (PathBuf, usize)>,
+    /// Keys paiban does not know (kept, reported by `check`).
+    pub unknown: Vec<String>,
+}
+
+/// Canonical name of a metadata key, or None when paiban does not use it.
+fn canonical(key: &str) -> Option<&'static str> {
+    Some(match key.trim().to_ascii_lowercase().replace(['-', ' '], "_").as_str() {
+        "newspaper" | "paper" | "publication" | "masthead" | "报名" | "报纸" => "newspaper",
+        "date" | "issue_date" | "日期" => "date",
+        "issue" | "issue_number" | "number" | "no" | "期号" | "期" => "issue_number",
+        "title" | "标题" => "title",
+        "lang" | "language" | "语言" => "language",
+        "publisher" | "出版" | "出版者" => "publisher",
+        "edition" | "section" | "版面" => "section",
+        "author" | "creator" => "author",
+        _ => return None,
+    })
+}
+
+impl RawMeta {
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.fields.get(key).map(String::as_str).filter(|s| !s.trim().is_empty())
+    }
+
+    /// Fields of `other` fill the ones this one lacks.
+    pub fn merge_missing(&mut self, other: RawMeta) {
+        for (k, v) in other.fields {
+            if let std::collections::btree_map::Entry::Vacant(e) = self.fields.entry(k.clone()) {
+                e.insert(v);
+                if let Some(l) = other.lines.get(&k) {
+                    self.lines.insert(k, l.clone());
+                }
+            }
+        }
+        self.unknown.extend(other.unknown);
+    }
+
+    /// The place a key was written, for an error about its value.
+    pub fn place(&self, key: &str) -> Option<(PathBuf, usize)> {
+        self.lines.get(key).cloned()
+    }
+
+    fn insert(&mut self, key: &str, value: String, path: &Path, line: usize) {
+        match canonical(key) {
+            Some(k) => {
+                self.fields.insert(k.to_string(), value);
+                self.lines.insert(k.to_string(), (path.to_path_buf(), line));
+            }
+            None => self.unknown.push(key.to_string()),
+        }
+    }
+}
+
+/// Splits front matter off the top of a page. Returns the metadata and the number of
+/// lines it took (so the body's line numbers stay those of the file).
+pub fn split_front_matter<'a>(text: &'a str, path: &Path) -> Result<(RawMeta, &'a str, usize)> {
+    let (fence, format) = if text.starts_with("---\n") {
+        ("---", "YAML")
+    } else if text.starts_with("+++\n") {
+        ("+++", "TOML")
+    } else {
+        return Ok((RawMeta::default(), text, 0));
+    };
+    // The closing fence: a line that is exactly the fence (YAML also allows `...`).
+    let mut offset = fence.len() + 1;
+    let mut line_no = 1;
+    let mut close = None;
+    for line in text[offset..].split_inclusive('\n') {
+        line_no += 1;
+        let l = line.trim_end();
+        if l == fence || (format == "YAML" && l == "...") {
+            close = Some((offset, offset + line.len()));
+            break;
+        }
+        offset += line.len();
+    }
+    let Some((body_start, rest_start)) = close else {
+        if format == "YAML" {
+            // A thematic break `---` on the first line with no closing fence is Markdown, not metadata.
+            return Ok((RawMeta::default(), text, 0));
+        }
+        return Err(Error::Metadata {
+            path: path.to_path_buf(),
+            line: 1,
+            format,
+            message: format!("front matter opened with `{fence}` is never closed"),
+        });
+    };
+    let raw = &text[fence.len() + 1..body_start];
+    let meta = if format == "YAML" { parse_yaml(raw, path, 2)? } else { parse_toml(raw, path, 2)? };
+    Ok((meta, &text[rest_start..], line_no))
+}
+
+/// Reads an `issue.toml`.
+pub fn read_issue_toml(path: &Path) -> Result<RawMeta> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let text = crate::issue::decode(&bytes, path)?;
+    parse_toml(&text, path, 1)
+}
+
+fn key_line(raw: &str, key: &str, first_line: usize) -> usize {
+    raw.lines()
+        .position(|l| {
+            let l = l.trim_start().trim_start_matches(['"', '\'']);
+            l.starts_with(key) && l[key.len()..].trim_start_matches(['"', '\'']).trim_start().starts_with([':', '='])
+        })
+        .map_or(first_line, |i| first_line + i)
+}
+
+fn parse_toml(raw: &str, path: &Path, first_line: usize) -> Result<RawMeta> {
+    let table: toml::Table = toml::from_str(raw).map_err(|e| Error::Metadata {
+        path: path.to_path_buf(),
+        line: first_line + e.span().map_or(0, |s| raw[..s.start.min(raw.len())].matches('\n').count()),
+        format: "TOML",
+        message: e.message().to_string(),
+    })?;
+    let mut meta = RawMeta::default();
+    for (k, v) in table {
+        let text = match v {
+            toml::Value::String(s) => s,
+            toml::Value::Integer(i) => i.to_string(),
+            toml::Value::Float(f) => f.to_string(),
+            toml::Value::Boolean(b) => b.to_string(),
+            toml::Value::Datetime(d) => d.to_string(),
+            other => {
+                if canonical(&k).is_some() {
+                    return Err(Error::Metadata {
+                        path: path.to_path_buf(),
+                        line: key_line(raw, &k, first_line),
+                        format: "TOML",
+                        message: format!("`{k}` must be a single value, not {}", other.type_str()),
+                    });
+                }
+                String::new()
+            }
+        };
+        let line = key_line(raw, &k, first_line);
+        meta.insert(&k, text, path, line);
+    }
+    Ok(meta)
+}
+
+fn parse_yaml(raw: &str, path: &Path, first_line: usize) -> Result<RawMeta> {
+    let err = |line: usize, message: String| Error::Metadata { path: path.to_path_buf(), line, format: "YAML", message };
+    let value: serde_yaml_ng::Value = if raw.trim().is_empty() {
+        serde_yaml_ng::Value::Null
+    } else {
+        serde_yaml_ng::from_str(raw).map_err(|e| {
+            let line = e.location().map_or(first_line, |l| first_line + l.line().saturating_sub(1));
+            let msg = e.to_string();
+            // serde_yaml puts " at line N column M" in its message; the line is ours to say.
+            let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+            err(line, msg)
+        })?
+    };
+    let mut meta = RawMeta::default();
+    let map = match value {
+        serde_yaml_ng::Value::Null => return Ok(meta),
+        serde_yaml_ng::Value::Mapping(m) => m,
+        _ => return Err(err(first_line, "front matter must be a mapping of `key: value` lines".into())),
+    };
+    for (k, v) in map {
+        let key = match k {
+            serde_yaml_ng::Value::String(s) => s,
+            serde_yaml_ng::Value::Number(n) => n.to_string(),
+            _ => return Err(err(first_line, "front matter keys must be text".into())),
+        };
+        let line = key_line(raw, &key, first_line);
+        let text = match v {
+            serde_yaml_ng::Value::String(s) => s,
+            serde_yaml_ng::Value::Number(n) => n.to_string(),
+            serde_yaml_ng::Value::Bool(b) => b.to_string(),
+            serde_yaml_ng::Value::Null => String::new(),
+            _ if canonical(&key).is_some() => {
+                return Err(err(line, format!("`{key}` must be a single value, not a list or mapping")));
+            }
+            _ => String::new(),
+        };
+        meta.insert(&key, text, path, line);
+    }
+    Ok(meta)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_front_matter() {
+        let t = "---\ntitle: 武进日报\ndate: 2023-12-29\nissue: 12345\n---\n# 标题\n";
+        let (m, body, lines) = split_front_matter(t, Path::new("a.md")).unwrap();
+        assert_eq!(m.get("title"), Some("武进日报"));
+        assert_eq!(m.get("date"), Some("2023-12-29"));
+        assert_eq!(m.get("issue_number"), Some("12345"));
+        assert_eq!(body, "# 标题\n");
+        assert_eq!(lines, 5);
+    }
+
+    #[test]
+    fn toml_front_matter() {
+        let t = "+++\nnewspaper = \"武进日报\"\ndate = 2023-12-29\n+++\n正文\n";
+        let (m, body, _) = split_front_matter(t, Path::new("a.md")).unwrap();
+        assert_eq!(m.get("newspaper"), Some("武进日报"));
+        assert_eq!(m.get("date"), Some("2023-12-29"));
+        assert_eq!(body, "正文\n");
+    }
+
+    #[test]
+    fn malformed_yaml_names_line() {
+        let t = "---\ntitle: ok\ndate: [unclosed\n---\n";
+        let e = split_front_matter(t, Path::new("a.md")).unwrap_err();
+        match e {
+            Error::Metadata { line, .. } => assert!((3..=4).contains(&line), "line {line}"),
+            other => panic!("{other}"),
+        }
+    }
+
+    #[test]
+    fn thematic_break_is_not_front_matter() {
+        let t = "---\n\n正文\n";
+        let (m, body, _) = split_front_matter(t, Path::new("a.md")).unwrap();
+        assert!(m.fields.is_empty());
+        assert_eq!(body, t);
+    }
+}

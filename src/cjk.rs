@@ -16,7 +16,25 @@ pub fn is_han(c: char) -> bool {
 /// curly quotes, dashes and ellipsis as Chinese text uses them).
 pub fn is_cjk_punct(c: char) -> bool {
     matches!(c as u32, 0x3000..=0x303F | 0xFF01..=0xFF0F | 0xFF1A..=0xFF20 | 0xFF3B..=0xFF40 | 0xFF5B..=0xFF65 | 0xFE10..=0xFE1F | 0xFE30..=0xFE4F)
-        || matches!(c, '“' | '”' | '‘' | '’' | '—' | '…' | '·' | '•' | '□' | '■' | '△' | '▲' | '○' | '●' | '★' | '☆' | '※')
+        || matches!(
+            c,
+            '“' | '”'
+                | '‘'
+                | '’'
+                | '—'
+                | '…'
+                | '·'
+                | '•'
+                | '□'
+                | '■'
+                | '△'
+                | '▲'
+                | '○'
+                | '●'
+                | '★'
+                | '☆'
+                | '※'
+        )
 }
 
 /// Characters that make their neighbourhood "Chinese": Han, kana, bopomofo, CJK punctuation.
@@ -74,7 +92,11 @@ pub fn is_inseparable_pair(a: char, b: char) -> bool {
 
 /// Does the text end a sentence (allowing closing quotes/brackets after the final mark)?
 pub fn text_ends_sentence(text: &str) -> bool {
-    let mut it = text.trim_end().chars().rev().skip_while(|&c| is_trailing_closer(c));
+    let mut it = text
+        .trim_end()
+        .chars()
+        .rev()
+        .skip_while(|&c| is_trailing_closer(c));
     it.next().is_some_and(ends_sentence)
 }
 
@@ -93,12 +115,19 @@ pub fn paragraph_kind(text: &str) -> ParaKind {
     if t.starts_with("——") {
         // `——2026年2月3日在……会议上` under a title vs. `——聚焦……` list-like paragraphs.
         let rest: String = t.chars().skip(2).take(12).collect();
-        if rest.chars().next().is_some_and(|c| c.is_ascii_digit()) && rest.contains('年') && !t.contains('。') {
+        if rest.chars().next().is_some_and(|c| c.is_ascii_digit())
+            && rest.contains('年')
+            && !t.contains('。')
+        {
             return ParaKind::Dateline;
         }
         return ParaKind::DashLead;
     }
-    if chars <= 30 && (t.ends_with('：') || t.ends_with(':')) && !t.contains('。') && !t.contains('，') {
+    if chars <= 30
+        && (t.ends_with('：') || t.ends_with(':'))
+        && !t.contains('。')
+        && !t.contains('，')
+    {
         return ParaKind::Salutation;
     }
     if chars <= 40 && is_numbered_head(t) && !t.ends_with('。') {
@@ -110,7 +139,12 @@ pub fn paragraph_kind(text: &str) -> ParaKind {
 /// `（一）`, `(二)`, `一、`, `1.` style numbering at the start of a short sub-head.
 pub fn is_numbered_head(t: &str) -> bool {
     const NUMS: &str = "一二三四五六七八九十百零〇0123456789";
-    let digits = |s: &str| s.chars().take_while(|c| NUMS.contains(*c)).map(char::len_utf8).sum::<usize>();
+    let digits = |s: &str| {
+        s.chars()
+            .take_while(|c| NUMS.contains(*c))
+            .map(char::len_utf8)
+            .sum::<usize>()
+    };
     if let Some(rest) = t.strip_prefix('（').or_else(|| t.strip_prefix('(')) {
         let n = digits(rest);
         n > 0 && rest[n..].starts_with(['）', ')'])
@@ -166,8 +200,14 @@ mod tests {
 
     #[test]
     fn kinds() {
-        assert_eq!(paragraph_kind("——聚焦“万亿之城再出发”，持续提升。"), ParaKind::DashLead);
-        assert_eq!(paragraph_kind("——2026年2月3日在省十四届人大四次会议上"), ParaKind::Dateline);
+        assert_eq!(
+            paragraph_kind("——聚焦“万亿之城再出发”，持续提升。"),
+            ParaKind::DashLead
+        );
+        assert_eq!(
+            paragraph_kind("——2026年2月3日在省十四届人大四次会议上"),
+            ParaKind::Dateline
+        );
         assert_eq!(paragraph_kind("各位代表："), ParaKind::Salutation);
         assert_eq!(paragraph_kind("（一）坚持创新驱动"), ParaKind::NumberedHead);
         assert_eq!(paragraph_kind("一、过去一年的工作"), ParaKind::NumberedHead);

@@ -21,14 +21,41 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn warning(kind: &'static str, location: Option<Location>, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Warning, kind, location, message: message.into() }
+    pub fn warning(
+        kind: &'static str,
+        location: Option<Location>,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            kind,
+            location,
+            message: message.into(),
+        }
     }
-    pub fn error(kind: &'static str, location: Option<Location>, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Error, kind, location, message: message.into() }
+    pub fn error(
+        kind: &'static str,
+        location: Option<Location>,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            kind,
+            location,
+            message: message.into(),
+        }
     }
-    pub fn note(kind: &'static str, location: Option<Location>, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Note, kind, location, message: message.into() }
+    pub fn note(
+        kind: &'static str,
+        location: Option<Location>,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            severity: Severity::Note,
+            kind,
+            location,
+            message: message.into(),
+        }
     }
 }
 

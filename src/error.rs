@@ -16,11 +16,19 @@ pub enum Error {
     #[error("{path}: no Markdown (.md) files in this directory")]
     NoMarkdown { path: PathBuf },
     #[error("{path}:{line}: invalid UTF-8 at byte {offset} (the file must be UTF-8 text)")]
-    InvalidUtf8 { path: PathBuf, line: usize, offset: usize },
+    InvalidUtf8 {
+        path: PathBuf,
+        line: usize,
+        offset: usize,
+    },
     #[error("{path}: this is UTF-16 text; save it as UTF-8")]
     Utf16 { path: PathBuf },
     #[error("{path}:{line}: NUL byte at byte {offset} (binary data in a text file)")]
-    NulByte { path: PathBuf, line: usize, offset: usize },
+    NulByte {
+        path: PathBuf,
+        line: usize,
+        offset: usize,
+    },
     #[error("{path}:{line}: malformed {format} metadata: {message}")]
     Metadata {
         path: PathBuf,
@@ -29,7 +37,11 @@ pub enum Error {
         message: String,
     },
     #[error("{path}: input too large ({size} bytes; the limit is {limit} bytes)")]
-    TooLarge { path: PathBuf, size: u64, limit: u64 },
+    TooLarge {
+        path: PathBuf,
+        size: u64,
+        limit: u64,
+    },
     #[error("{0} is not available yet")]
     Unavailable(&'static str),
 }

@@ -29,19 +29,39 @@ struct Segment {
 impl Source {
     /// A source from a string (tests, fuzzing, stdin).
     pub fn from_text(text: impl Into<String>, path: impl Into<PathBuf>) -> Self {
-        Source { text: text.into(), segments: vec![Segment { start_line: 0, path: path.into(), first_file_line: 1 }] }
+        Source {
+            text: text.into(),
+            segments: vec![Segment {
+                start_line: 0,
+                path: path.into(),
+                first_file_line: 1,
+            }],
+        }
     }
 
     /// File and line of a 0-based line of `text`.
     pub fn locate_line(&self, line: usize) -> Location {
-        let seg = self.segments.iter().rev().find(|s| s.start_line <= line).unwrap_or(&self.segments[0]);
-        Location { path: seg.path.clone(), line: seg.first_file_line + line.saturating_sub(seg.start_line) }
+        let seg = self
+            .segments
+            .iter()
+            .rev()
+            .find(|s| s.start_line <= line)
+            .unwrap_or(&self.segments[0]);
+        Location {
+            path: seg.path.clone(),
+            line: seg.first_file_line + line.saturating_sub(seg.start_line),
+        }
     }
 
     /// File and line of a byte offset in `text`.
     pub fn locate_byte(&self, byte: usize) -> Location {
         let byte = byte.min(self.text.len());
-        self.locate_line(self.text.as_bytes()[..byte].iter().filter(|&&b| b == b'\n').count())
+        self.locate_line(
+            self.text.as_bytes()[..byte]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count(),
+        )
     }
 
     /// The files this source was read from, in page order.
@@ -74,18 +94,32 @@ pub fn load(path: &Path) -> Result<Issue> {
 }
 
 fn stem(path: &Path) -> String {
-    path.file_stem().or_else(|| path.file_name()).map_or_else(|| "issue".to_string(), |s| s.to_string_lossy().into_owned())
+    path.file_stem()
+        .or_else(|| path.file_name())
+        .map_or_else(|| "issue".to_string(), |s| s.to_string_lossy().into_owned())
 }
 
 fn load_file(path: &Path) -> Result<Issue> {
     let text = read_text(path)?;
     let (meta, body, fm_lines) = metadata::split_front_matter(&text, path)?;
-    let base_dir = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    let base_dir = path
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
     let source = Source {
         text: body.to_string(),
-        segments: vec![Segment { start_line: 0, path: path.to_path_buf(), first_file_line: fm_lines + 1 }],
+        segments: vec![Segment {
+            start_line: 0,
+            path: path.to_path_buf(),
+            first_file_line: fm_lines + 1,
+        }],
     };
-    Ok(Issue { input: path.to_path_buf(), name: stem(path), base_dir, source, meta })
+    Ok(Issue {
+        input: path.to_path_buf(),
+        name: stem(path),
+        base_dir,
+        source,
+        meta,
+    })
 }
 
 /// The `.md` pages of a folder issue, in name order.
@@ -105,10 +139,16 @@ pub fn pages_of(dir: &Path) -> Result<Vec<PathBuf>> {
 fn load_folder(dir: &Path) -> Result<Issue> {
     let pages = pages_of(dir)?;
     if pages.is_empty() {
-        return Err(Error::NoMarkdown { path: dir.to_path_buf() });
+        return Err(Error::NoMarkdown {
+            path: dir.to_path_buf(),
+        });
     }
     let toml_path = dir.join("issue.toml");
-    let mut meta = if toml_path.is_file() { metadata::read_issue_toml(&toml_path)? } else { RawMeta::default() };
+    let mut meta = if toml_path.is_file() {
+        metadata::read_issue_toml(&toml_path)?
+    } else {
+        RawMeta::default()
+    };
     let mut text = String::new();
     let mut segments = Vec::new();
     for page in &pages {
@@ -142,7 +182,11 @@ fn load_folder(dir: &Path) -> Result<Issue> {
 pub fn read_text(path: &Path) -> Result<String> {
     let md = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if md.len() > MAX_INPUT_BYTES {
-        return Err(Error::TooLarge { path: path.to_path_buf(), size: md.len(), limit: MAX_INPUT_BYTES });
+        return Err(Error::TooLarge {
+            path: path.to_path_buf(),
+            size: md.len(),
+            limit: MAX_INPUT_BYTES,
+        });
     }
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     decode(&bytes, path)
@@ -150,19 +194,36 @@ pub fn read_text(path: &Path) -> Result<String> {
 
 /// Decodes file bytes as UTF-8 text, naming the line and byte of the first problem.
 pub fn decode(bytes: &[u8], path: &Path) -> Result<String> {
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) || looks_like_utf16(bytes) {
-        return Err(Error::Utf16 { path: path.to_path_buf() });
+    if bytes.starts_with(&[0xFF, 0xFE])
+        || bytes.starts_with(&[0xFE, 0xFF])
+        || looks_like_utf16(bytes)
+    {
+        return Err(Error::Utf16 {
+            path: path.to_path_buf(),
+        });
     }
     let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
     let line_of = |offset: usize| bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let offset = e.valid_up_to();
-        Error::InvalidUtf8 { path: path.to_path_buf(), line: line_of(offset), offset }
+        Error::InvalidUtf8 {
+            path: path.to_path_buf(),
+            line: line_of(offset),
+            offset,
+        }
     })?;
     if let Some(offset) = bytes.iter().position(|&b| b == 0) {
-        return Err(Error::NulByte { path: path.to_path_buf(), line: line_of(offset), offset });
+        return Err(Error::NulByte {
+            path: path.to_path_buf(),
+            line: line_of(offset),
+            offset,
+        });
     }
-    Ok(if text.contains('\r') { text.replace("\r\n", "\n").replace('\r', "\n") } else { text.to_string() })
+    Ok(if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        text.to_string()
+    })
 }
 
 /// UTF-16 without a BOM: many NUL bytes at every other position of the first bytes.
@@ -190,15 +251,23 @@ mod tests {
     #[test]
     fn decode_names_line_and_offset() {
         match decode(b"ok\nok\n\xFFbad", Path::new("x.md")) {
-            Err(Error::InvalidUtf8 { line: 3, offset: 6, .. }) => {}
+            Err(Error::InvalidUtf8 {
+                line: 3, offset: 6, ..
+            }) => {}
             other => panic!("{other:?}"),
         }
     }
 
     #[test]
     fn decode_rejects_utf16() {
-        let utf16: Vec<u8> = "# 标题\n正文".encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
-        assert!(matches!(decode(&utf16, Path::new("x.md")), Err(Error::Utf16 { .. })));
+        let utf16: Vec<u8> = "# 标题\n正文"
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes())
+            .collect();
+        assert!(matches!(
+            decode(&utf16, Path::new("x.md")),
+            Err(Error::Utf16 { .. })
+        ));
     }
 
     #[test]
@@ -206,8 +275,16 @@ mod tests {
         let src = Source {
             text: "a\nb\n\nc\n".into(),
             segments: vec![
-                Segment { start_line: 0, path: "p1.md".into(), first_file_line: 4 },
-                Segment { start_line: 3, path: "p2.md".into(), first_file_line: 1 },
+                Segment {
+                    start_line: 0,
+                    path: "p1.md".into(),
+                    first_file_line: 4,
+                },
+                Segment {
+                    start_line: 3,
+                    path: "p2.md".into(),
+                    first_file_line: 1,
+                },
             ],
         };
         assert_eq!(src.locate_line(1).to_string(), "p1.md:5");

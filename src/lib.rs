@@ -4,6 +4,7 @@
 //! Data flows one way: [`issue::load`] → [`normalize::normalize`] → [`markdown::parse`] →
 //! [`model::Document`] → the backends ([`epub`], [`pdf`]). [`prepare`] runs the first three.
 
+pub mod build;
 pub mod cjk;
 pub mod diagnostics;
 pub mod epub;
@@ -24,6 +25,12 @@ use issue::Issue;
 use metadata::RawMeta;
 use model::{Article, Document, Inferred, IssueDate, Meta};
 use normalize::{NormalizeOptions, Normalized};
+
+/// A backend's output: the file's bytes and its warnings (unsupported elements, missing glyphs, …).
+pub struct Rendered {
+    pub bytes: Vec<u8>,
+    pub diagnostics: Vec<Diagnostic>,
+}
 
 #[derive(Debug, Clone)]
 pub struct PrepareOptions {
@@ -50,7 +57,9 @@ pub struct Prepared {
 impl Prepared {
     /// The text that was parsed: the normalized text, or the source as read.
     pub fn text(&self) -> &str {
-        self.normalized.as_ref().map_or(&self.issue.source.text, |n| &n.text)
+        self.normalized
+            .as_ref()
+            .map_or(&self.issue.source.text, |n| &n.text)
     }
 
     /// File and line of a 1-based line of the *input* text (as the normalizer reports them).
@@ -80,7 +89,10 @@ pub fn prepare(issue: Issue, opts: &PrepareOptions) -> Result<Prepared> {
         let (text, locate): (&str, Box<dyn Fn(usize) -> model::Location>) = match &normalized {
             Some(n) => {
                 let origin = &n.line_origin;
-                (&n.text, Box::new(move |l| source.locate_line(origin.get(l).copied().unwrap_or(l))))
+                (
+                    &n.text,
+                    Box::new(move |l| source.locate_line(origin.get(l).copied().unwrap_or(l))),
+                )
             }
             None => (&source.text, Box::new(move |l| source.locate_line(l))),
         };
@@ -94,11 +106,18 @@ pub fn prepare(issue: Issue, opts: &PrepareOptions) -> Result<Prepared> {
             a.headline.title = meta.title.clone();
         }
     }
-    Ok(Prepared { issue, normalized, document: Document { meta, articles }, diagnostics })
+    Ok(Prepared {
+        issue,
+        normalized,
+        document: Document { meta, articles },
+        diagnostics,
+    })
 }
 
 fn parse_date(raw: &RawMeta) -> Result<Option<IssueDate>> {
-    let Some(text) = raw.get("date") else { return Ok(None) };
+    let Some(text) = raw.get("date") else {
+        return Ok(None);
+    };
     match IssueDate::parse(text) {
         Some(d) => Ok(Some(d)),
         None => {
@@ -115,23 +134,37 @@ fn parse_date(raw: &RawMeta) -> Result<Option<IssueDate>> {
 
 /// Fills metadata fallbacks: date from the file name, title from the first main headline,
 /// language `zh-CN`.
-fn resolve_meta(issue: &Issue, date: Option<IssueDate>, articles: &[Article], diags: &mut Vec<Diagnostic>) -> Meta {
+fn resolve_meta(
+    issue: &Issue,
+    date: Option<IssueDate>,
+    articles: &[Article],
+    diags: &mut Vec<Diagnostic>,
+) -> Meta {
     let raw = &issue.meta;
     let mut inferred = Vec::new();
     let date = date.or_else(|| {
         let d = IssueDate::find_in_name(&issue.name)?;
-        inferred.push(Inferred { field: "date", from: format!("the name `{}`", issue.name) });
+        inferred.push(Inferred {
+            field: "date",
+            from: format!("the name `{}`", issue.name),
+        });
         Some(d)
     });
     let title = match raw.get("title") {
         Some(t) => t.trim().to_string(),
         None => match articles.iter().find(|a| !a.headline.title.is_empty()) {
             Some(a) => {
-                inferred.push(Inferred { field: "title", from: "the first main headline".into() });
+                inferred.push(Inferred {
+                    field: "title",
+                    from: "the first main headline".into(),
+                });
                 a.headline.title.clone()
             }
             None => {
-                inferred.push(Inferred { field: "title", from: format!("the name `{}`", issue.name) });
+                inferred.push(Inferred {
+                    field: "title",
+                    from: format!("the name `{}`", issue.name),
+                });
                 issue.name.clone()
             }
         },
@@ -139,12 +172,19 @@ fn resolve_meta(issue: &Issue, date: Option<IssueDate>, articles: &[Article], di
     let language = match raw.get("language") {
         Some(l) => l.trim().to_string(),
         None => {
-            inferred.push(Inferred { field: "language", from: "the default".into() });
+            inferred.push(Inferred {
+                field: "language",
+                from: "the default".into(),
+            });
             "zh-CN".to_string()
         }
     };
     for key in &raw.unknown {
-        diags.push(Diagnostic::note("unknown-metadata", None, format!("metadata key `{key}` is not used by paiban")));
+        diags.push(Diagnostic::note(
+            "unknown-metadata",
+            None,
+            format!("metadata key `{key}` is not used by paiban"),
+        ));
     }
     Meta {
         newspaper: raw.get("newspaper").map(|s| s.trim().to_string()),

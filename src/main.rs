@@ -7,7 +7,11 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "paiban", version, about = "排版 — typeset Chinese newspaper issues (Markdown) into EPUB and PDF")]
+#[command(
+    name = "paiban",
+    version,
+    about = "排版 — typeset Chinese newspaper issues (Markdown) into EPUB and PDF"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -73,7 +73,9 @@ struct Builder<'a> {
 
 impl<'a> Builder<'a> {
     fn new(base_dir: &'a Path, locate: &'a dyn Fn(usize) -> Location, text: &str) -> Self {
-        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
         Builder {
             base_dir,
             locate,
@@ -89,7 +91,10 @@ impl<'a> Builder<'a> {
     }
 
     fn loc(&self, byte: usize) -> Location {
-        let line = self.line_starts.partition_point(|&s| s <= byte).saturating_sub(1);
+        let line = self
+            .line_starts
+            .partition_point(|&s| s <= byte)
+            .saturating_sub(1);
         (self.locate)(line)
     }
 
@@ -120,7 +125,11 @@ impl<'a> Builder<'a> {
         } else if let Inline::Text(t) = &inline {
             // Text straight inside a container that holds blocks (rare): make it a paragraph.
             if !t.trim().is_empty() {
-                self.push_block(Block::Paragraph { kind: ParaKind::Body, content: vec![inline], location: None });
+                self.push_block(Block::Paragraph {
+                    kind: ParaKind::Body,
+                    content: vec![inline],
+                    location: None,
+                });
             }
         }
     }
@@ -134,7 +143,11 @@ impl<'a> Builder<'a> {
                     // Tight list items carry their text without a paragraph: close it first.
                     if !inl.is_empty() {
                         let content = finish_inlines(std::mem::take(inl));
-                        v.push(Block::Paragraph { kind: ParaKind::Body, content, location: None });
+                        v.push(Block::Paragraph {
+                            kind: ParaKind::Body,
+                            content,
+                            location: None,
+                        });
                     }
                     return v.push(block);
                 }
@@ -177,7 +190,12 @@ impl<'a> Builder<'a> {
             location: Some(run[ti].2.clone()),
         };
         if top <= 2 || self.articles.is_empty() {
-            self.articles.push(Article { headline: group, byline: None, blocks: Vec::new(), footnotes: Vec::new() });
+            self.articles.push(Article {
+                headline: group,
+                byline: None,
+                blocks: Vec::new(),
+                footnotes: Vec::new(),
+            });
         } else {
             self.current_article().blocks.push(Block::Section(group));
         }
@@ -214,7 +232,9 @@ impl<'a> Builder<'a> {
             Event::SoftBreak => self.push_inline(Inline::Text(SOFT_BREAK.into())),
             Event::HardBreak => self.push_inline(Inline::LineBreak),
             Event::Rule => self.push_block(Block::Rule),
-            Event::FootnoteReference(label) => self.push_inline(Inline::FootnoteRef(label.into_string())),
+            Event::FootnoteReference(label) => {
+                self.push_inline(Inline::FootnoteRef(label.into_string()))
+            }
             Event::Html(h) | Event::InlineHtml(h) => {
                 let h = h.trim();
                 if !h.is_empty() && !h.starts_with("<!--") && !h.ends_with("-->") {
@@ -222,7 +242,10 @@ impl<'a> Builder<'a> {
                     self.diagnostics.push(Diagnostic::warning(
                         "raw-html",
                         Some(loc),
-                        format!("raw HTML is not supported and was left out: {}", truncate(h, 60)),
+                        format!(
+                            "raw HTML is not supported and was left out: {}",
+                            truncate(h, 60)
+                        ),
                     ));
                 }
             }
@@ -233,11 +256,16 @@ impl<'a> Builder<'a> {
     fn start(&mut self, tag: Tag, at: usize) {
         match tag {
             Tag::Paragraph => self.stack.push(Frame::Paragraph(Vec::new(), at)),
-            Tag::Heading { level, .. } => self.stack.push(Frame::Heading(heading_level(level), Vec::new(), at)),
+            Tag::Heading { level, .. } => {
+                self.stack
+                    .push(Frame::Heading(heading_level(level), Vec::new(), at))
+            }
             Tag::BlockQuote(_) => self.open(Frame::Quote(Vec::new()), true),
             Tag::List(start) => self.open(Frame::List(start, Vec::new()), true),
             Tag::Item => self.open(Frame::Item(Vec::new(), Vec::new()), true),
-            Tag::FootnoteDefinition(label) => self.stack.push(Frame::FootnoteDef(label.into_string(), Vec::new())),
+            Tag::FootnoteDefinition(label) => self
+                .stack
+                .push(Frame::FootnoteDef(label.into_string(), Vec::new())),
             Tag::CodeBlock(kind) => {
                 let lang = match kind {
                     CodeBlockKind::Fenced(l) if !l.trim().is_empty() => Some(l.trim().to_string()),
@@ -262,12 +290,21 @@ impl<'a> Builder<'a> {
             Tag::Emphasis => self.stack.push(Frame::Emphasis(Vec::new())),
             Tag::Strong => self.stack.push(Frame::Strong(Vec::new())),
             Tag::Strikethrough => self.stack.push(Frame::Strike(Vec::new())),
-            Tag::Link { dest_url, title, .. } => {
-                self.stack.push(Frame::Link(dest_url.into_string(), title.into_string(), Vec::new()))
-            }
-            Tag::Image { dest_url, title, .. } => {
-                self.stack.push(Frame::Image(dest_url.into_string(), title.into_string(), String::new(), at))
-            }
+            Tag::Link {
+                dest_url, title, ..
+            } => self.stack.push(Frame::Link(
+                dest_url.into_string(),
+                title.into_string(),
+                Vec::new(),
+            )),
+            Tag::Image {
+                dest_url, title, ..
+            } => self.stack.push(Frame::Image(
+                dest_url.into_string(),
+                title.into_string(),
+                String::new(),
+                at,
+            )),
             Tag::HtmlBlock => self.stack.push(Frame::Skip),
             _ => self.stack.push(Frame::Skip),
         }
@@ -277,7 +314,9 @@ impl<'a> Builder<'a> {
         if matches!(tag, TagEnd::BlockQuote(_) | TagEnd::List(_) | TagEnd::Item) {
             self.depth = self.depth.saturating_sub(1);
         }
-        let Some(frame) = self.stack.pop() else { return };
+        let Some(frame) = self.stack.pop() else {
+            return;
+        };
         match frame {
             Frame::Root => self.stack.push(Frame::Root),
             Frame::Paragraph(inl, at) => {
@@ -287,14 +326,24 @@ impl<'a> Builder<'a> {
                 }
                 let location = Some(self.loc(at));
                 let block = match content.as_slice() {
-                    [Inline::Image(image)] => Block::Figure { image: image.clone(), location },
-                    _ => Block::Paragraph { kind: cjk::paragraph_kind(&plain_text(&content)), content, location },
+                    [Inline::Image(image)] => Block::Figure {
+                        image: image.clone(),
+                        location,
+                    },
+                    _ => Block::Paragraph {
+                        kind: cjk::paragraph_kind(&plain_text(&content)),
+                        content,
+                        location,
+                    },
                 };
                 self.push_block(block);
             }
             Frame::Heading(level, inl, at) => {
                 let text = plain_text(&finish_inlines(inl)).trim().to_string();
-                let top_level = self.stack.iter().all(|f| matches!(f, Frame::Root | Frame::Flattened));
+                let top_level = self
+                    .stack
+                    .iter()
+                    .all(|f| matches!(f, Frame::Root | Frame::Flattened));
                 if text.is_empty() {
                     return;
                 }
@@ -316,7 +365,11 @@ impl<'a> Builder<'a> {
             Frame::Item(mut blocks, inl) => {
                 let content = finish_inlines(inl);
                 if !content.is_empty() {
-                    blocks.push(Block::Paragraph { kind: ParaKind::Body, content, location: None });
+                    blocks.push(Block::Paragraph {
+                        kind: ParaKind::Body,
+                        content,
+                        location: None,
+                    });
                 }
                 if let Some(Frame::List(_, items)) = self.stack.last_mut() {
                     items.push(blocks);
@@ -349,11 +402,20 @@ impl<'a> Builder<'a> {
             Frame::Emphasis(v) => self.push_inline(Inline::Emphasis(v)),
             Frame::Strong(v) => self.push_inline(Inline::Strong(v)),
             Frame::Strike(v) => self.push_inline(Inline::Strikethrough(v)),
-            Frame::Link(url, title, content) => self.push_inline(Inline::Link { url, title, content }),
+            Frame::Link(url, title, content) => self.push_inline(Inline::Link {
+                url,
+                title,
+                content,
+            }),
             Frame::Image(src, title, alt, at) => {
                 let loc = self.loc(at);
                 match self.resolve_image(&src, &loc) {
-                    Some(path) => self.push_inline(Inline::Image(Image { path, src, alt, title })),
+                    Some(path) => self.push_inline(Inline::Image(Image {
+                        path,
+                        src,
+                        alt,
+                        title,
+                    })),
                     None => {
                         if !alt.is_empty() {
                             self.push_inline(Inline::Text(alt));
@@ -371,7 +433,10 @@ impl<'a> Builder<'a> {
             self.diagnostics.push(Diagnostic::warning(
                 "remote-image",
                 Some(loc.clone()),
-                format!("image `{}` is not a local file and was left out (its alt text is kept)", truncate(src, 80)),
+                format!(
+                    "image `{}` is not a local file and was left out (its alt text is kept)",
+                    truncate(src, 80)
+                ),
             ));
             return None;
         }
@@ -383,7 +448,11 @@ impl<'a> Builder<'a> {
             self.diagnostics.push(Diagnostic::warning(
                 "missing-image",
                 Some(loc.clone()),
-                format!("image `{}` does not exist (looked for {})", truncate(src, 80), path.display()),
+                format!(
+                    "image `{}` does not exist (looked for {})",
+                    truncate(src, 80),
+                    path.display()
+                ),
             ));
             None
         }
@@ -396,7 +465,10 @@ impl<'a> Builder<'a> {
             take_byline(a);
         }
         attach_footnotes(&mut articles, self.footnotes);
-        Parsed { articles, diagnostics: self.diagnostics }
+        Parsed {
+            articles,
+            diagnostics: self.diagnostics,
+        }
     }
 }
 
@@ -442,9 +514,10 @@ fn block_refs(b: &Block, label: &str) -> bool {
         Block::Paragraph { content, .. } => inlines_ref(content, label),
         Block::List { items, .. } => items.iter().flatten().any(|b| block_refs(b, label)),
         Block::Quote(bs) => bs.iter().any(|b| block_refs(b, label)),
-        Block::Table { head, rows, .. } => {
-            head.iter().chain(rows.iter().flatten()).any(|c| inlines_ref(c, label))
-        }
+        Block::Table { head, rows, .. } => head
+            .iter()
+            .chain(rows.iter().flatten())
+            .any(|c| inlines_ref(c, label)),
         _ => false,
     }
 }
@@ -452,9 +525,10 @@ fn block_refs(b: &Block, label: &str) -> bool {
 fn inlines_ref(v: &[Inline], label: &str) -> bool {
     v.iter().any(|i| match i {
         Inline::FootnoteRef(l) => l == label,
-        Inline::Emphasis(c) | Inline::Strong(c) | Inline::Strikethrough(c) | Inline::Link { content: c, .. } => {
-            inlines_ref(c, label)
-        }
+        Inline::Emphasis(c)
+        | Inline::Strong(c)
+        | Inline::Strikethrough(c)
+        | Inline::Link { content: c, .. } => inlines_ref(c, label),
         _ => false,
     })
 }
@@ -493,11 +567,16 @@ fn collect_edges(v: &[Inline], out: &mut Vec<Edge>) {
     for i in v {
         match i {
             Inline::Text(t) if t == SOFT_BREAK => out.push(Edge::Soft),
-            Inline::Text(t) | Inline::Code(t) => out.push(Edge::Chars(t.chars().next(), t.chars().last())),
-            Inline::Emphasis(c) | Inline::Strong(c) | Inline::Strikethrough(c) | Inline::Link { content: c, .. } => {
-                collect_edges(c, out)
+            Inline::Text(t) | Inline::Code(t) => {
+                out.push(Edge::Chars(t.chars().next(), t.chars().last()))
             }
-            Inline::Image(img) => out.push(Edge::Chars(img.alt.chars().next(), img.alt.chars().last())),
+            Inline::Emphasis(c)
+            | Inline::Strong(c)
+            | Inline::Strikethrough(c)
+            | Inline::Link { content: c, .. } => collect_edges(c, out),
+            Inline::Image(img) => {
+                out.push(Edge::Chars(img.alt.chars().next(), img.alt.chars().last()))
+            }
             Inline::FootnoteRef(_) => {}
             Inline::LineBreak => out.push(Edge::Chars(None, None)),
         }
@@ -508,11 +587,16 @@ fn apply_soft(v: &mut Vec<Inline>, decisions: &mut impl Iterator<Item = bool>) {
     for i in v.iter_mut() {
         match i {
             Inline::Text(t) if t == SOFT_BREAK => {
-                *t = if decisions.next().unwrap_or(false) { " ".into() } else { String::new() };
+                *t = if decisions.next().unwrap_or(false) {
+                    " ".into()
+                } else {
+                    String::new()
+                };
             }
-            Inline::Emphasis(c) | Inline::Strong(c) | Inline::Strikethrough(c) | Inline::Link { content: c, .. } => {
-                apply_soft(c, decisions)
-            }
+            Inline::Emphasis(c)
+            | Inline::Strong(c)
+            | Inline::Strikethrough(c)
+            | Inline::Link { content: c, .. } => apply_soft(c, decisions),
             _ => {}
         }
     }

@@ -18,22 +18,32 @@ pub struct RawMeta {
 
 /// Canonical name of a metadata key, or None when paiban does not use it.
 fn canonical(key: &str) -> Option<&'static str> {
-    Some(match key.trim().to_ascii_lowercase().replace(['-', ' '], "_").as_str() {
-        "newspaper" | "paper" | "publication" | "masthead" | "报名" | "报纸" => "newspaper",
-        "date" | "issue_date" | "日期" => "date",
-        "issue" | "issue_number" | "number" | "no" | "期号" | "期" => "issue_number",
-        "title" | "标题" => "title",
-        "lang" | "language" | "语言" => "language",
-        "publisher" | "出版" | "出版者" => "publisher",
-        "edition" | "section" | "版面" => "section",
-        "author" | "creator" => "author",
-        _ => return None,
-    })
+    Some(
+        match key
+            .trim()
+            .to_ascii_lowercase()
+            .replace(['-', ' '], "_")
+            .as_str()
+        {
+            "newspaper" | "paper" | "publication" | "masthead" | "报名" | "报纸" => "newspaper",
+            "date" | "issue_date" | "日期" => "date",
+            "issue" | "issue_number" | "number" | "no" | "期号" | "期" => "issue_number",
+            "title" | "标题" => "title",
+            "lang" | "language" | "语言" => "language",
+            "publisher" | "出版" | "出版者" => "publisher",
+            "edition" | "section" | "版面" => "section",
+            "author" | "creator" => "author",
+            _ => return None,
+        },
+    )
 }
 
 impl RawMeta {
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.fields.get(key).map(String::as_str).filter(|s| !s.trim().is_empty())
+        self.fields
+            .get(key)
+            .map(String::as_str)
+            .filter(|s| !s.trim().is_empty())
     }
 
     /// Fields of `other` fill the ones this one lacks.
@@ -101,7 +111,11 @@ pub fn split_front_matter<'a>(text: &'a str, path: &Path) -> Result<(RawMeta, &'
         });
     };
     let raw = &text[fence.len() + 1..body_start];
-    let meta = if format == "YAML" { parse_yaml(raw, path, 2)? } else { parse_toml(raw, path, 2)? };
+    let meta = if format == "YAML" {
+        parse_yaml(raw, path, 2)?
+    } else {
+        parse_toml(raw, path, 2)?
+    };
     Ok((meta, &text[rest_start..], line_no))
 }
 
@@ -116,7 +130,11 @@ fn key_line(raw: &str, key: &str, first_line: usize) -> usize {
     raw.lines()
         .position(|l| {
             let l = l.trim_start().trim_start_matches(['"', '\'']);
-            l.starts_with(key) && l[key.len()..].trim_start_matches(['"', '\'']).trim_start().starts_with([':', '='])
+            l.starts_with(key)
+                && l[key.len()..]
+                    .trim_start_matches(['"', '\''])
+                    .trim_start()
+                    .starts_with([':', '='])
         })
         .map_or(first_line, |i| first_line + i)
 }
@@ -124,7 +142,9 @@ fn key_line(raw: &str, key: &str, first_line: usize) -> usize {
 fn parse_toml(raw: &str, path: &Path, first_line: usize) -> Result<RawMeta> {
     let table: toml::Table = toml::from_str(raw).map_err(|e| Error::Metadata {
         path: path.to_path_buf(),
-        line: first_line + e.span().map_or(0, |s| raw[..s.start.min(raw.len())].matches('\n').count()),
+        line: first_line
+            + e.span()
+                .map_or(0, |s| raw[..s.start.min(raw.len())].matches('\n').count()),
         format: "TOML",
         message: e.message().to_string(),
     })?;
@@ -155,12 +175,19 @@ fn parse_toml(raw: &str, path: &Path, first_line: usize) -> Result<RawMeta> {
 }
 
 fn parse_yaml(raw: &str, path: &Path, first_line: usize) -> Result<RawMeta> {
-    let err = |line: usize, message: String| Error::Metadata { path: path.to_path_buf(), line, format: "YAML", message };
+    let err = |line: usize, message: String| Error::Metadata {
+        path: path.to_path_buf(),
+        line,
+        format: "YAML",
+        message,
+    };
     let value: serde_yaml_ng::Value = if raw.trim().is_empty() {
         serde_yaml_ng::Value::Null
     } else {
         serde_yaml_ng::from_str(raw).map_err(|e| {
-            let line = e.location().map_or(first_line, |l| first_line + l.line().saturating_sub(1));
+            let line = e
+                .location()
+                .map_or(first_line, |l| first_line + l.line().saturating_sub(1));
             let msg = e.to_string();
             // serde_yaml puts " at line N column M" in its message; the line is ours to say.
             let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
@@ -171,7 +198,12 @@ fn parse_yaml(raw: &str, path: &Path, first_line: usize) -> Result<RawMeta> {
     let map = match value {
         serde_yaml_ng::Value::Null => return Ok(meta),
         serde_yaml_ng::Value::Mapping(m) => m,
-        _ => return Err(err(first_line, "front matter must be a mapping of `key: value` lines".into())),
+        _ => {
+            return Err(err(
+                first_line,
+                "front matter must be a mapping of `key: value` lines".into(),
+            ))
+        }
     };
     for (k, v) in map {
         let key = match k {
@@ -186,7 +218,10 @@ fn parse_yaml(raw: &str, path: &Path, first_line: usize) -> Result<RawMeta> {
             serde_yaml_ng::Value::Bool(b) => b.to_string(),
             serde_yaml_ng::Value::Null => String::new(),
             _ if canonical(&key).is_some() => {
-                return Err(err(line, format!("`{key}` must be a single value, not a list or mapping")));
+                return Err(err(
+                    line,
+                    format!("`{key}` must be a single value, not a list or mapping"),
+                ));
             }
             _ => String::new(),
         };

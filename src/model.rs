@@ -53,7 +53,11 @@ impl IssueDate {
         if nums.len() < 3 || nums[0].len() != 4 {
             return None;
         }
-        IssueDate::new(nums[0].parse().ok()?, nums[1].parse().ok()?, nums[2].parse().ok()?)
+        IssueDate::new(
+            nums[0].parse().ok()?,
+            nums[1].parse().ok()?,
+            nums[2].parse().ok()?,
+        )
     }
 
     /// Finds the first `YYYY-MM-DD` inside a file or folder name.
@@ -64,7 +68,14 @@ impl IssueDate {
             let digits = |r: std::ops::Range<usize>| w[r].iter().all(u8::is_ascii_digit);
             let before_ok = i == 0 || !b[i - 1].is_ascii_digit();
             let after_ok = b.get(i + 10).is_none_or(|c| !c.is_ascii_digit());
-            if before_ok && after_ok && digits(0..4) && w[4] == b'-' && digits(5..7) && w[7] == b'-' && digits(8..10) {
+            if before_ok
+                && after_ok
+                && digits(0..4)
+                && w[4] == b'-'
+                && digits(5..7)
+                && w[7] == b'-'
+                && digits(8..10)
+            {
                 IssueDate::parse(std::str::from_utf8(w).ok()?)
             } else {
                 None
@@ -253,7 +264,11 @@ pub enum Inline {
     Strong(Vec<Inline>),
     Strikethrough(Vec<Inline>),
     Code(String),
-    Link { url: String, title: String, content: Vec<Inline> },
+    Link {
+        url: String,
+        title: String,
+        content: Vec<Inline>,
+    },
     Image(Image),
     FootnoteRef(String),
     /// A hard line break (two spaces or a backslash at the end of a line).
@@ -271,7 +286,9 @@ fn push_plain(inlines: &[Inline], out: &mut String) {
     for i in inlines {
         match i {
             Inline::Text(t) | Inline::Code(t) => out.push_str(t),
-            Inline::Emphasis(c) | Inline::Strong(c) | Inline::Strikethrough(c) => push_plain(c, out),
+            Inline::Emphasis(c) | Inline::Strong(c) | Inline::Strikethrough(c) => {
+                push_plain(c, out)
+            }
             Inline::Link { content, .. } => push_plain(content, out),
             Inline::Image(img) => out.push_str(&img.alt),
             Inline::FootnoteRef(_) => {}
@@ -291,12 +308,21 @@ impl Block {
                 .flat_map(|item| item.iter().map(Block::plain_text))
                 .collect::<Vec<_>>()
                 .join("\n"),
-            Block::Quote(blocks) => blocks.iter().map(Block::plain_text).collect::<Vec<_>>().join("\n"),
+            Block::Quote(blocks) => blocks
+                .iter()
+                .map(Block::plain_text)
+                .collect::<Vec<_>>()
+                .join("\n"),
             Block::Code { text, .. } => text.clone(),
             Block::Rule => String::new(),
             Block::Table { head, rows, .. } => std::iter::once(head)
                 .chain(rows)
-                .map(|r| r.iter().map(|c| plain_text(c)).collect::<Vec<_>>().join("\t"))
+                .map(|r| {
+                    r.iter()
+                        .map(|c| plain_text(c))
+                        .collect::<Vec<_>>()
+                        .join("\t")
+                })
                 .collect::<Vec<_>>()
                 .join("\n"),
             Block::Figure { image, .. } => image.alt.clone(),

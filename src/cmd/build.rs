@@ -1,7 +1,8 @@
 //! `paiban build`: one issue → `OUTDIR/<name>.epub` and/or `OUTDIR/<name>.pdf`.
 
-use anyhow::{Context, Result};
-use paiban::{epub, output, pdf, PrepareOptions};
+use anyhow::Result;
+use paiban::build::Builder;
+use paiban::{epub, pdf, PrepareOptions};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -40,24 +41,36 @@ pub fn run(args: Args) -> Result<ExitCode> {
         (false, false) => (true, true),
         other => other,
     };
-    let prepared = paiban::prepare_path(&args.input, &PrepareOptions { normalize: !args.no_normalize })?;
-    super::print_diagnostics(&prepared.diagnostics);
-    let name = &prepared.issue.name;
-    let css = args.style.iter().find(|p| p.extension().is_some_and(|e| e == "css")).cloned();
-    let toml = args.style.iter().find(|p| p.extension().is_some_and(|e| e != "css")).cloned();
-    if want_epub {
-        let opts = epub::EpubOptions { style_css: css, embed_font: args.embed_font };
-        let bytes = epub::write(&prepared.document, &opts)?;
-        let path = args.output.join(format!("{name}.epub"));
-        output::write_atomic(&path, &bytes).with_context(|| "writing the EPUB")?;
-        eprintln!("wrote {} ({} bytes)", path.display(), bytes.len());
-    }
-    if want_pdf {
-        let opts = pdf::PdfOptions { page: args.page.clone(), style: toml, font: args.font.clone() };
-        let bytes = pdf::write(&prepared.document, &opts)?;
-        let path = args.output.join(format!("{name}.pdf"));
-        output::write_atomic(&path, &bytes).with_context(|| "writing the PDF")?;
-        eprintln!("wrote {} ({} bytes)", path.display(), bytes.len());
+    let css = args
+        .style
+        .iter()
+        .find(|p| p.extension().is_some_and(|e| e == "css"))
+        .cloned();
+    let toml = args
+        .style
+        .iter()
+        .find(|p| p.extension().is_some_and(|e| e != "css"))
+        .cloned();
+    let epub_opts = want_epub.then(|| epub::EpubOptions {
+        style_css: css,
+        embed_font: args.embed_font,
+    });
+    let pdf_opts = want_pdf.then(|| pdf::PdfOptions {
+        page: args.page.clone(),
+        style: toml,
+        font: args.font.clone(),
+    });
+    let builder = Builder::new(
+        PrepareOptions {
+            normalize: !args.no_normalize,
+        },
+        epub_opts.as_ref(),
+        pdf_opts.as_ref(),
+    )?;
+    let built = builder.build(&args.input, &args.output)?;
+    super::print_diagnostics(&built.diagnostics);
+    for (path, size) in &built.outputs {
+        eprintln!("wrote {} ({size} bytes)", path.display());
     }
     Ok(ExitCode::SUCCESS)
 }

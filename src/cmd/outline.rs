@@ -19,7 +19,9 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let opts = paiban::PrepareOptions { normalize: !args.no_normalize };
+    let opts = paiban::PrepareOptions {
+        normalize: !args.no_normalize,
+    };
     let prepared = paiban::prepare_path(&args.input, &opts)?;
     super::print_diagnostics(&prepared.diagnostics);
     let doc = &prepared.document;
@@ -33,8 +35,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
 
 /// Paragraphs and characters (of body text, without spaces) in some blocks.
 fn counts(blocks: &[Block]) -> (usize, usize) {
-    let paragraphs = blocks.iter().filter(|b| matches!(b, Block::Paragraph { .. })).count();
-    let chars = blocks.iter().map(|b| b.plain_text().chars().filter(|c| !c.is_whitespace()).count()).sum();
+    let paragraphs = blocks
+        .iter()
+        .filter(|b| matches!(b, Block::Paragraph { .. }))
+        .count();
+    let chars = blocks
+        .iter()
+        .map(|b| {
+            b.plain_text()
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .count()
+        })
+        .sum();
     (paragraphs, chars)
 }
 

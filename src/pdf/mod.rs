@@ -2,6 +2,7 @@
 
 use crate::error::{Error, Result};
 use crate::model::Document;
+use crate::Rendered;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Default)]
@@ -14,7 +15,27 @@ pub struct PdfOptions {
     pub font: Option<PathBuf>,
 }
 
-/// The PDF file's bytes.
-pub fn write(_doc: &Document, _opts: &PdfOptions) -> Result<Vec<u8>> {
-    Err(Error::Unavailable("the PDF backend"))
+/// Everything the PDF backend loads once (style, fonts and their metrics) and reuses for
+/// every issue. Shared across threads by `batch`.
+pub struct PdfEngine {
+    _opts: PdfOptions,
+}
+
+impl PdfEngine {
+    pub fn new(opts: &PdfOptions) -> Result<Self> {
+        Ok(PdfEngine {
+            _opts: opts.clone(),
+        })
+    }
+
+    /// A short hash of everything besides the document that changes the output
+    /// (style, fonts, options), for batch's incremental manifest.
+    pub fn fingerprint(&self) -> String {
+        String::new()
+    }
+
+    /// The PDF file's bytes, and warnings (missing glyphs, …).
+    pub fn render(&self, _doc: &Document) -> Result<Rendered> {
+        Err(Error::Unavailable("the PDF backend"))
+    }
 }

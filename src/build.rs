@@ -1,0 +1,82 @@
+//! Building one issue into its output files: prepare once, render each format, write
+//! each file atomically. Shared by `paiban build` and `paiban batch`.
+
+use crate::diagnostics::Diagnostic;
+use crate::epub::{EpubEngine, EpubOptions};
+use crate::error::Result;
+use crate::output::write_atomic;
+use crate::pdf::{PdfEngine, PdfOptions};
+use crate::{prepare_path, PrepareOptions, Prepared};
+use std::path::{Path, PathBuf};
+
+/// The backends and options, loaded once and used for any number of issues.
+pub struct Builder {
+    pub prepare: PrepareOptions,
+    pub epub: Option<EpubEngine>,
+    pub pdf: Option<PdfEngine>,
+}
+
+/// What building one issue produced.
+pub struct Built {
+    pub prepared: Prepared,
+    /// Files written, with their sizes.
+    pub outputs: Vec<(PathBuf, usize)>,
+    /// Warnings from preparing and from the backends.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Builder {
+    pub fn new(
+        prepare: PrepareOptions,
+        epub: Option<&EpubOptions>,
+        pdf: Option<&PdfOptions>,
+    ) -> Result<Self> {
+        Ok(Builder {
+            prepare,
+            epub: epub.map(EpubEngine::new).transpose()?,
+            pdf: pdf.map(PdfEngine::new).transpose()?,
+        })
+    }
+
+    /// Everything besides the issue that changes the outputs (for incremental batch runs).
+    pub fn fingerprint(&self) -> String {
+        format!(
+            "paiban {} normalize={} epub={} pdf={}",
+            env!("CARGO_PKG_VERSION"),
+            self.prepare.normalize,
+            self.epub
+                .as_ref()
+                .map_or("-".into(), EpubEngine::fingerprint),
+            self.pdf.as_ref().map_or("-".into(), PdfEngine::fingerprint),
+        )
+    }
+
+    /// Builds the issue at `input` into `outdir/<name>.epub` and `outdir/<name>.pdf`.
+    /// Both formats are rendered before anything is written.
+    pub fn build(&self, input: &Path, outdir: &Path) -> Result<Built> {
+        let prepared = prepare_path(input, &self.prepare)?;
+        let mut diagnostics = prepared.diagnostics.clone();
+        let name = crate::output::safe_file_name(&prepared.issue.name);
+        let mut files = Vec::new();
+        if let Some(engine) = &self.epub {
+            let r = engine.render(&prepared.document)?;
+            diagnostics.extend(r.diagnostics);
+            files.push((outdir.join(format!("{name}.epub")), r.bytes));
+        }
+        if let Some(engine) = &self.pdf {
+            let r = engine.render(&prepared.document)?;
+            diagnostics.extend(r.diagnostics);
+            files.push((outdir.join(format!("{name}.pdf")), r.bytes));
+        }
+        let mut outputs = Vec::new();
+        for (path, bytes) in files {
+            write_atomic(&path, &bytes)?;
+            outputs.push((path, bytes.len()));
+        }
+        Ok(Built {
+            prepared,
+            outputs,
+            diagnostics,
+        })
+    }
+}

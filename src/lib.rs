@@ -5,6 +5,7 @@
 //! [`model::Document`] → the backends ([`epub`], [`pdf`]). [`prepare`] runs the first three.
 
 pub mod build;
+pub mod check;
 pub mod cjk;
 pub mod diagnostics;
 pub mod epub;

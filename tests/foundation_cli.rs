@@ -156,11 +156,3 @@ fn missing_image_is_a_warning_naming_file_and_line() {
         "{e}"
     );
 }
-
-#[test]
-fn unavailable_subcommands_say_so() {
-    let o = paiban(&["check", "content"]);
-    if !o.status.success() {
-        assert!(!stderr(&o).contains("panicked"));
-    }
-}

@@ -42,6 +42,8 @@ pub enum Error {
         size: u64,
         limit: u64,
     },
+    #[error(transparent)]
+    Pdf(#[from] crate::pdf::PdfError),
     #[error("{0} is not available yet")]
     Unavailable(&'static str),
 }

@@ -35,8 +35,10 @@ pub fn styles_dir() -> PathBuf {
 pub const SYSTEM_FALLBACKS: &[(&str, u32)] = &[
     ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 2),
     ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
-    ("/usr/share/fonts/truetype/lxgw/LXGWWenKai-Regular.ttf", 0),
-    ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),
+    (
+        "/usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf",
+        0,
+    ),
     ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 0),
 ];
 

@@ -3,6 +3,7 @@
 pub mod layout;
 pub mod linebreak;
 pub mod lines;
+pub mod sfnt;
 pub mod write;
 
 use crate::diagnostics::Diagnostic;
@@ -13,9 +14,8 @@ use crate::style::{Style, StyleError};
 use crate::Rendered;
 use lines::{Face, Metrics};
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
-use std::sync::OnceLock;
 
 #[derive(Debug, Clone, Default)]
 pub struct PdfOptions {
@@ -47,8 +47,6 @@ pub struct PdfEngine {
     slots: Vec<FontSlot>,
     regular: Vec<usize>,
     bold: Vec<usize>,
-    /// printpdf's parse of each slot, made the first time a document uses it.
-    parsed: Vec<OnceLock<Option<printpdf::ParsedFont>>>,
     fingerprint: String,
 }
 
@@ -108,13 +106,11 @@ impl PdfEngine {
                 ));
             }
         }
-        let parsed = slots.iter().map(|_| OnceLock::new()).collect();
         Ok(PdfEngine {
             style,
             slots,
             regular,
             bold,
-            parsed,
             fingerprint: format!("{:016x}", write::fnv(fp.as_bytes(), write::FNV_SEED)),
         })
     }
@@ -127,16 +123,6 @@ impl PdfEngine {
     /// (style, fonts, options), for batch's incremental manifest.
     pub fn fingerprint(&self) -> String {
         self.fingerprint.clone()
-    }
-
-    fn parsed(&self, slot: usize) -> Option<&printpdf::ParsedFont> {
-        let cell = self.parsed.get(slot)?;
-        cell.get_or_init(|| {
-            let f = self.slots.get(slot)?.get()?;
-            let mut w = Vec::new();
-            printpdf::ParsedFont::from_bytes(&f.data, f.index as usize, &mut w)
-        })
-        .as_ref()
     }
 
     /// The PDF file's bytes, and warnings (missing glyphs, …).
@@ -161,25 +147,59 @@ impl PdfEngine {
                 advance: 1.0,
             }))
         };
-        for (slot, s) in self.slots.iter().enumerate() {
-            // Fonts that glyphs come from must parse in printpdf too.
-            let used = layout.pages.iter().any(|p| {
-                p.glyphs
-                    .iter()
-                    .any(|g| glyph(g.face, g.ch).is_some_and(|r| r.font == slot))
-            });
-            if used && self.parsed(slot).is_none() {
-                return Err(PdfError::FontUnreadable {
-                    path: s.path.clone(),
-                });
+        // Subset each font to the glyphs this document uses before printpdf sees it:
+        // printpdf would otherwise copy and scan the whole 7–9 MB CJK font on every run.
+        let mut used: BTreeMap<usize, BTreeSet<u16>> = BTreeMap::new();
+        let mut chars: BTreeMap<usize, BTreeMap<char, u16>> = BTreeMap::new();
+        for p in &layout.pages {
+            for g in &p.glyphs {
+                if let Some(r) = glyph(g.face, g.ch) {
+                    used.entry(r.font).or_default().insert(r.gid);
+                    chars.entry(r.font).or_default().insert(g.ch, r.gid);
+                }
             }
         }
-        let font = |slot: usize| self.parsed(slot);
+        let mut subsets: BTreeMap<usize, (printpdf::ParsedFont, subsetter::GlyphRemapper)> =
+            BTreeMap::new();
+        for (slot, gids) in &used {
+            let Some(file) = self.slots.get(*slot).and_then(FontSlot::get) else {
+                continue;
+            };
+            let unreadable = || PdfError::FontUnreadable {
+                path: file.path.clone(),
+            };
+            let mut mapper = subsetter::GlyphRemapper::new();
+            mapper.remap(0);
+            for g in gids {
+                mapper.remap(*g);
+            }
+            let chars_of = |slot: usize| -> Vec<(char, u16)> {
+                chars
+                    .get(&slot)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|(c, g)| Some((*c, mapper.get(*g)?)))
+                    .collect()
+            };
+            let bytes =
+                subsetter::subset(&file.data, file.index, &mapper).map_err(|_| unreadable())?;
+            let bytes = sfnt::with_cmap(&bytes, &chars_of(*slot)).ok_or_else(unreadable)?;
+            let mut w = Vec::new();
+            let parsed =
+                printpdf::ParsedFont::from_bytes(&bytes, 0, &mut w).ok_or_else(unreadable)?;
+            subsets.insert(*slot, (parsed, mapper));
+        }
+        let subset_glyph = |face: Face, c: char| -> Option<GlyphRef> {
+            let r = glyph(face, c)?;
+            let gid = subsets.get(&r.font)?.1.get(r.gid)?;
+            Some(GlyphRef { gid, ..r })
+        };
+        let font = |slot: usize| subsets.get(&slot).map(|s| &s.0);
         let bytes = write::write(&write::WriteInput {
             layout: &layout,
             meta: &doc.meta,
             page_size: self.style.page_size(),
-            glyph: &glyph,
+            glyph: &subset_glyph,
             font: &font,
         })?;
         for f in figures(doc) {

@@ -18,6 +18,7 @@ pub mod model;
 pub mod normalize;
 pub mod output;
 pub mod pdf;
+pub mod style;
 
 pub use error::{Error, Result};
 

@@ -194,9 +194,10 @@ pub fn read_text(path: &Path) -> Result<String> {
 
 /// Decodes file bytes as UTF-8 text, naming the line and byte of the first problem.
 pub fn decode(bytes: &[u8], path: &Path) -> Result<String> {
+    // UTF-16 text without a BOM still has NUL bytes: the high half of every line break.
     if bytes.starts_with(&[0xFF, 0xFE])
         || bytes.starts_with(&[0xFE, 0xFF])
-        || looks_like_utf16(bytes)
+        || (bytes.contains(&0) && looks_like_utf16(bytes))
     {
         return Err(Error::Utf16 {
             path: path.to_path_buf(),
@@ -226,16 +227,25 @@ pub fn decode(bytes: &[u8], path: &Path) -> Result<String> {
     })
 }
 
-/// UTF-16 without a BOM: many NUL bytes at every other position of the first bytes.
+/// UTF-16 without a BOM: an even number of bytes that decode, in one byte order, to text
+/// with no control characters but line breaks and tabs.
 fn looks_like_utf16(bytes: &[u8]) -> bool {
-    let head = &bytes[..bytes.len().min(512)];
-    if head.len() < 4 {
+    if bytes.len() < 2 || !bytes.len().is_multiple_of(2) {
         return false;
     }
-    let zeros_even = head.iter().step_by(2).filter(|&&b| b == 0).count();
-    let zeros_odd = head.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
-    let half = head.len() / 2;
-    zeros_even * 3 > half * 2 || zeros_odd * 3 > half * 2
+    let plausible = |units: Vec<u16>| {
+        char::decode_utf16(units)
+            .all(|c| c.is_ok_and(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t')))
+    };
+    let le = bytes
+        .chunks_exact(2)
+        .map(|p| u16::from_le_bytes([p[0], p[1]]))
+        .collect();
+    let be = bytes
+        .chunks_exact(2)
+        .map(|p| u16::from_be_bytes([p[0], p[1]]))
+        .collect();
+    plausible(le) || plausible(be)
 }
 
 #[cfg(test)]

@@ -384,16 +384,15 @@ impl<'a> Builder<'a> {
             Frame::FootnoteDef(label, blocks) => self.footnotes.push(Footnote { label, blocks }),
             Frame::Code(lang, text) => self.push_block(Block::Code { lang, text }),
             Frame::Table(align, head, rows) => self.push_block(Block::Table { align, head, rows }),
-            Frame::Row(cells) => match self.stack.last_mut() {
-                Some(Frame::Table(_, head, rows)) => {
+            Frame::Row(cells) => {
+                if let Some(Frame::Table(_, head, rows)) = self.stack.last_mut() {
                     if matches!(tag, TagEnd::TableHead) {
                         *head = cells;
                     } else {
                         rows.push(cells);
                     }
                 }
-                _ => {}
-            },
+            }
             Frame::Cell(inl) => {
                 if let Some(Frame::Row(cells)) = self.stack.last_mut() {
                     cells.push(finish_inlines(inl));

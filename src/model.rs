@@ -31,7 +31,8 @@ pub struct IssueDate {
 impl IssueDate {
     /// A valid Gregorian date, or None.
     pub fn new(year: u16, month: u8, day: u8) -> Option<Self> {
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let leap =
+            (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
         let days = match month {
             1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
             4 | 6 | 9 | 11 => 30,
@@ -46,7 +47,7 @@ impl IssueDate {
     pub fn parse(s: &str) -> Option<Self> {
         let s = s.trim();
         let nums: Vec<&str> = s
-            .split(|c: char| matches!(c, '-' | '/' | '.' | '年' | '月' | '日' | 'T' | ' '))
+            .split(['-', '/', '.', '年', '月', '日', 'T', ' '])
             .filter(|p| !p.is_empty())
             .take(3)
             .collect();

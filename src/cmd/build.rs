@@ -51,14 +51,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .iter()
         .find(|p| p.extension().is_some_and(|e| e != "css"))
         .cloned();
-    let epub_opts = want_epub.then(|| epub::EpubOptions {
+    let epub_opts = want_epub.then_some(epub::EpubOptions {
         style_css: css,
         embed_font: args.embed_font,
     });
-    let pdf_opts = want_pdf.then(|| pdf::PdfOptions {
-        page: args.page.clone(),
+    let pdf_opts = want_pdf.then_some(pdf::PdfOptions {
+        page: args.page,
         style: toml,
-        font: args.font.clone(),
+        font: args.font,
     });
     let builder = Builder::new(
         PrepareOptions {

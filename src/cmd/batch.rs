@@ -131,7 +131,7 @@ fn builder(args: &Args) -> Result<Builder> {
     let epub_opts = args
         .format
         .contains(&Format::Epub)
-        .then(|| epub::EpubOptions {
+        .then_some(epub::EpubOptions {
             style_css: css,
             embed_font: args.embed_font,
         });

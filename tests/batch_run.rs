@@ -280,3 +280,53 @@ fn indir_is_never_written_and_outdir_inside_indir_is_ignored() {
         .collect();
     assert_eq!(before, after);
 }
+
+#[test]
+fn watch_converts_new_and_changed_issues_then_stops() {
+    let t = tempfile::tempdir().unwrap();
+    let (indir, outdir) = (t.path().join("in"), t.path().join("out"));
+    let keys = make_corpus(&indir, 3, 200);
+    let o = opts(&indir, &outdir, 2);
+    let (tx, rx) = std::sync::mpsc::channel::<Summary>();
+    let watched = o.clone();
+    let handle = std::thread::spawn(move || {
+        let w = batch::WatchOptions {
+            debounce: std::time::Duration::from_millis(200),
+            exit_after: Some(keys.len() + 2),
+            ..Default::default()
+        };
+        let c = Outline::new("v1");
+        let mut on_pass = |r: Result<&Summary, &batch::BatchError>| {
+            let _ = tx.send(r.expect("pass").clone());
+        };
+        batch::watch(&watched, &w, &c, &|_| {}, &mut on_pass).map(|()| c.seen.into_inner().unwrap())
+    });
+    let wait = std::time::Duration::from_secs(60);
+    let first = rx.recv_timeout(wait).expect("first pass");
+    assert_eq!(first.converted, 4);
+    // A new issue arrives, and an existing one is corrected.
+    write(
+        &indir.join("2027/new/今日新闻.md"),
+        "# 今日要闻\n\n新的一期。\n",
+    );
+    let old = indir.join("2026/folder-issue/01.md");
+    write(&old, "# 一版\n\n改正后的一版。\n");
+    let mut converted: Vec<String> = Vec::new();
+    while converted.len() < 2 {
+        let s = rx.recv_timeout(wait).expect("a pass after the change");
+        assert_eq!(s.failed, 0);
+        converted.extend(s.issues.iter().filter_map(|o| match o.status {
+            Status::Converted { .. } => Some(o.input.clone()),
+            _ => None,
+        }));
+    }
+    converted.sort();
+    assert_eq!(converted, ["2026/folder-issue", "2027/new/今日新闻.md"]);
+    let seen = handle.join().expect("watch thread").expect("watch");
+    assert_eq!(
+        seen.len(),
+        6,
+        "each issue converted once per change: {seen:?}"
+    );
+    assert!(outdir.join("2027/new/今日新闻.outline.txt").is_file());
+}

@@ -157,46 +157,50 @@ fn write_summary(args: &Args, s: &Summary) -> Result<()> {
     Ok(())
 }
 
-/// A bar on a terminal; plain lines (one per issue) for logs and pipes.
+/// A bar on a terminal (a new one for each pass of --watch); plain lines, one per
+/// issue, for logs and pipes.
 struct Progress {
-    bar: Option<ProgressBar>,
-    /// Keeps plain lines from different threads whole.
-    lines: Mutex<()>,
+    terminal: bool,
+    bar: Mutex<Option<ProgressBar>>,
 }
 
 impl Progress {
     fn new(terminal: bool) -> Progress {
-        let bar = terminal.then(|| {
-            let b = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
-            if let Ok(style) =
-                ProgressStyle::with_template("{bar:40} {pos}/{len} {elapsed} {wide_msg}")
-            {
-                b.set_style(style);
-            }
-            b
-        });
         Progress {
-            bar,
-            lines: Mutex::new(()),
+            terminal,
+            bar: Mutex::new(None),
         }
     }
 
+    fn bar(&self) -> Option<ProgressBar> {
+        self.bar.lock().ok().and_then(|b| b.clone())
+    }
+
     fn say(&self, line: &str) {
-        match &self.bar {
+        match self.bar() {
             Some(b) => b.println(line),
-            None => {
-                let _guard = self.lines.lock();
-                eprintln!("{line}");
-            }
+            // One eprintln per line: stderr is locked for its duration, so lines from
+            // different workers never interleave.
+            None => eprintln!("{line}"),
         }
     }
 
     fn event(&self, e: Event) {
         match e {
             Event::Planned { total } => {
-                if let Some(b) = &self.bar {
-                    b.reset();
-                    b.set_length(total as u64);
+                if self.terminal {
+                    let b = ProgressBar::with_draw_target(
+                        Some(total as u64),
+                        ProgressDrawTarget::stderr(),
+                    );
+                    if let Ok(style) =
+                        ProgressStyle::with_template("{bar:40} {pos}/{len} {elapsed} {wide_msg}")
+                    {
+                        b.set_style(style);
+                    }
+                    if let Ok(mut slot) = self.bar.lock() {
+                        *slot = Some(b);
+                    }
                 }
             }
             Event::Warning(w) => self.say(&format!("warning: {w}")),
@@ -212,7 +216,7 @@ impl Progress {
                     Status::Skipped => format!("skipped {} (up to date)", o.input),
                     Status::Failed { reason } => format!("FAILED {}: {reason}", o.input),
                 };
-                match &self.bar {
+                match self.bar() {
                     Some(b) => {
                         if matches!(o.status, Status::Failed { .. }) {
                             b.println(&line);
@@ -227,7 +231,7 @@ impl Progress {
     }
 
     fn finish(&self, s: &Summary) {
-        if let Some(b) = &self.bar {
+        if let Some(b) = self.bar.lock().ok().and_then(|mut b| b.take()) {
             b.finish_and_clear();
         }
         eprint!("{}", s.to_text());

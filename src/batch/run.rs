@@ -59,7 +59,16 @@ impl Convert for Builder {
     fn convert(&self, input: &Path, out_dir: &Path) -> Result<Converted, IssueError> {
         let built = self.build(input, out_dir)?;
         if let Some(d) = built.diagnostics.iter().find(|d| d.kind == "missing-image") {
-            return Err(IssueError::MissingImage(d.to_string()));
+            // The files were written without the image: take them back, so a failed
+            // issue never leaves outputs that look finished.
+            for (p, _) in &built.outputs {
+                let _ = std::fs::remove_file(p);
+            }
+            let place = d
+                .location
+                .as_ref()
+                .map_or(input.display().to_string(), |l| l.to_string());
+            return Err(IssueError::MissingImage(format!("{place}: {}", d.message)));
         }
         Ok(Converted {
             outputs: built.outputs.into_iter().map(|(p, _)| p).collect(),

@@ -4,6 +4,7 @@
 //! Data flows one way: [`issue::load`] → [`normalize::normalize`] → [`markdown::parse`] →
 //! [`model::Document`] → the backends ([`epub`], [`pdf`]). [`prepare`] runs the first three.
 
+pub mod batch;
 pub mod build;
 pub mod check;
 pub mod cjk;

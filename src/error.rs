@@ -42,6 +42,8 @@ pub enum Error {
         size: u64,
         limit: u64,
     },
+    #[error(transparent)]
+    Epub(#[from] crate::epub::EpubError),
     #[error("{0} is not available yet")]
     Unavailable(&'static str),
 }

@@ -257,18 +257,54 @@ fn fit(c: &Canvas<'_>, s: &str, px: f32, width: f32) -> String {
     String::new()
 }
 
+/// The inks, in palette order.
+const INKS: [[u8; 3]; 3] = [RED, INK, GREY];
+/// Coverage levels per ink. The cover is an indexed PNG (one byte a pixel instead of three,
+/// about a third of the size): paper, then each ink at 63 strengths over paper.
+const LEVELS: u32 = 63;
+
+fn palette() -> Vec<u8> {
+    let mut p = PAPER.to_vec();
+    for ink in INKS {
+        for l in 1..=LEVELS {
+            for (c, paper) in ink.iter().zip(PAPER) {
+                p.push(((*c as u32 * l + paper as u32 * (LEVELS - l)) / LEVELS) as u8);
+            }
+        }
+    }
+    p
+}
+
+/// Palette index of an ink at a level (1..=LEVELS).
+fn index(ink: usize, level: u32) -> u8 {
+    (1 + ink as u32 * LEVELS + level.clamp(1, LEVELS) - 1) as u8
+}
+
+/// The level of a palette index (0 for paper).
+fn level_of(i: u8) -> u32 {
+    if i == 0 {
+        0
+    } else {
+        (i as u32 - 1) % LEVELS + 1
+    }
+}
+
+fn ink_of(color: [u8; 3]) -> usize {
+    INKS.iter().position(|c| *c == color).unwrap_or(1)
+}
+
 struct Canvas<'f> {
     font: &'f fontdue::Font,
-    rgb: Vec<u8>,
+    /// Palette indices, row by row.
+    px: Vec<u8>,
 }
 
 impl<'f> Canvas<'f> {
     fn new(font: &'f fontdue::Font) -> Self {
-        let mut rgb = Vec::with_capacity(WIDTH * HEIGHT * 3);
-        for _ in 0..WIDTH * HEIGHT {
-            rgb.extend_from_slice(&PAPER);
+        Canvas {
+            font,
+            px: vec![0; WIDTH * HEIGHT],
         }
-        Canvas { font, rgb }
     }
 
     fn measure(&self, s: &str, px: f32) -> f32 {
@@ -278,11 +314,11 @@ impl<'f> Canvas<'f> {
     }
 
     fn rect(&mut self, x: usize, y: usize, w: usize, h: usize, color: [u8; 3]) {
+        let full = index(ink_of(color), LEVELS);
         for yy in y..(y + h).min(HEIGHT) {
             for xx in x..(x + w).min(WIDTH) {
-                let i = (yy * WIDTH + xx) * 3;
-                if let Some(p) = self.rgb.get_mut(i..i + 3) {
-                    p.copy_from_slice(&color);
+                if let Some(p) = self.px.get_mut(yy * WIDTH + xx) {
+                    *p = full;
                 }
             }
         }
@@ -293,9 +329,10 @@ impl<'f> Canvas<'f> {
         self.line_at(t, (WIDTH as f32 - w) / 2.0, baseline);
     }
 
-    /// Draws `t` with its baseline at `baseline`, starting at `x`; coverage is blended
-    /// over the paper so antialiased edges stay smooth.
+    /// Draws `t` with its baseline at `baseline`, starting at `x`. Where glyphs touch, the
+    /// stronger coverage wins (inks do not mix on this page).
     fn line_at(&mut self, t: &Text, mut x: f32, baseline: f32) {
+        let ink = ink_of(t.color);
         for ch in t.s.chars() {
             let (m, cov) = self.font.rasterize(ch, t.px);
             let left = x.round() as i64 + m.xmin as i64;
@@ -303,14 +340,14 @@ impl<'f> Canvas<'f> {
             for row in 0..m.height {
                 for col in 0..m.width {
                     let a = cov.get(row * m.width + col).copied().unwrap_or(0) as u32;
+                    let level = (a * LEVELS + 127) / 255;
                     let (px, py) = (left + col as i64, top + row as i64);
-                    if a == 0 || px < 0 || py < 0 || px >= WIDTH as i64 || py >= HEIGHT as i64 {
+                    if level == 0 || px < 0 || py < 0 || px >= WIDTH as i64 || py >= HEIGHT as i64 {
                         continue;
                     }
-                    let i = (py as usize * WIDTH + px as usize) * 3;
-                    if let Some(p) = self.rgb.get_mut(i..i + 3) {
-                        for (d, s) in p.iter_mut().zip(t.color) {
-                            *d = ((s as u32 * a + *d as u32 * (255 - a)) / 255) as u8;
+                    if let Some(p) = self.px.get_mut(py as usize * WIDTH + px as usize) {
+                        if level > level_of(*p) {
+                            *p = index(ink, level);
                         }
                     }
                 }
@@ -323,11 +360,12 @@ impl<'f> Canvas<'f> {
         let err = |e: png::EncodingError| EpubError::Cover(e.to_string());
         let mut out = Vec::new();
         let mut enc = png::Encoder::new(&mut out, WIDTH as u32, HEIGHT as u32);
-        enc.set_color(png::ColorType::Rgb);
+        enc.set_color(png::ColorType::Indexed);
         enc.set_depth(png::BitDepth::Eight);
-        enc.set_compression(png::Compression::Fast);
+        enc.set_palette(palette());
+        enc.set_compression(png::Compression::Balanced);
         let mut w = enc.write_header().map_err(err)?;
-        w.write_image_data(&self.rgb).map_err(err)?;
+        w.write_image_data(&self.px).map_err(err)?;
         w.finish().map_err(err)?;
         Ok(out)
     }

@@ -162,7 +162,14 @@ fn repack(raw: &[u8], lang: &str) -> Result<Vec<u8>, EpubError> {
             );
             data = s.into_bytes();
         }
-        out.start_file(name, deflated)?;
+        // Images are compressed already: deflating them again costs time and saves nothing.
+        let is_image = [".png", ".jpg", ".gif"].iter().any(|e| name.ends_with(e));
+        let opts = if is_image {
+            fixed.compression_method(CompressionMethod::Stored)
+        } else {
+            deflated
+        };
+        out.start_file(name, opts)?;
         out.write_all(&data)
             .map_err(|e| EpubError::Package(e.to_string()))?;
     }

@@ -175,7 +175,13 @@ impl Writer<'_> {
                     ParaKind::Dateline => " class=\"dateline\"",
                 };
                 let _ = write!(self.out, "<p{class}>");
-                self.inlines(content);
+                match (kind, content.split_first()) {
+                    (ParaKind::DashLead, Some((Inline::Text(t), rest))) => {
+                        self.dash_lead(t);
+                        self.inlines(rest);
+                    }
+                    _ => self.inlines(content),
+                }
                 self.out.push_str("</p>\n");
             }
             Block::Section(h) => self.section(h),
@@ -261,6 +267,23 @@ impl Writer<'_> {
                     None => {}
                 }
             }
+        }
+    }
+
+    /// `——聚焦……，持续提升……。` followed by the body: newspapers set the opening phrase, up to
+    /// its first full stop, in bold.
+    fn dash_lead(&mut self, t: &str) {
+        match t.char_indices().find(|&(_, c)| c == '。') {
+            Some((i, c)) if t[..i].chars().count() <= 60 => {
+                let (lead, rest) = t.split_at(i + c.len_utf8());
+                let _ = write!(
+                    self.out,
+                    "<span class=\"lead\">{}</span>{}",
+                    escape(lead),
+                    escape(rest)
+                );
+            }
+            _ => self.out.push_str(&escape(t)),
         }
     }
 

@@ -106,6 +106,10 @@ fn headline_groups_are_marked_up_and_every_document_is_chinese() {
         third.contains("<p class=\"byline\">□ 本报评论员</p>"),
         "{third}"
     );
+    // `——聚焦……。` paragraphs: the opening phrase up to its full stop is set in bold.
+    let leads = "<p class=\"dash-lead\"><span class=\"lead\">——聚焦";
+    assert_eq!(third.matches(leads).count(), 3, "{third}");
+    assert_eq!(third.matches("度”。</span>").count(), 3, "{third}");
     for name in order.iter().filter(|n| n.ends_with(".xhtml")) {
         let x = text(&map, name);
         assert!(

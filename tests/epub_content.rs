@@ -311,3 +311,25 @@ fn style_option_replaces_the_house_style() {
         .expect("an error");
     assert!(err.to_string().contains("nope.css"), "{err}");
 }
+
+#[test]
+fn an_issue_without_articles_still_has_a_navigation_entry() {
+    let (bytes, diags) = build(&fixture("empty-2024-01-01.md"), &EpubOptions::default());
+    assert!(diags.iter().any(|(k, _)| k == "empty-issue"), "{diags:?}");
+    let (_, map) = unzip(&bytes);
+    let nav = text(&map, "OEBPS/nav.xhtml");
+    assert!(nav.contains("<li><a href=\"article-001.xhtml\">"), "{nav}");
+}
+
+#[test]
+fn control_characters_never_reach_the_package() {
+    let (order, map) = unzip(&build(&fixture("control-chars.md"), &EpubOptions::default()).0);
+    for name in order
+        .iter()
+        .filter(|n| n.ends_with(".xhtml") || n.ends_with(".opf") || n.ends_with(".ncx"))
+    {
+        let t = text(&map, name);
+        assert!(!t.contains('\u{1}') && !t.contains('\u{b}'), "{name}");
+    }
+    assert!(text(&map, "OEBPS/nav.xhtml").contains("标题控制"));
+}

@@ -1,7 +1,7 @@
 //! EPUBCheck must report 0 fatal errors, 0 errors and 0 warnings on the sample issue, on every
 //! clean text of the normalizer corpus, on a fixture using every block kind with XML-special
 //! characters in its title, on bad input (raw HTML, missing and non-image files), and with
-//! `--embed-font`.
+//! `--embed-font`, and on edge cases (no articles, control characters, odd Markdown).
 
 mod epub_support;
 use epub_support::*;
@@ -26,6 +26,11 @@ fn epubcheck_accepts_every_issue_without_errors_or_warnings() {
         ),
         (fixture("features-2024-03-15.md"), EpubOptions::default()),
         (fixture("bad-input-2024-03-16.md"), EpubOptions::default()),
+        // No articles; control characters in a title; odd Markdown (task lists, quotes in
+        // lists, a header-only table, internal and relative links, an undefined footnote).
+        (fixture("empty-2024-01-01.md"), EpubOptions::default()),
+        (fixture("control-chars.md"), EpubOptions::default()),
+        (fixture("edge-cases.md"), EpubOptions::default()),
     ];
     let corpus = corpus_clean();
     assert!(

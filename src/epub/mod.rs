@@ -128,8 +128,20 @@ impl EpubEngine {
             });
         }
         diags.append(&mut images.diagnostics);
-
         let title = book_title(doc);
+        if chapters.is_empty() {
+            diags.push(Diagnostic::warning(
+                "empty-issue",
+                None,
+                "the issue has no articles; the EPUB holds its title only",
+            ));
+            chapters.push(package::Chapter {
+                href: "article-001.xhtml".into(),
+                nav_title: title.clone(),
+                xhtml: xhtml::title_page(&title, &lang),
+            });
+        }
+
         let cover = match &self.bold {
             Some(font) => Some((cover::render(doc, font)?, format!("{title} 封面"))),
             None => {

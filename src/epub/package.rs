@@ -1,6 +1,7 @@
 //! Packaging: the chapters, style sheet, images, cover and font go through epub-builder,
 //! then the archive is rewritten with fixed timestamps so the same input gives the same bytes.
 
+use super::xhtml::xml_chars;
 use super::EpubError;
 use crate::model::IssueDate;
 use epub_builder::{
@@ -65,8 +66,8 @@ pub fn build(p: Package<'_>) -> Result<Vec<u8>, EpubError> {
     let zip = ZipLibrary::new().map_err(eb)?;
     let mut b = EpubBuilder::new(zip).map_err(eb)?;
     b.epub_version(EpubVersion::V30);
-    b.set_title(p.title.clone());
-    b.add_language(p.lang.clone());
+    b.set_title(xml_chars(&p.title));
+    b.add_language(xml_chars(&p.lang));
     b.set_generator("paiban");
     b.set_toc_name("目录");
     b.set_uuid(p.identifier);
@@ -75,7 +76,7 @@ pub fn build(p: Package<'_>) -> Result<Vec<u8>, EpubError> {
         b.set_publication_date(timestamp(p.date));
     }
     if let Some(d) = &p.description {
-        b.add_description(d.clone());
+        b.add_description(xml_chars(d));
     }
     // epub-builder numbers creators and languages with the same ids; the publisher (also the
     // creator of a newspaper) goes in as a refinement-free EPUB 3 meta instead.
@@ -115,7 +116,8 @@ pub fn build(p: Package<'_>) -> Result<Vec<u8>, EpubError> {
         .map_err(eb)?;
     }
     for (i, c) in p.chapters.iter().enumerate() {
-        let mut content = EpubContent::new(c.href.clone(), c.xhtml.as_bytes()).title(&c.nav_title);
+        let mut content =
+            EpubContent::new(c.href.clone(), c.xhtml.as_bytes()).title(xml_chars(&c.nav_title));
         if i == 0 {
             content = content.reftype(ReferenceType::Text);
         }

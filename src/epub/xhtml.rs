@@ -20,11 +20,32 @@ pub fn escape(s: &str) -> String {
             '&' => out.push_str("&amp;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{7f}' || c == '\u{fffe}' || c == '\u{ffff}' => {}
-            c => out.push(c),
+            c if xml_char_ok(c) => out.push(c),
+            _ => {}
         }
     }
+    out
+}
+
+/// `s` without the characters XML forbids, for strings epub-builder escapes itself (it does
+/// not drop these).
+pub fn xml_chars(s: &str) -> String {
+    s.chars().filter(|&c| xml_char_ok(c)).collect()
+}
+
+/// Whether XML 1.0 allows `c` (DEL is allowed but dropped too: it is never meant as text).
+fn xml_char_ok(c: char) -> bool {
+    (c >= ' ' || matches!(c, '\t' | '\n' | '\r'))
+        && !matches!(c, '\u{7f}' | '\u{fffe}' | '\u{ffff}')
+}
+
+/// A page for an issue without articles: its title alone (the navigation needs one entry).
+pub fn title_page(title: &str, lang: &str) -> String {
+    let mut out = String::new();
+    head(lang, title, &mut out);
+    out.push_str("<body epub:type=\"bodymatter\">\n<header class=\"headline\">\n");
+    let _ = writeln!(out, "<h1 class=\"title\">{}</h1>", escape(title));
+    out.push_str("</header>\n</body>\n</html>\n");
     out
 }
 

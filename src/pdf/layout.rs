@@ -7,7 +7,7 @@
 //! is how headings stay with their text and how paragraphs avoid orphan and widow lines.
 
 use super::linebreak::HARD_BREAK;
-use super::lines::{break_lines, Align, Face, Line, Metrics, ParaStyle, Span};
+use super::lines::{break_headline, break_lines, Align, Face, Line, Metrics, ParaStyle, Span};
 use crate::model::{plain_text, Article, Block, Document, HeadlineGroup, Inline, ParaKind};
 use crate::style::{Style, MM};
 
@@ -18,6 +18,8 @@ pub struct Glyph {
     pub size: f32,
     pub x: f32,
     pub y: f32,
+    /// Compressed to half width (see `LineGlyph::half`).
+    pub half: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -88,6 +90,7 @@ fn text_items(lines: Vec<Line>, size: f32, lead: f32, x0: f32) -> Vec<VItem> {
                         size,
                         x: x0 + g.x,
                         y: baseline,
+                        half: g.half,
                     })
                     .collect(),
             ),
@@ -156,6 +159,8 @@ struct Cursor {
     col: usize,
     y: f32,
     col_top: f32,
+    /// The lowest point any column reached on this page.
+    bottom: f32,
 }
 
 /// What the running heads need to know about a page.
@@ -205,7 +210,7 @@ impl<'a> Layouter<'a> {
             align: Align::Center,
             compress: self.style.compress_punctuation,
         };
-        let lines = break_lines(&plain(text, face), w, &ps, self.m);
+        let lines = break_headline(&plain(text, face), w, &ps, self.m);
         let mut items = text_items(lines, size, size * lead_mul, 0.0);
         for it in &mut items {
             it.keep = true;
@@ -256,7 +261,7 @@ impl<'a> Layouter<'a> {
             kind: VKind::Mark(h.title.clone(), 1),
             keep: true,
         }];
-        let lines = break_lines(
+        let lines = break_headline(
             &plain(&h.title, Face::Bold),
             w,
             &ParaStyle {
@@ -353,6 +358,7 @@ impl<'a> Layouter<'a> {
                                     size: s.body_size,
                                     x,
                                     y,
+                                    half: false,
                                 });
                                 x += self.m.advance(Face::Regular, ch) * s.body_size;
                             }
@@ -439,42 +445,49 @@ impl<'a> Layouter<'a> {
                 col: 0,
                 y: 0.0,
                 col_top: 0.0,
+                bottom: 0.0,
             },
         };
         let ncols = self.style.columns as usize;
-        for (ai, a) in doc.articles.iter().enumerate() {
-            let fresh = b.pages.is_empty();
-            if fresh || self.style.article_new_page {
+        for a in &doc.articles {
+            let head = self.headline(a, self.text_w);
+            let head_h: f32 = head.iter().map(|i| i.height).sum();
+            if b.pages.is_empty() {
                 b.new_page();
-                if fresh {
-                    let h = b.masthead(doc);
-                    b.cur.col_top = h;
-                    b.cur.y = h;
-                }
-                // The headline spans all columns at the top of the page.
-                let head = self.headline(a, self.text_w);
-                let y0 = b.cur.col_top;
-                let h = b.place_block(&head, y0, 0.0);
-                b.cur.col_top = y0 + h;
-                b.cur.y = b.cur.col_top;
-                b.cur.col = 0;
-                if let Some(info) = b.info.last_mut() {
-                    info.opens_article = true;
-                    info.article.get_or_insert_with(|| a.headline.title.clone());
-                }
-                let body = self.article_body(a, self.col_w);
-                let balance = self.style.article_new_page && ncols > 1;
-                b.flow(&body, balance, &a.headline.title);
+                let h = b.masthead(doc);
+                b.cur.col_top = h;
+            } else if self.style.article_new_page
+                || b.cur.bottom + self.lead + head_h + 6.0 * self.lead > self.text_h
+            {
+                b.new_page();
             } else {
-                // Runs on: the headline goes into the column, kept with the first lines.
-                let mut items = vec![space(self.lead)];
-                items.extend(self.headline(a, self.col_w));
-                let body = self.article_body(a, self.col_w);
-                let start = items.len();
-                items.extend(body);
-                let _ = start;
-                b.flow_marking_open(&items, &a.headline.title, ai);
+                // Runs on below the previous article, across all columns, after a rule.
+                let y = b.cur.bottom + self.lead / 2.0;
+                let rule = VItem {
+                    height: 0.0,
+                    kind: VKind::Rule(Rule {
+                        x0: 0.0,
+                        x1: self.text_w,
+                        y: 0.0,
+                        width: 0.8,
+                    }),
+                    keep: false,
+                };
+                b.place_block(&[rule], y, 0.0);
+                b.cur.col_top = b.cur.bottom + self.lead;
             }
+            // The headline spans all columns; the body runs in columns below it.
+            let y0 = b.cur.col_top;
+            let h = b.place_block(&head, y0, 0.0);
+            b.cur.col_top = y0 + h;
+            b.cur.y = b.cur.col_top;
+            b.cur.col = 0;
+            if let Some(info) = b.info.last_mut() {
+                info.opens_article = true;
+                info.article.get_or_insert_with(|| a.headline.title.clone());
+            }
+            let body = self.article_body(a, self.col_w);
+            b.flow(&body, ncols > 1, &a.headline.title);
         }
         if b.pages.is_empty() {
             b.new_page();
@@ -511,6 +524,7 @@ impl Builder<'_, '_> {
             col: 0,
             y: 0.0,
             col_top: 0.0,
+            bottom: 0.0,
         };
     }
 
@@ -661,6 +675,7 @@ impl Builder<'_, '_> {
             }
             self.cur.col = col;
             self.cur.y = y;
+            self.cur.bottom = self.cur.bottom.max(y);
         }
     }
 
@@ -697,31 +712,6 @@ impl Builder<'_, '_> {
                 info.article = Some(title.to_string());
             }
         }
-    }
-
-    /// Runs an article on from the cursor (no page break before it).
-    fn flow_marking_open(&mut self, items: &[VItem], title: &str, _index: usize) {
-        let page_before = self.page_no();
-        if let Some(info) = self.info.last_mut() {
-            info.opens_article = true;
-            info.article.get_or_insert_with(|| title.to_string());
-        }
-        let full = self.l.text_h;
-        let mut i = 0;
-        loop {
-            let h = full - self.cur.col_top;
-            let (runs, end) = self.plan(items, i, h, true);
-            self.place_runs(items, &runs);
-            if end >= items.len() {
-                break;
-            }
-            i = end;
-            self.new_page();
-            if let Some(info) = self.info.last_mut() {
-                info.article = Some(title.to_string());
-            }
-        }
-        let _ = page_before;
     }
 
     /// Page 1's top: the newspaper's name (when known) over a date bar between rules.
@@ -849,6 +839,7 @@ impl Builder<'_, '_> {
                 size,
                 x: left + dx + g.x,
                 y: head_base,
+                half: g.half,
             }));
             page.rules.push(Rule {
                 x0: left,
@@ -870,6 +861,7 @@ impl Builder<'_, '_> {
                     size,
                     x,
                     y: foot_base,
+                    half: false,
                 });
                 x += l.m.advance(Face::Regular, ch) * size;
             }

@@ -47,6 +47,9 @@ pub struct LineGlyph {
     pub ch: char,
     pub face: Face,
     pub x: f32,
+    /// A closing mark compressed to half width (drawn from the half-width copy of the
+    /// font, so that text extraction sees its box end where the next glyph starts).
+    pub half: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -73,6 +76,7 @@ struct Item {
     /// How much this item may give up when a line must be squeezed (blank half of a mark).
     shrink: f32,
     brk: bool,
+    half: bool,
 }
 
 const EPS: f32 = 0.01;
@@ -137,6 +141,7 @@ fn items(spans: &[Span], ps: &ParaStyle, m: &dyn Metrics) -> Vec<Item> {
                 shift: 0.0,
                 shrink: if half_blank(ch) && full { w / 2.0 } else { 0.0 },
                 brk,
+                half: false,
             }
         })
         .collect();
@@ -150,6 +155,7 @@ fn items(spans: &[Span], ps: &ParaStyle, m: &dyn Metrics) -> Vec<Item> {
                 // `。”` `”，` `）（`: the first mark gives up its blank right half.
                 items[i].w -= items[i].shrink;
                 items[i].shrink = 0.0;
+                items[i].half = true;
             } else if cjk::is_opening_punct(a)
                 && cjk::is_opening_punct(b)
                 && items[i + 1].shrink > 0.0
@@ -176,7 +182,56 @@ fn stretchable(a: &Item, b: &Item) -> bool {
 
 /// Breaks a paragraph into lines of `measure` points.
 pub fn break_lines(spans: &[Span], measure: f32, ps: &ParaStyle, m: &dyn Metrics) -> Vec<Line> {
-    let items = items(spans, ps, m);
+    break_items(&items(spans, ps, m), measure, ps)
+}
+
+/// Breaks a headline like an editor would: at the spaces between its phrases when it
+/// has them and each phrase fits, and into lines of even length rather than one full
+/// line and a short remainder. Lines are centred in `measure`.
+pub fn break_headline(spans: &[Span], measure: f32, ps: &ParaStyle, m: &dyn Metrics) -> Vec<Line> {
+    let all = items(spans, ps, m);
+    let mut phrases = all.clone();
+    let last = phrases.len().saturating_sub(1);
+    for (i, it) in phrases.iter_mut().enumerate() {
+        it.brk = it.ch == ' ' || i == last;
+    }
+    let fits = |lines: &[Line], w: f32| lines.iter().all(|l| l.width <= w + EPS);
+    let ps = ParaStyle {
+        align: Align::Start,
+        ..*ps
+    };
+    let items = if phrases.iter().any(|i| i.ch == ' ')
+        && fits(&break_items(&phrases, measure, &ps), measure)
+    {
+        phrases
+    } else {
+        all
+    };
+    let mut lines = break_items(&items, measure, &ps);
+    if lines.len() > 1 {
+        // The narrowest measure that still gives as many lines: evens them out.
+        let (mut lo, mut hi) = (measure / lines.len() as f32, measure);
+        for _ in 0..12 {
+            let mid = (lo + hi) / 2.0;
+            let l = break_items(&items, mid, &ps);
+            if l.len() == lines.len() && fits(&l, mid) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        lines = break_items(&items, hi, &ps);
+    }
+    for l in &mut lines {
+        let dx = ((measure - l.width) / 2.0).max(0.0);
+        for g in &mut l.glyphs {
+            g.x += dx;
+        }
+    }
+    lines
+}
+
+fn break_items(items: &[Item], measure: f32, ps: &ParaStyle) -> Vec<Line> {
     let n = items.len();
     let mut lines = Vec::new();
     let mut start = 0;
@@ -190,7 +245,7 @@ pub fn break_lines(spans: &[Span], measure: f32, ps: &ParaStyle, m: &dyn Metrics
         }
         let indent = if first { ps.indent } else { 0.0 };
         let avail = (measure - indent).max(ps.size);
-        let (end, last) = line_end(&items, start, avail);
+        let (end, last) = line_end(items, start, avail);
         // Trailing spaces do not count (and are not drawn).
         let mut e = end;
         while e > start && (items[e].ch == ' ' || items[e].ch == HARD_BREAK) {
@@ -295,6 +350,7 @@ fn place(slice: &[Item], avail: f32, indent: f32, justify: bool, align: Align) -
             ch: it.ch,
             face: it.face,
             x: x + shifts[k],
+            half: it.half,
         });
         x += widths[k] + gaps[k];
     }
@@ -450,6 +506,34 @@ pub(crate) mod tests {
         let lines = run("（“好", 10.0, &ps);
         assert_eq!(lines[0].glyphs[1].x, 5.0);
         assert_eq!(lines[0].glyphs[2].x, 15.0);
+    }
+
+    #[test]
+    fn headlines_break_between_phrases_into_even_lines() {
+        let ps = ParaStyle {
+            indent: 0.0,
+            ..style(Align::Center)
+        };
+        let spans = |t: &str| {
+            [Span {
+                text: t.into(),
+                face: Face::Bold,
+            }]
+        };
+        let lines = break_headline(
+            &spans("勇挑大梁走在前 勇攀新高再出发 奋力推进中国式现代化"),
+            200.0,
+            &ps,
+            &Mono,
+        );
+        assert_eq!(
+            texts(&lines),
+            ["勇挑大梁走在前 勇攀新高再出发", "奋力推进中国式现代化"]
+        );
+        // No spaces: 14 characters on a 10-em measure become 7 + 7, not 10 + 4.
+        let lines = break_headline(&spans("一二三四五六七八九十甲乙丙丁"), 100.0, &ps, &Mono);
+        assert_eq!(texts(&lines), ["一二三四五六七", "八九十甲乙丙丁"]);
+        assert_eq!(lines[0].glyphs[0].x, 15.0, "centred");
     }
 
     #[test]

@@ -869,3 +869,228 @@ impl Builder<'_, '_> {
         let _ = l.page_w;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{IssueDate, Meta};
+    use crate::pdf::lines::tests::Mono;
+
+    fn meta() -> Meta {
+        Meta {
+            newspaper: Some("武进日报".into()),
+            date: IssueDate::new(2023, 12, 29),
+            issue_number: None,
+            title: "测试".into(),
+            language: "zh-CN".into(),
+            publisher: None,
+            inferred: Vec::new(),
+        }
+    }
+
+    fn para(text: &str) -> Block {
+        Block::Paragraph {
+            kind: crate::cjk::paragraph_kind(text),
+            content: vec![Inline::Text(text.into())],
+            location: None,
+        }
+    }
+
+    fn article(title: &str, blocks: Vec<Block>) -> Article {
+        Article {
+            headline: HeadlineGroup {
+                kicker: Some("引题".into()),
+                title: title.into(),
+                subtitles: vec!["副题".into()],
+                level: 1,
+                location: None,
+            },
+            byline: None,
+            blocks,
+            footnotes: Vec::new(),
+        }
+    }
+
+    /// A small page: one column of 10 characters, a handful of lines.
+    fn small(columns: u32) -> Style {
+        Style {
+            page_width_mm: 60.0,
+            page_height_mm: 90.0,
+            margin_top_mm: 10.0,
+            margin_bottom_mm: 10.0,
+            margin_inner_mm: 8.0,
+            margin_outer_mm: 8.0,
+            columns,
+            column_gap_em: 1.0,
+            body_size: 10.0,
+            leading: 1.5,
+            title_size: 12.0,
+            kicker_size: 10.0,
+            subtitle_size: 10.0,
+            section_size: 10.0,
+            head_size: 8.0,
+            ..Style::default()
+        }
+    }
+
+    fn item(keep: bool) -> VItem {
+        VItem {
+            height: 10.0,
+            kind: VKind::Space,
+            keep,
+        }
+    }
+
+    fn lines(n: usize) -> Vec<Line> {
+        (0..n)
+            .map(|_| Line {
+                glyphs: Vec::new(),
+                width: 0.0,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn no_orphan_at_a_column_foot() {
+        // 4 lines of one paragraph, then 3 of the next; the column holds 5.
+        let mut items = paragraph_items(lines(4), 10.0, 10.0, 0.0);
+        items.extend(paragraph_items(lines(3), 10.0, 10.0, 0.0));
+        // The next paragraph's first line would stand alone: it moves on.
+        assert_eq!(Builder::fit(&items, 0, 50.0), 4);
+    }
+
+    #[test]
+    fn no_widow_at_a_column_head() {
+        // 6 lines, the column holds 5: breaking after 5 leaves the last line alone,
+        // so the column ends after 4 and two lines go on.
+        let items = paragraph_items(lines(6), 10.0, 10.0, 0.0);
+        assert_eq!(Builder::fit(&items, 0, 50.0), 4);
+        // A 3-line paragraph cannot be split at all.
+        let mut items = vec![item(false), item(false), item(false)];
+        items.extend(paragraph_items(lines(3), 10.0, 10.0, 0.0));
+        assert_eq!(Builder::fit(&items, 0, 50.0), 3);
+    }
+
+    #[test]
+    fn keep_chains_longer_than_a_column_still_break() {
+        let items = vec![item(true); 8];
+        assert_eq!(Builder::fit(&items, 0, 50.0), 5);
+    }
+
+    fn body(n: usize) -> Vec<Block> {
+        (0..n)
+            .map(|i| {
+                para(&format!(
+                    "第{i}段正文。全会指出，明年是关键的一年，要努力争取更好结果。"
+                ))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn pages_heads_folios_and_bookmarks() {
+        let mut a1 = article("第一篇", body(12));
+        a1.blocks.insert(
+            3,
+            Block::Section(HeadlineGroup {
+                title: "新闻链接".into(),
+                ..Default::default()
+            }),
+        );
+        let doc = Document {
+            meta: meta(),
+            articles: vec![a1, article("第二篇", body(3))],
+        };
+        let style = small(1);
+        let layout = Layouter::new(&style, &Mono).layout(&doc);
+        assert!(layout.pages.len() >= 3, "{}", layout.pages.len());
+        let marks: Vec<(&str, u8)> = layout
+            .marks
+            .iter()
+            .map(|m| (m.title.as_str(), m.level))
+            .collect();
+        assert_eq!(marks, [("第一篇", 0), ("新闻链接", 1), ("第二篇", 0)]);
+        let text = |p: &Page| -> String { p.glyphs.iter().map(|g| g.ch).collect() };
+        // Page 1 opens with the masthead (name, date bar) and has no running head above it.
+        assert!(text(&layout.pages[0]).starts_with("武进日报2023年12月29日"));
+        let top = style.margin_top_mm * MM;
+        assert!(layout.pages[0].glyphs.iter().all(|g| g.y > top));
+        assert!(layout.pages[1].glyphs.iter().any(|g| g.y < top));
+        // Page 2 (left-hand): paper and date in the head, folio 2 at the foot.
+        let p2 = &layout.pages[1];
+        assert!(
+            text(p2).contains("武进日报　2023年12月29日"),
+            "{}",
+            text(p2)
+        );
+        let foot = p2.glyphs.iter().max_by(|a, b| a.y.total_cmp(&b.y)).unwrap();
+        assert_eq!(foot.ch, '2');
+        // Page 3 (right-hand): the article's title, flush right.
+        let p3 = &layout.pages[2];
+        assert!(text(p3).contains("第一篇"), "{}", text(p3));
+        assert!(!text(p3).contains("武进日报"), "{}", text(p3));
+        // Nothing is drawn outside the page.
+        let (w, h) = style.page_size();
+        for p in &layout.pages {
+            for g in &p.glyphs {
+                assert!(
+                    g.x >= 0.0 && g.x + g.size <= w && g.y > 0.0 && g.y <= h,
+                    "{g:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn articles_on_new_pages_when_the_style_says_so() {
+        let doc = Document {
+            meta: meta(),
+            articles: vec![
+                article("甲", body(1)),
+                article("乙", body(1)),
+                article("丙", body(1)),
+            ],
+        };
+        let mut style = small(1);
+        style.page_height_mm = 200.0;
+        style.article_new_page = true;
+        let layout = Layouter::new(&style, &Mono).layout(&doc);
+        let pages: Vec<usize> = layout.marks.iter().map(|m| m.page).collect();
+        assert_eq!(pages, [0, 1, 2]);
+        style.article_new_page = false;
+        let layout = Layouter::new(&style, &Mono).layout(&doc);
+        assert!(layout.pages.len() < 3);
+    }
+
+    #[test]
+    fn headline_group_is_centred_kicker_small_title_large_and_bold() {
+        let doc = Document {
+            meta: meta(),
+            articles: vec![article("标题", body(2))],
+        };
+        let style = small(2);
+        let layout = Layouter::new(&style, &Mono).layout(&doc);
+        let p = &layout.pages[0];
+        let find = |c: char| p.glyphs.iter().find(|g| g.ch == c).unwrap();
+        let (kicker, title, sub) = (find('引'), find('标'), find('副'));
+        assert!(
+            kicker.y < title.y && title.y < sub.y,
+            "kicker above, subtitle below"
+        );
+        assert!(title.size > kicker.size && title.face == Face::Bold);
+        assert_eq!(kicker.face, Face::Regular);
+        // Centred on the text block.
+        let left = style.margin_inner_mm * MM;
+        let centre = left + style.text_area().0 / 2.0;
+        let mid = (find('标').x + find('题').x + title.size) / 2.0;
+        assert!((mid - centre).abs() < 0.5, "{mid} vs {centre}");
+        // The body runs in two columns below the headline.
+        let body_x: Vec<f32> = p
+            .glyphs
+            .iter()
+            .filter(|g| g.y > sub.y)
+            .map(|g| g.x)
+            .collect();
+        assert!(body_x.iter().any(|&x| x > centre), "second column used");
+    }
+}

@@ -29,6 +29,8 @@ pub fn fnv(bytes: &[u8], mut h: u64) -> u64 {
     }
     h
 }
+const LEVEL: u32 = 6;
+
 pub const FNV_SEED: u64 = 0xcbf2_9ce4_8422_2325;
 
 /// Six capital letters from a hash: the `ABCDEF+` tag of a subset font's name.
@@ -188,7 +190,7 @@ pub fn write(input: &WriteInput) -> Result<Vec<u8>, WriteError> {
     let mut warnings = Vec::new();
     let mut lo = doc.to_lopdf_document(&opts, &mut warnings);
     finish(&mut lo, meta, &layout.marks, content_hash)?;
-    lo.compress();
+    compress(&mut lo)?;
     let mut out = Vec::new();
     lo.save_to(&mut out)
         .map_err(|e| WriteError::Lopdf(e.to_string()))?;
@@ -251,6 +253,29 @@ fn tag_subset_fonts(doc: &mut lopdf::Document, pages: &[ObjectId]) {
             }
         }
     }
+}
+
+/// Deflates every stream at zlib's default level: lopdf's `compress` uses the best level,
+/// which took a quarter of the run time for about 1% smaller files.
+fn compress(doc: &mut lopdf::Document) -> Result<(), WriteError> {
+    use std::io::Write;
+    for obj in doc.objects.values_mut() {
+        let Object::Stream(s) = obj else { continue };
+        if s.dict.get(b"Filter").is_ok() {
+            continue;
+        }
+        let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(LEVEL));
+        enc.write_all(&s.content)
+            .and_then(|_| enc.finish())
+            .map(|z| {
+                if z.len() + 19 < s.content.len() {
+                    s.dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+                    s.set_content(z);
+                }
+            })
+            .map_err(|e| WriteError::Lopdf(e.to_string()))?;
+    }
+    Ok(())
 }
 
 /// A PDF text string: UTF-16BE with a byte-order mark (titles are Chinese).

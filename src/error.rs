@@ -42,6 +42,8 @@ pub enum Error {
         size: u64,
         limit: u64,
     },
+    #[error("{path}: the issue has no content (the file is empty or only whitespace)")]
+    EmptyIssue { path: PathBuf },
     #[error(transparent)]
     Pdf(#[from] crate::pdf::PdfError),
     #[error("{0} is not available yet")]

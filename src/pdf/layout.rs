@@ -299,9 +299,16 @@ impl<'a> Layouter<'a> {
         items
     }
 
-    fn paragraph(&self, kind: ParaKind, content: &[Inline], w: f32, x0: f32) -> Vec<VItem> {
+    fn paragraph(
+        &self,
+        kind: ParaKind,
+        content: &[Inline],
+        w: f32,
+        x0: f32,
+        indent: bool,
+    ) -> Vec<VItem> {
         let s = self.style;
-        let (face, ps) = match kind {
+        let (face, mut ps) = match kind {
             ParaKind::Body | ParaKind::DashLead => {
                 (Face::Regular, self.body(s.indent_em, Align::Justify))
             }
@@ -309,6 +316,9 @@ impl<'a> Layouter<'a> {
             ParaKind::NumberedHead => (Face::Bold, self.body(s.indent_em, Align::Justify)),
             ParaKind::Dateline => (Face::Regular, self.body(0.0, Align::Center)),
         };
+        if !indent {
+            ps.indent = 0.0;
+        }
         let mut spans = Vec::new();
         spans_of(content, face, &mut spans);
         let lines = break_lines(&spans, w, &ps, self.m);
@@ -321,12 +331,15 @@ impl<'a> Layouter<'a> {
         items
     }
 
-    fn blocks(&self, blocks: &[Block], w: f32, x0: f32, out: &mut Vec<VItem>) {
+    /// Lays out blocks at width `w`, `x0` from the column's edge. `label`: the first
+    /// paragraph is a list item's, whose label takes the place of its indent.
+    fn blocks(&self, blocks: &[Block], w: f32, x0: f32, label: bool, out: &mut Vec<VItem>) {
         let s = self.style;
-        for b in blocks {
+        for (bi, b) in blocks.iter().enumerate() {
             match b {
                 Block::Paragraph { kind, content, .. } => {
-                    out.extend(self.paragraph(*kind, content, w, x0));
+                    let indent = !(label && bi == 0);
+                    out.extend(self.paragraph(*kind, content, w, x0, indent));
                 }
                 Block::Section(h) => out.extend(self.section(h, w)),
                 Block::List { start, items } => {
@@ -340,6 +353,7 @@ impl<'a> Layouter<'a> {
                             item,
                             w - 2.0 * s.body_size,
                             x0 + 2.0 * s.body_size,
+                            true,
                             &mut inner,
                         );
                         // The label sits in the indent of the item's first line.
@@ -368,9 +382,13 @@ impl<'a> Layouter<'a> {
                         out.extend(inner);
                     }
                 }
-                Block::Quote(inner) => {
-                    self.blocks(inner, w - 2.0 * s.body_size, x0 + 2.0 * s.body_size, out)
-                }
+                Block::Quote(inner) => self.blocks(
+                    inner,
+                    w - 2.0 * s.body_size,
+                    x0 + 2.0 * s.body_size,
+                    false,
+                    out,
+                ),
                 Block::Code { text, .. } => {
                     let ps = self.body(0.0, Align::Start);
                     for l in text.lines() {
@@ -411,7 +429,7 @@ impl<'a> Layouter<'a> {
 
     fn article_body(&self, a: &Article, w: f32) -> Vec<VItem> {
         let mut items = Vec::new();
-        self.blocks(&a.blocks, w, 0.0, &mut items);
+        self.blocks(&a.blocks, w, 0.0, false, &mut items);
         if !a.footnotes.is_empty() {
             items.push(VItem {
                 height: self.lead,
@@ -428,7 +446,7 @@ impl<'a> Layouter<'a> {
                 if let Some(Block::Paragraph { content, .. }) = blocks.first_mut() {
                     content.insert(0, Inline::Text(format!("[{}] ", f.label)));
                 }
-                self.blocks(&blocks, w, 0.0, &mut items);
+                self.blocks(&blocks, w, 0.0, false, &mut items);
             }
         }
         items

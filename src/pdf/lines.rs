@@ -302,7 +302,15 @@ fn line_end(items: &[Item], start: usize, avail: f32) -> (usize, bool) {
     // Otherwise push the tail out to the last allowed break.
     match last_break {
         Some(b) => (b, false),
-        None => (i - 1, false), // an unbreakable run wider than the line: cut it
+        // A run with no break wider than the line (a long number or URL): cut it where
+        // the Chinese rules at least hold, else where it overflows.
+        None => {
+            let ok = |j: usize| {
+                let (a, b) = (items[j].ch, items[j + 1].ch);
+                !cjk::is_inseparable_pair(a, b) && !cjk::no_line_start(b) && !cjk::no_line_end(a)
+            };
+            ((start..i).rev().find(|&j| ok(j)).unwrap_or(i - 1), false)
+        }
     }
 }
 
@@ -542,5 +550,70 @@ pub(crate) mod tests {
         assert_eq!(texts(&lines), ["标题", "第二行"]);
         // Centred in the measure after the indent.
         assert_eq!(lines[0].glyphs[0].x, 20.0 + (80.0 - 20.0) / 2.0);
+    }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Text made of the pieces Chinese news text is made of: runs of hanzi, closing
+        /// marks after them, bracketed or quoted phrases, numbers, Latin words, `——`, `……`.
+        /// No unbreakable unit is wider than a line (one that is must be cut somewhere).
+        fn piece() -> impl Strategy<Value = String> {
+            let han = proptest::collection::vec(
+                proptest::sample::select(vec![
+                    '全', '会', '指', '出', '明', '年', '发', '展', '新',
+                ]),
+                1..6,
+            )
+            .prop_map(|v| v.into_iter().collect::<String>());
+            prop_oneof![
+                han.clone(),
+                (
+                    han.clone(),
+                    proptest::sample::select(vec!["，", "。", "、", "；", "：", "。”", "！", "？"])
+                )
+                    .prop_map(|(h, p)| format!("{h}{p}")),
+                (
+                    proptest::sample::select(vec![("“", "”"), ("《", "》"), ("（", "）")]),
+                    han.clone()
+                )
+                    .prop_map(|((o, c), h)| format!("{o}{h}{c}")),
+                (1u32..100000).prop_map(|n| format!("{n}")),
+                "[a-zA-Z]{1,5}".prop_map(|w| format!(" {w} ")),
+                han.clone().prop_map(|h| format!("——{h}")),
+                han.prop_map(|h| format!("{h}……")),
+            ]
+        }
+
+        proptest! {
+            #[test]
+            fn lines_keep_the_rules(pieces in proptest::collection::vec(piece(), 1..40), ems in 10u32..24) {
+                let text: String = pieces.concat();
+                let ps = style(Align::Justify);
+                let measure = ems as f32 * 10.0;
+                let lines = run(&text, ems as f32, &ps);
+                // Every character comes back, in order (spaces aside).
+                let got: String = lines.iter().map(Line::text).collect::<String>().chars().filter(|c| *c != ' ').collect();
+                let want: String = text.chars().filter(|c| *c != ' ').collect();
+                prop_assert_eq!(got, want);
+                for (i, l) in lines.iter().enumerate() {
+                    let t = l.text();
+                    let (first, last) = (t.chars().next().unwrap(), t.chars().last().unwrap());
+                    prop_assert!(i == 0 || !cjk::no_line_start(first), "line {} starts with {}: {:?}", i, first, texts(&lines));
+                    prop_assert!(!cjk::no_line_end(last), "line {} ends with {}: {:?}", i, last, texts(&lines));
+                    let indent = if i == 0 { ps.indent } else { 0.0 };
+                    prop_assert!(indent + l.width <= measure + 0.05, "line {} too wide: {:?}", i, texts(&lines));
+                    if i + 1 < lines.len() {
+                        // Justified: every line but the last fills the measure.
+                        if t.chars().filter(|c| cjk::is_cjk(*c)).count() >= 2 {
+                            prop_assert!((indent + l.width - measure).abs() < 0.05, "line {} not justified: {:?}", i, texts(&lines));
+                        }
+                        let next = lines[i + 1].text();
+                        prop_assert!(!cjk::is_inseparable_pair(last, next.chars().next().unwrap()));
+                    }
+                }
+            }
+        }
     }
 }

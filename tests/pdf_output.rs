@@ -366,3 +366,22 @@ fn page_one_renders_ink_inside_the_margins() {
         "ink covers {cover:.3} of page 1"
     );
 }
+
+#[test]
+fn engine_is_shareable_and_its_fingerprint_tracks_style_and_font() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<PdfEngine>();
+    let fp = |o: &PdfOptions| PdfEngine::new(o).unwrap().fingerprint();
+    let a4 = fp(&preset("a4"));
+    assert_eq!(a4, fp(&PdfOptions::default()), "a4 is the default");
+    assert_eq!(a4, fp(&preset("a4")), "stable");
+    assert_ne!(a4, fp(&preset("a5")));
+    let bold = root().join("fonts/NotoSerifSC-Bold.otf");
+    assert_ne!(
+        a4,
+        fp(&PdfOptions {
+            font: Some(bold),
+            ..Default::default()
+        })
+    );
+}

@@ -176,6 +176,7 @@ pub(crate) fn run(lines: &mut Lines, ev: &Evidence, repairs: &mut Vec<Repair>) -
         } else {
             ""
         };
+        ev.add_junction(&a_text, &format!("{sep}{rest}"));
         let joined = format!("{a_text}{sep}{rest}");
         // The excerpt after the join is the one before, less the repeat (if any).
         let b8 = head(&b_text, 8.max(b_text.len() - rest.len()));

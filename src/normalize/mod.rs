@@ -141,9 +141,9 @@ pub fn normalize(text: &str, opts: &NormalizeOptions) -> Normalized {
             break;
         }
         let mut joined = 0;
+        let current = lines.kept_text();
+        let ev = evidence::Evidence::new(&current);
         loop {
-            let current = lines.kept_text();
-            let ev = evidence::Evidence::new(&current);
             let n = joins::run(&mut lines, &ev, &mut repairs);
             joined += n;
             // A join can also change how its neighbours read (a short tail becomes
@@ -152,7 +152,9 @@ pub fn normalize(text: &str, opts: &NormalizeOptions) -> Normalized {
                 break;
             }
         }
-        if joined == 0 {
+        // Removing furniture can merge blocks (a line that had started a block now
+        // continues one), so a round that changed anything is followed by another.
+        if joined == 0 && removed == 0 {
             break;
         }
     }

@@ -212,7 +212,7 @@ pub(crate) fn run(lines: &mut Lines, opts: &NormalizeOptions, repairs: &mut Vec<
         // Drop the blank lines after the block, or before it when nothing follows, so
         // the blocks around it keep exactly one separator.
         let mut j = b.end;
-        while j < n && lines.lines[j].text.trim().is_empty() {
+        while j < n && (lines.lines[j].removed || lines.lines[j].text.trim().is_empty()) {
             j += 1;
         }
         if j < n {

@@ -1,7 +1,8 @@
 //! The content normalizer: repairs page-break damage and Chinese punctuation on the
 //! Markdown source, and records every repair for the editor's review.
 //!
-//! Passes, in order (each its own module): [`furniture`] removes page numbers, running
+//! Passes, in order (each its own module): [`jumps`] moves an article's continuation
+//! (`（上接第1版）`) to follow the paragraph cut by `（下转第2版）`; [`furniture`] removes page numbers, running
 //! heads and jump lines; [`joins`] joins paragraphs cut by a page break (with
 //! [`overlap`] removing characters the conversion repeated across the break);
 //! [`punctuation`] makes ASCII punctuation in Chinese context full-width; [`warnings`]
@@ -13,6 +14,7 @@ mod blocks;
 mod evidence;
 mod furniture;
 mod joins;
+mod jumps;
 mod overlap;
 mod punctuation;
 mod warnings;
@@ -108,7 +110,12 @@ impl Lines {
     }
 
     fn finish(self) -> (String, Vec<usize>) {
-        let kept: Vec<&Line> = self.lines.iter().filter(|l| !l.removed).collect();
+        let mut kept: Vec<&Line> = self.lines.iter().filter(|l| !l.removed).collect();
+        // Without a final newline a trailing blank line would be invisible in the text
+        // (and miscount `line_origin`); a removal can leave one behind.
+        while !self.final_newline && kept.last().is_some_and(|l| l.text.trim().is_empty()) {
+            kept.pop();
+        }
         let mut text = String::with_capacity(kept.iter().map(|l| l.text.len() + 1).sum());
         for (i, l) in kept.iter().enumerate() {
             if i > 0 {
@@ -135,6 +142,7 @@ pub fn normalize(text: &str, opts: &NormalizeOptions) -> Normalized {
     // Furniture removal makes paragraphs adjacent; a join can make a line furniture
     // (`第` + `3版`) or supply word evidence for another join. Repeat to a fixed point, so
     // normalizing the output again changes nothing.
+    jumps::run(&mut lines, &mut repairs);
     for round in 0..MAX_ROUNDS {
         let removed = furniture::run(&mut lines, opts, &mut repairs);
         if round > 0 && removed == 0 {

@@ -74,11 +74,14 @@ fn join_reason(a_head: &str, a_tail: &str, b_head: &str, ev: &Evidence) -> Optio
         if !(word(last) && word(first)) {
             return None;
         }
-        return if ev.bigram_count(last, first) > 0 {
-            Some("mid-word (the junction's characters occur together elsewhere)")
-        } else {
-            None
-        };
+        // Three characters across the junction (`常委|会`, `重|大决`) occurring elsewhere:
+        // a pair alone (`力|加`) is too common to tell a cut word from a title.
+        let b = b_head.trim_start();
+        let seen = ev.bigram_count(last, first) > 0
+            && (ev.has(&format!("{}{first}", tail(a_tail, 2)))
+                || ev.has(&format!("{last}{}", head(b, 2))));
+        return seen
+            .then_some("mid-word (the characters across the break occur together elsewhere)");
     }
     Some("sentence not ended")
 }
@@ -208,7 +211,7 @@ mod tests {
 
     #[test]
     fn decisions() {
-        let issue = "区委常委会主持。";
+        let issue = "区委常委会主持。努力加快发展。";
         assert!(reason(
             "明年是关键一年，是全面完成“十四五”规划目标任",
             "务的关键一年。",
@@ -229,6 +232,7 @@ mod tests {
         )
         .is_none());
         assert!(reason("激发经营主体活力。", "加大国资国企改革力度。", issue).is_none());
+        assert!(reason("激发经营主体活力", "加大国资国企改革力度。", issue).is_none());
         assert!(reason(
             "（四）全面深化改革开放，持续优化营商环境",
             "更大力度推进改革。",

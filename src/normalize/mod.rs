@@ -2,8 +2,8 @@
 //! Markdown source, and records every repair for the editor's review.
 //!
 //! Passes, in order (each its own module): [`jumps`] moves an article's continuation
-//! (`（上接第1版）`) to follow the paragraph cut by `（下转第2版）`; [`furniture`] removes page numbers, running
-//! heads and jump lines; [`joins`] joins paragraphs cut by a page break (with
+//! (`（上接第1版）`) to follow the paragraph cut by `（下转第2版）`; [`furniture`] removes
+//! page numbers, running heads and jump lines; [`joins`] joins paragraphs cut by a page break (with
 //! [`overlap`] removing characters the conversion repeated across the break);
 //! [`punctuation`] makes ASCII punctuation in Chinese context full-width; [`warnings`]
 //! flags what looks wrong but is left alone. The text is handled as lines that keep
@@ -139,10 +139,10 @@ pub fn normalize(text: &str, opts: &NormalizeOptions) -> Normalized {
     let mut lines = Lines::new(text);
     let mut repairs = Vec::new();
     let mut warnings = Vec::new();
+    jumps::run(&mut lines, &mut repairs);
     // Furniture removal makes paragraphs adjacent; a join can make a line furniture
     // (`第` + `3版`) or supply word evidence for another join. Repeat to a fixed point, so
     // normalizing the output again changes nothing.
-    jumps::run(&mut lines, &mut repairs);
     for round in 0..MAX_ROUNDS {
         let removed = furniture::run(&mut lines, opts, &mut repairs);
         if round > 0 && removed == 0 {

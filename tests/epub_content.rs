@@ -3,7 +3,8 @@
 
 mod epub_support;
 use epub_support::*;
-use paiban::epub::EpubOptions;
+use paiban::epub::{EpubEngine, EpubOptions};
+use paiban::{prepare_path, PrepareOptions};
 
 fn sample_epub() -> (Vec<String>, std::collections::BTreeMap<String, Vec<u8>>) {
     unzip(&build(&sample(), &EpubOptions::default()).0)
@@ -314,9 +315,28 @@ fn style_option_replaces_the_house_style() {
 
 #[test]
 fn an_issue_without_articles_still_has_a_navigation_entry() {
-    let (bytes, diags) = build(&fixture("empty-2024-01-01.md"), &EpubOptions::default());
-    assert!(diags.iter().any(|(k, _)| k == "empty-issue"), "{diags:?}");
-    let (_, map) = unzip(&bytes);
+    // `prepare` refuses an empty file (a clear error for the user); the backend on its own
+    // must still give a valid package for a document without articles.
+    let e = prepare_path(&fixture("empty-2024-01-01.md"), &PrepareOptions::default()).err();
+    assert!(e.is_some_and(|e| e.to_string().contains("no content")));
+    let meta = prepare_path(&sample(), &PrepareOptions::default())
+        .unwrap()
+        .document
+        .meta;
+    let doc = paiban::model::Document {
+        meta,
+        articles: Vec::new(),
+    };
+    let r = EpubEngine::new(&EpubOptions::default())
+        .unwrap()
+        .render(&doc)
+        .unwrap();
+    assert!(
+        r.diagnostics.iter().any(|d| d.kind == "empty-issue"),
+        "{:?}",
+        r.diagnostics
+    );
+    let (_, map) = unzip(&r.bytes);
     let nav = text(&map, "OEBPS/nav.xhtml");
     assert!(nav.contains("<li><a href=\"article-001.xhtml\">"), "{nav}");
 }

@@ -35,6 +35,18 @@ fn name_line(t: &str) -> bool {
             .all(|c| is_han(c) || c == ' ' || c == '\u{3000}' || c == '·')
 }
 
+/// Markdown syntax at the junction — an image, a link target, raw HTML, a footnote
+/// definition: the paragraphs are not running text cut by a page end.
+fn markup_edge(a_last_line: &str, b_head: &str) -> bool {
+    let a = a_last_line.trim_end();
+    let b = b_head.trim_start();
+    b.starts_with("![")
+        || b.starts_with("[^")
+        || b.starts_with('<')
+        || a.ends_with('>')
+        || (a.ends_with(')') && a.contains("]("))
+}
+
 /// A paragraph that stands on its own by convention: never joined to a neighbour.
 fn standalone(t: &str) -> bool {
     let by_kind = match paragraph_kind(t) {
@@ -129,6 +141,14 @@ pub(crate) fn run(lines: &mut Lines, ev: &Evidence, repairs: &mut Vec<Repair>) -
             continue;
         };
         if nb.kind != BlockKind::Paragraph {
+            cur = Some(nb);
+            tail_origin = None;
+            continue;
+        }
+        if markup_edge(
+            &lines.lines[a.last_line(lines)].text,
+            &block_head(&nb, lines, 4),
+        ) {
             cur = Some(nb);
             tail_origin = None;
             continue;

@@ -44,6 +44,10 @@ pub enum Error {
     },
     #[error(transparent)]
     Epub(#[from] crate::epub::EpubError),
+    #[error("{path}: the issue has no content (the file is empty or only whitespace)")]
+    EmptyIssue { path: PathBuf },
+    #[error(transparent)]
+    Pdf(#[from] crate::pdf::PdfError),
     #[error("{0} is not available yet")]
     Unavailable(&'static str),
 }

@@ -1,6 +1,9 @@
-//! The font set: where the shipped fonts live.
+//! The font set: where the shipped fonts live, loading and checking font files, and
+//! metrics and coverage read lazily with `ttf-parser` (cmap and advances in microseconds;
+//! fontdue would decode every outline of a CJK font at load, 0.3–1 s and ~300 MB).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 /// The folder holding paiban's fonts: `$PAIBAN_FONTS`, else `fonts/` beside the executable's
 /// install prefix, else the `fonts/` of the source tree this binary was built from.
@@ -25,4 +28,230 @@ pub fn styles_dir() -> PathBuf {
         return PathBuf::from(dir);
     }
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("styles")
+}
+
+/// System fonts tried, in order, for characters none of the style's fonts has
+/// (face index in a collection: 2 is Simplified Chinese in Noto CJK).
+pub const SYSTEM_FALLBACKS: &[(&str, u32)] = &[
+    ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 2),
+    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
+    (
+        "/usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf",
+        0,
+    ),
+    ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 0),
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum FontError {
+    #[error("{path}: cannot read font: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: not a usable font (TTF/OTF/TTC): {reason}")]
+    Invalid { path: PathBuf, reason: String },
+}
+
+/// One face of a font file, its bytes held in memory and checked to be complete.
+#[derive(Debug)]
+pub struct FontFile {
+    pub path: PathBuf,
+    pub index: u32,
+    pub data: Vec<u8>,
+    /// PostScript name (for the PDF), else the file stem.
+    pub name: String,
+    pub units_per_em: u16,
+    pub ascender: i16,
+    pub descender: i16,
+}
+
+impl FontFile {
+    pub fn load(path: &Path, index: u32) -> Result<FontFile, FontError> {
+        let data = std::fs::read(path).map_err(|source| FontError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        FontFile::from_bytes(data, path, index)
+    }
+
+    pub fn from_bytes(data: Vec<u8>, path: &Path, index: u32) -> Result<FontFile, FontError> {
+        let invalid = |reason: String| FontError::Invalid {
+            path: path.to_path_buf(),
+            reason,
+        };
+        let raw = ttf_parser::RawFace::parse(&data, index).map_err(|e| invalid(e.to_string()))?;
+        // A truncated file still has its table directory: check every table lies inside.
+        for rec in raw.table_records {
+            let end = u64::from(rec.offset) + u64::from(rec.length);
+            if end > data.len() as u64 {
+                return Err(invalid(format!(
+                    "table `{}` ends at byte {end} but the file has {} bytes (truncated?)",
+                    rec.tag,
+                    data.len()
+                )));
+            }
+        }
+        let face = ttf_parser::Face::parse(&data, index).map_err(|e| invalid(e.to_string()))?;
+        let tables = face.tables();
+        if tables.cff.is_none() && tables.glyf.is_none() && tables.cff2.is_none() {
+            return Err(invalid("no glyph outlines (neither CFF nor glyf)".into()));
+        }
+        if tables.hmtx.is_none() {
+            return Err(invalid("no horizontal metrics (hmtx)".into()));
+        }
+        if face.glyph_index('0').is_none() && face.glyph_index('一').is_none() {
+            return Err(invalid("no Unicode character map".into()));
+        }
+        let name = face
+            .names()
+            .into_iter()
+            .filter(|n| n.name_id == ttf_parser::name_id::POST_SCRIPT_NAME)
+            .find_map(|n| n.to_string())
+            .filter(|n| !n.is_empty() && n.is_ascii())
+            .unwrap_or_else(|| {
+                path.file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "Font".into())
+            });
+        let (upem, asc, desc) = (face.units_per_em(), face.ascender(), face.descender());
+        Ok(FontFile {
+            path: path.to_path_buf(),
+            index,
+            name,
+            units_per_em: upem,
+            ascender: asc,
+            descender: desc,
+            data,
+        })
+    }
+
+    /// The parsed face (cheap: reads the table directory only).
+    pub fn face(&self) -> Option<ttf_parser::Face<'_>> {
+        ttf_parser::Face::parse(&self.data, self.index).ok()
+    }
+}
+
+/// A font file that is loaded the first time a character needs it.
+#[derive(Debug)]
+pub struct FontSlot {
+    pub path: PathBuf,
+    pub index: u32,
+    /// Style fonts must load; system fallbacks may be absent.
+    pub required: bool,
+    cell: OnceLock<Option<Arc<FontFile>>>,
+}
+
+impl FontSlot {
+    pub fn new(path: PathBuf, index: u32, required: bool) -> Self {
+        FontSlot {
+            path,
+            index,
+            required,
+            cell: OnceLock::new(),
+        }
+    }
+
+    /// Loads now, reporting why it failed.
+    pub fn load_now(&self) -> Result<(), FontError> {
+        if self.cell.get().is_some() {
+            return Ok(());
+        }
+        let f = FontFile::load(&self.path, self.index)?;
+        let _ = self.cell.set(Some(Arc::new(f)));
+        Ok(())
+    }
+
+    /// The font, if it loads (a failing optional font is remembered as absent).
+    pub fn get(&self) -> Option<&Arc<FontFile>> {
+        self.cell
+            .get_or_init(|| FontFile::load(&self.path, self.index).ok().map(Arc::new))
+            .as_ref()
+    }
+}
+
+/// Resolves a style's font name: a bare file name is looked up in `fonts_dir()`.
+pub fn resolve_font_path(p: &Path) -> PathBuf {
+    if p.components().count() == 1 && !p.exists() {
+        fonts_dir().join(p)
+    } else {
+        p.to_path_buf()
+    }
+}
+
+/// Where a character's glyph comes from: a slot of the font set, its glyph id and advance.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GlyphRef {
+    pub font: usize,
+    pub gid: u16,
+    /// Advance in ems.
+    pub advance: f32,
+}
+
+/// Parsed faces of a font set, borrowed for the length of one render.
+pub struct Faces<'a> {
+    slots: &'a [FontSlot],
+    faces: Vec<OnceLock<Option<ttf_parser::Face<'a>>>>,
+}
+
+impl<'a> Faces<'a> {
+    pub fn new(slots: &'a [FontSlot]) -> Self {
+        Faces {
+            slots,
+            faces: slots.iter().map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    fn face(&self, i: usize) -> Option<&ttf_parser::Face<'a>> {
+        let slot: &'a FontSlot = self.slots.get(i)?;
+        self.faces
+            .get(i)?
+            .get_or_init(|| slot.get().and_then(|f| f.face()))
+            .as_ref()
+    }
+
+    /// The first font of `chain` (slot indices) that has `c`.
+    pub fn lookup(&self, chain: &[usize], c: char) -> Option<GlyphRef> {
+        chain.iter().find_map(|&i| {
+            let face = self.face(i)?;
+            let gid = face.glyph_index(c)?;
+            let upem = f32::from(face.units_per_em().max(1));
+            let adv = face.glyph_hor_advance(gid).unwrap_or(0);
+            Some(GlyphRef {
+                font: i,
+                gid: gid.0,
+                advance: f32::from(adv) / upem,
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_fonts_load_with_cjk_advances() {
+        let slots = vec![FontSlot::new(
+            fonts_dir().join("NotoSerifSC-Regular.otf"),
+            0,
+            true,
+        )];
+        slots[0].load_now().unwrap();
+        let faces = Faces::new(&slots);
+        let g = faces.lookup(&[0], '中').unwrap();
+        assert_eq!(g.advance, 1.0);
+        assert!(faces.lookup(&[0], '\u{E000}').is_none());
+    }
+
+    #[test]
+    fn truncated_and_bogus_fonts_are_errors_naming_the_file() {
+        let data = std::fs::read(fonts_dir().join("NotoSerifSC-Bold.otf")).unwrap();
+        let cut = data[..data.len() / 3].to_vec();
+        let e = FontFile::from_bytes(cut, Path::new("cut.otf"), 0).unwrap_err();
+        assert!(e.to_string().contains("cut.otf"), "{e}");
+        let e = FontFile::from_bytes(b"hello".to_vec(), Path::new("x.ttf"), 0).unwrap_err();
+        assert!(e.to_string().contains("x.ttf"), "{e}");
+    }
 }

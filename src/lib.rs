@@ -4,7 +4,9 @@
 //! Data flows one way: [`issue::load`] → [`normalize::normalize`] → [`markdown::parse`] →
 //! [`model::Document`] → the backends ([`epub`], [`pdf`]). [`prepare`] runs the first three.
 
+pub mod batch;
 pub mod build;
+pub mod check;
 pub mod cjk;
 pub mod diagnostics;
 pub mod epub;
@@ -17,6 +19,7 @@ pub mod model;
 pub mod normalize;
 pub mod output;
 pub mod pdf;
+pub mod style;
 
 pub use error::{Error, Result};
 
@@ -100,6 +103,11 @@ pub fn prepare(issue: Issue, opts: &PrepareOptions) -> Result<Prepared> {
     };
     diagnostics.extend(parsed.diagnostics);
     let mut articles = parsed.articles;
+    if articles.is_empty() {
+        return Err(Error::EmptyIssue {
+            path: issue.input.clone(),
+        });
+    }
     let meta = resolve_meta(&issue, date, &articles, &mut diagnostics);
     for a in &mut articles {
         if a.headline.title.is_empty() {

@@ -321,7 +321,11 @@ impl<'a> Builder<'a> {
             Frame::Root => self.stack.push(Frame::Root),
             Frame::Paragraph(inl, at) => {
                 let content = finish_inlines(inl);
-                if content.is_empty() {
+                // A paragraph of only (ideographic) spaces is layout residue, not content.
+                let blank = content
+                    .iter()
+                    .all(|i| matches!(i, Inline::Text(t) if t.trim().is_empty()));
+                if blank {
                     return;
                 }
                 let location = Some(self.loc(at));

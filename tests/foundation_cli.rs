@@ -158,9 +158,13 @@ fn missing_image_is_a_warning_naming_file_and_line() {
 }
 
 #[test]
-fn unavailable_subcommands_say_so() {
-    let o = paiban(&["check", "content"]);
-    if !o.status.success() {
-        assert!(!stderr(&o).contains("panicked"));
+fn empty_and_whitespace_only_issues_are_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, body) in [("empty.md", ""), ("blank.md", " \n\n\u{3000}\n\t\n")] {
+        let p = write(dir.path(), name, body.as_bytes());
+        let o = paiban(&["outline", p.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(1));
+        let e = stderr(&o);
+        assert!(e.contains(name) && e.contains("no content"), "{e}");
     }
 }

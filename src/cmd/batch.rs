@@ -1,15 +1,239 @@
-//! `paiban batch` (not available yet).
+//! `paiban batch INDIR -o OUTDIR`: every new or changed issue under INDIR, converted in
+//! parallel; a progress bar on a terminal, one line per issue otherwise; a summary.
 
-use anyhow::{bail, Result};
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use paiban::batch::{self, BatchOptions, Event, Shard, Status, Summary, WatchOptions};
+use paiban::build::Builder;
+use paiban::{epub, pdf, PrepareOptions};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Mutex;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Input files or folders.
-    inputs: Vec<PathBuf>,
+    /// The folder of issues: every .md file and every folder with an issue.toml.
+    indir: PathBuf,
+    /// Output folder; outputs mirror the inputs' folders inside it.
+    #[arg(short, long, default_value = "out")]
+    output: PathBuf,
+    /// Issues converted at once (default: the number of cores).
+    #[arg(short, long)]
+    jobs: Option<usize>,
+    /// Rebuild every issue, even those the manifest says are up to date.
+    #[arg(long)]
+    force: bool,
+    /// Keep running and convert issues as they appear or change.
+    #[arg(long)]
+    watch: bool,
+    /// With --watch: stop after this many issues were converted (for tests and scripts).
+    #[arg(long, hide = true)]
+    watch_exit_after: Option<usize>,
+    /// Convert only shard I of N (by a hash of each issue's path), e.g. 2/4.
+    #[arg(long, value_parser = parse_shard)]
+    shard: Option<Shard>,
+    /// Formats to build, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "epub,pdf")]
+    format: Vec<Format>,
+    /// Write the summary as JSON to this file.
+    #[arg(long)]
+    summary_json: Option<PathBuf>,
+    /// Typeset the sources as written, without the normalizer's repairs.
+    #[arg(long)]
+    no_normalize: bool,
+    /// Style: a .css file for the EPUB, a .toml file for the PDF (may be given twice).
+    #[arg(long)]
+    style: Vec<PathBuf>,
+    /// PDF page size preset: a4, a5 or b5.
+    #[arg(long)]
+    page: Option<String>,
+    /// Body font for the PDF (TTF/OTF/TTC).
+    #[arg(long)]
+    font: Option<PathBuf>,
+    /// Embed a subset of the CJK font in the EPUBs.
+    #[arg(long)]
+    embed_font: bool,
 }
 
-pub fn run(_args: Args) -> Result<ExitCode> {
-    bail!("`paiban batch` is not available yet")
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Epub,
+    Pdf,
+}
+
+fn parse_shard(s: &str) -> Result<Shard, String> {
+    Shard::parse(s).map_err(|e| e.to_string())
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let builder = builder(&args)?;
+    let opts = BatchOptions {
+        indir: args.indir.clone(),
+        outdir: args.output.clone(),
+        jobs: args.jobs.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+        }),
+        force: args.force,
+        shard: args.shard,
+    };
+    // A backend panic on a worker is caught and reported as that issue's failure; the
+    // default hook would also print it, in the middle of the progress display.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let worker = std::thread::current()
+            .name()
+            .is_some_and(|n| n.starts_with(batch::WORKER_PREFIX));
+        if !worker {
+            default_hook(info);
+        }
+    }));
+    let progress = Progress::new(std::io::stderr().is_terminal());
+    let on_event = |e: Event| progress.event(e);
+    if args.watch {
+        let w = WatchOptions {
+            exit_after: args.watch_exit_after,
+            ..WatchOptions::default()
+        };
+        let mut on_pass = |r: Result<&Summary, &batch::BatchError>| match r {
+            Ok(s) => {
+                progress.finish(s);
+                if let Err(e) = write_summary(&args, s) {
+                    eprintln!("paiban: error: {e:#}");
+                }
+            }
+            Err(e) => eprintln!("paiban: error: {e}"),
+        };
+        batch::watch(&opts, &w, &builder, &on_event, &mut on_pass)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let summary = batch::run(&opts, &builder, &on_event)?;
+    progress.finish(&summary);
+    write_summary(&args, &summary)?;
+    Ok(if summary.failed > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn builder(args: &Args) -> Result<Builder> {
+    let css = args
+        .style
+        .iter()
+        .find(|p| p.extension().is_some_and(|e| e == "css"))
+        .cloned();
+    let toml = args
+        .style
+        .iter()
+        .find(|p| p.extension().is_some_and(|e| e != "css"))
+        .cloned();
+    let epub_opts = args
+        .format
+        .contains(&Format::Epub)
+        .then_some(epub::EpubOptions {
+            style_css: css,
+            embed_font: args.embed_font,
+        });
+    let pdf_opts = args.format.contains(&Format::Pdf).then(|| pdf::PdfOptions {
+        page: args.page.clone(),
+        style: toml,
+        font: args.font.clone(),
+    });
+    Ok(Builder::new(
+        PrepareOptions {
+            normalize: !args.no_normalize,
+        },
+        epub_opts.as_ref(),
+        pdf_opts.as_ref(),
+    )?)
+}
+
+fn write_summary(args: &Args, s: &Summary) -> Result<()> {
+    if let Some(path) = &args.summary_json {
+        paiban::output::write_atomic(path, s.to_json().as_bytes())
+            .with_context(|| format!("writing the summary to {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// A bar on a terminal (a new one for each pass of --watch); plain lines, one per
+/// issue, for logs and pipes.
+struct Progress {
+    terminal: bool,
+    bar: Mutex<Option<ProgressBar>>,
+}
+
+impl Progress {
+    fn new(terminal: bool) -> Progress {
+        Progress {
+            terminal,
+            bar: Mutex::new(None),
+        }
+    }
+
+    fn bar(&self) -> Option<ProgressBar> {
+        self.bar.lock().ok().and_then(|b| b.clone())
+    }
+
+    fn say(&self, line: &str) {
+        match self.bar() {
+            Some(b) => b.println(line),
+            // One eprintln per line: stderr is locked for its duration, so lines from
+            // different workers never interleave.
+            None => eprintln!("{line}"),
+        }
+    }
+
+    fn event(&self, e: Event) {
+        match e {
+            Event::Planned { total } => {
+                if self.terminal {
+                    let b = ProgressBar::with_draw_target(
+                        Some(total as u64),
+                        ProgressDrawTarget::stderr(),
+                    );
+                    if let Ok(style) =
+                        ProgressStyle::with_template("{bar:40} {pos}/{len} {elapsed} {wide_msg}")
+                    {
+                        b.set_style(style);
+                    }
+                    if let Ok(mut slot) = self.bar.lock() {
+                        *slot = Some(b);
+                    }
+                }
+            }
+            Event::Warning(w) => self.say(&format!("warning: {w}")),
+            Event::Done(o) => {
+                let line = match &o.status {
+                    Status::Converted {
+                        outputs, seconds, ..
+                    } => format!(
+                        "converted {} → {} ({seconds:.2} s)",
+                        o.input,
+                        outputs.join(", ")
+                    ),
+                    Status::Skipped => format!("skipped {} (up to date)", o.input),
+                    Status::Failed { reason } => format!("FAILED {}: {reason}", o.input),
+                };
+                match self.bar() {
+                    Some(b) => {
+                        if matches!(o.status, Status::Failed { .. }) {
+                            b.println(&line);
+                        }
+                        b.set_message(o.input.clone());
+                        b.inc(1);
+                    }
+                    None => self.say(&line),
+                }
+            }
+        }
+    }
+
+    fn finish(&self, s: &Summary) {
+        if let Some(b) = self.bar.lock().ok().and_then(|mut b| b.take()) {
+            b.finish_and_clear();
+        }
+        eprint!("{}", s.to_text());
+    }
 }

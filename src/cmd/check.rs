@@ -1,15 +1,156 @@
-//! `paiban check` (not available yet).
+//! `paiban check`: the preflight report, human-readable or JSON. Writes nothing.
 
-use anyhow::{bail, Result};
-use std::path::PathBuf;
+use anyhow::Result;
+use paiban::check::{check_path, CheckOptions, IssueReport};
+use paiban::diagnostics::Severity;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Input files or folders.
+    /// Issues: .md files, issue folders, or folders holding issues.
+    #[arg(required = true)]
     inputs: Vec<PathBuf>,
+    /// Print one JSON document instead of the report.
+    #[arg(long)]
+    json: bool,
+    /// Exit 1 on warnings too, not only on errors.
+    #[arg(long)]
+    strict: bool,
+    /// Body font the PDF will use (TTF/OTF/TTC), checked before the default fonts.
+    #[arg(long)]
+    font: Option<PathBuf>,
 }
 
-pub fn run(_args: Args) -> Result<ExitCode> {
-    bail!("`paiban check` is not available yet")
+pub fn run(args: Args) -> Result<ExitCode> {
+    let mut opts = CheckOptions::default();
+    if let Some(f) = &args.font {
+        opts.fonts.insert(0, f.clone());
+    }
+    let mut reports = Vec::new();
+    for input in &args.inputs {
+        let issues = issues_under(input);
+        if issues.is_empty() {
+            // Let the checker say what is wrong with it (missing, no Markdown, …).
+            reports.push(check_path(input, &opts));
+        }
+        reports.extend(issues.iter().map(|p| check_path(p, &opts)));
+    }
+    let errors: usize = reports.iter().map(|r| r.count(Severity::Error)).sum();
+    let warnings: usize = reports.iter().map(|r| r.count(Severity::Warning)).sum();
+    if args.json {
+        let doc = serde_json::json!({ "issues": reports, "errors": errors, "warnings": warnings });
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+    } else {
+        for r in &reports {
+            print!("{}", human(r));
+        }
+        if reports.len() > 1 {
+            println!(
+                "{} issues: {errors} errors, {warnings} warnings",
+                reports.len()
+            );
+        }
+    }
+    let fail = errors > 0 || (args.strict && warnings > 0);
+    Ok(if fail {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The issues a path stands for: a file; a folder with `issue.toml` (or holding only pages); or,
+/// for a folder of issues, each `.md` and each issue folder below it, in name order.
+fn issues_under(path: &Path) -> Vec<PathBuf> {
+    if !path.is_dir() {
+        return if path.exists() {
+            vec![path.to_path_buf()]
+        } else {
+            Vec::new()
+        };
+    }
+    if path.join("issue.toml").is_file() {
+        return vec![path.to_path_buf()];
+    }
+    let Ok(rd) = std::fs::read_dir(path) else {
+        return Vec::new();
+    };
+    let mut entries: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    let mut out = Vec::new();
+    for p in entries {
+        if p.is_dir() {
+            out.extend(issues_under(&p));
+        } else if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("md")) {
+            out.push(p);
+        }
+    }
+    out
+}
+
+fn human(r: &IssueReport) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let _ = writeln!(s, "== {}", r.input.display());
+    if let Some(m) = &r.meta {
+        let _ = writeln!(
+            s,
+            "   {} · {} · {} · {}",
+            m.newspaper.as_deref().unwrap_or("(no newspaper name)"),
+            m.date.map_or("(no date)".into(), |d| d.iso()),
+            m.issue_number.as_deref().unwrap_or("(no issue number)"),
+            m.language
+        );
+        let _ = writeln!(s, "   title: {}", m.title);
+    }
+    for (i, a) in r.articles.iter().enumerate() {
+        let kicker = a
+            .kicker
+            .as_ref()
+            .map_or(String::new(), |k| format!("〔{k}〕 "));
+        let subs = a
+            .subtitles
+            .iter()
+            .map(|t| format!(" ——{t}"))
+            .collect::<String>();
+        let _ = writeln!(s, "   {:>2}. {kicker}{}{subs}", i + 1, a.title);
+        for sec in &a.sections {
+            let _ = writeln!(s, "       § {sec}");
+        }
+    }
+    if !r.repairs.is_empty() {
+        let counts: Vec<String> = r.repairs.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        let _ = writeln!(s, "   repairs: {}", counts.join(", "));
+    }
+    if let Some(p) = r.estimated_pages {
+        let _ = writeln!(s, "   estimated PDF pages: {p}");
+    }
+    for (sev, label) in [
+        (Severity::Error, "errors"),
+        (Severity::Warning, "warnings"),
+        (Severity::Note, "notes"),
+    ] {
+        let items: Vec<_> = r.findings.iter().filter(|f| f.severity == sev).collect();
+        if items.is_empty() {
+            continue;
+        }
+        let _ = writeln!(s, "   {label} ({}):", items.len());
+        for f in items {
+            let place = match (&f.file, f.line) {
+                (Some(p), Some(l)) => format!("{}:{l}: ", p.display()),
+                (Some(p), None) => format!("{}: ", p.display()),
+                _ => String::new(),
+            };
+            let _ = writeln!(s, "     {place}{}: {}", f.kind, f.message);
+        }
+    }
+    let _ = writeln!(
+        s,
+        "   {} errors, {} warnings, {} notes",
+        r.count(Severity::Error),
+        r.count(Severity::Warning),
+        r.count(Severity::Note)
+    );
+    s
 }

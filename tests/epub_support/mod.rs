@@ -178,3 +178,20 @@ pub fn strip_tags(xhtml: &str) -> String {
     }
     out
 }
+
+/// A document with no articles (the loader refuses empty files, but the backend must not
+/// depend on that).
+pub fn empty_document() -> paiban::model::Document {
+    paiban::model::Document {
+        meta: paiban::model::Meta {
+            newspaper: Some("测试日报".into()),
+            date: paiban::model::IssueDate::new(2024, 1, 1),
+            issue_number: None,
+            title: "空的一期".into(),
+            language: "zh-CN".into(),
+            publisher: None,
+            inferred: Vec::new(),
+        },
+        articles: Vec::new(),
+    }
+}

@@ -1,0 +1,342 @@
+//! The incremental manifest in OUTDIR: per issue, the hashes of its inputs, the builder
+//! fingerprint (style, fonts, version) and a stamp of each output. An issue whose record
+//! still matches in every part is skipped.
+//!
+//! Finished issues are appended to a journal as they complete, so a killed run loses
+//! nothing it finished; the manifest itself is rewritten atomically at the end of a run,
+//! which then deletes the journal.
+
+use super::error::{BatchError, Result};
+use super::inputs::{unchanged, Hashes};
+use super::shard::Shard;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+const PREFIX: &str = "paiban-manifest";
+
+/// What one issue's outputs were built from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub fingerprint: String,
+    /// Pages and `issue.toml`.
+    pub sources: Hashes,
+    /// Local images the document referenced.
+    pub images: Hashes,
+    pub outputs: Vec<OutputStamp>,
+}
+
+/// An output file as written: an output replaced or truncated by hand no longer matches.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutputStamp {
+    /// Relative to OUTDIR, `/`-separated.
+    pub path: String,
+    pub size: u64,
+    pub modified_ns: u64,
+}
+
+impl OutputStamp {
+    pub fn of(path: &Path, outdir: &Path) -> std::io::Result<OutputStamp> {
+        let md = std::fs::metadata(path)?;
+        Ok(OutputStamp {
+            path: super::inputs::file_key(path, outdir),
+            size: md.len(),
+            modified_ns: modified_ns(&md),
+        })
+    }
+
+    fn still_there(&self, outdir: &Path) -> bool {
+        std::fs::metadata(outdir.join(&self.path))
+            .is_ok_and(|md| md.len() == self.size && modified_ns(&md) == self.modified_ns)
+    }
+}
+
+fn modified_ns(md: &std::fs::Metadata) -> u64 {
+    md.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+}
+
+#[derive(Serialize, Deserialize)]
+struct File {
+    paiban_manifest: u32,
+    issues: BTreeMap<String, Entry>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct JournalLine {
+    key: String,
+    entry: Entry,
+}
+
+/// The records of earlier runs, and this run's journal.
+pub struct Store {
+    outdir: PathBuf,
+    /// `paiban-manifest` or `paiban-manifest.shard-I-of-N`.
+    name: String,
+    /// Every record found, from all manifests and journals in OUTDIR (a shard's run
+    /// can reuse what an unsharded run built, and the other way round).
+    known: BTreeMap<String, Vec<Entry>>,
+    journal: Mutex<Option<std::fs::File>>,
+}
+
+impl Store {
+    /// Reads every manifest and journal in `outdir`. A file that cannot be read or
+    /// parsed is left out with a warning: the worst it costs is a rebuild.
+    pub fn open(outdir: &Path, shard: Option<Shard>) -> (Store, Vec<String>) {
+        let name = match shard {
+            Some(s) => format!("{PREFIX}.{}", s.suffix()),
+            None => PREFIX.to_string(),
+        };
+        let mut known: BTreeMap<String, Vec<Entry>> = BTreeMap::new();
+        let mut warnings = Vec::new();
+        let mut files: Vec<PathBuf> = std::fs::read_dir(outdir)
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with(PREFIX))
+            })
+            .collect();
+        files.sort();
+        for path in files {
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            if path.extension().is_some_and(|e| e == "journal") {
+                // A killed run may have cut the last line short: whole lines only.
+                for line in text.lines() {
+                    if let Ok(j) = serde_json::from_str::<JournalLine>(line) {
+                        known.entry(j.key).or_default().push(j.entry);
+                    }
+                }
+            } else if path.extension().is_some_and(|e| e == "json") {
+                match serde_json::from_str::<File>(&text) {
+                    Ok(f) => {
+                        for (k, e) in f.issues {
+                            known.entry(k).or_default().push(e);
+                        }
+                    }
+                    Err(e) => warnings.push(format!(
+                        "{}: ignored, not a paiban manifest ({e}); its issues will be rebuilt",
+                        path.display()
+                    )),
+                }
+            }
+        }
+        let store = Store {
+            outdir: outdir.to_path_buf(),
+            name,
+            known,
+            journal: Mutex::new(None),
+        };
+        (store, warnings)
+    }
+
+    pub fn manifest_path(&self) -> PathBuf {
+        self.outdir.join(format!("{}.json", self.name))
+    }
+
+    fn journal_path(&self) -> PathBuf {
+        self.outdir.join(format!("{}.journal", self.name))
+    }
+
+    /// A recorded entry for `key` that still holds: same fingerprint and sources, every
+    /// image unchanged, every output present as written.
+    pub fn fresh(
+        &self,
+        key: &str,
+        fingerprint: &str,
+        sources: &Hashes,
+        indir: &Path,
+    ) -> Option<&Entry> {
+        self.known.get(key)?.iter().rev().find(|e| {
+            e.fingerprint == fingerprint
+                && &e.sources == sources
+                && !e.outputs.is_empty()
+                && e.outputs.iter().all(|o| o.still_there(&self.outdir))
+                && unchanged(&e.images, indir)
+        })
+    }
+
+    /// Appends one finished issue to the journal (one JSON line, flushed).
+    pub fn record(&self, key: &str, entry: &Entry) -> Result<()> {
+        let path = self.journal_path();
+        let mut guard = self.journal.lock().unwrap_or_else(|p| p.into_inner());
+        if guard.is_none() {
+            let f = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .map_err(|e| BatchError::io(&path, e))?;
+            *guard = Some(f);
+        }
+        let line = serde_json::to_string(&JournalLine {
+            key: key.to_string(),
+            entry: entry.clone(),
+        })
+        .map_err(|e| BatchError::Json {
+            path: path.clone(),
+            source: e,
+        })?;
+        if let Some(f) = guard.as_mut() {
+            f.write_all(format!("{line}\n").as_bytes())
+                .and_then(|()| f.flush())
+                .map_err(|e| BatchError::io(&path, e))?;
+        }
+        Ok(())
+    }
+
+    /// Writes this run's manifest (exactly `entries`: issues that failed or vanished are
+    /// dropped, so they are tried again) and removes the journal.
+    pub fn finish(self, entries: BTreeMap<String, Entry>) -> Result<()> {
+        let path = self.manifest_path();
+        let json = serde_json::to_vec_pretty(&File {
+            paiban_manifest: 1,
+            issues: entries,
+        })
+        .map_err(|e| BatchError::Json {
+            path: path.clone(),
+            source: e,
+        })?;
+        crate::output::write_atomic(&path, &json)?;
+        drop(self.journal.into_inner());
+        let journal = self.outdir.join(format!("{}.journal", self.name));
+        match std::fs::remove_file(&journal) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(BatchError::io(&journal, e)),
+            _ => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::batch::inputs::hash_files;
+    use std::fs;
+
+    struct Setup {
+        _t: tempfile::TempDir,
+        indir: PathBuf,
+        outdir: PathBuf,
+    }
+
+    fn setup() -> Setup {
+        let t = tempfile::tempdir().unwrap();
+        let indir = t.path().join("in");
+        let outdir = t.path().join("out");
+        fs::create_dir_all(&indir).unwrap();
+        fs::create_dir_all(&outdir).unwrap();
+        fs::write(indir.join("a.md"), "# 标题\n\n![图](p.png)\n").unwrap();
+        fs::write(indir.join("p.png"), b"png-1").unwrap();
+        fs::write(outdir.join("a.epub"), b"epub bytes").unwrap();
+        Setup {
+            _t: t,
+            indir,
+            outdir,
+        }
+    }
+
+    fn entry(s: &Setup) -> Entry {
+        Entry {
+            fingerprint: "fp-1".into(),
+            sources: hash_files(&[s.indir.join("a.md")], &s.indir).unwrap(),
+            images: hash_files(&[s.indir.join("p.png")], &s.indir).unwrap(),
+            outputs: vec![OutputStamp::of(&s.outdir.join("a.epub"), &s.outdir).unwrap()],
+        }
+    }
+
+    #[test]
+    fn journal_then_manifest_round_trip() {
+        let s = setup();
+        let e = entry(&s);
+        let (store, w) = Store::open(&s.outdir, None);
+        assert!(w.is_empty());
+        store.record("a.md", &e).unwrap();
+        // A second run reading after a kill sees the journal.
+        let (again, _) = Store::open(&s.outdir, None);
+        assert!(again.fresh("a.md", "fp-1", &e.sources, &s.indir).is_some());
+        store
+            .finish(BTreeMap::from([("a.md".to_string(), e.clone())]))
+            .unwrap();
+        assert!(!s.outdir.join("paiban-manifest.journal").exists());
+        let (after, _) = Store::open(&s.outdir, None);
+        assert_eq!(after.fresh("a.md", "fp-1", &e.sources, &s.indir), Some(&e));
+    }
+
+    #[test]
+    fn any_change_makes_it_stale() {
+        let s = setup();
+        let e = entry(&s);
+        let (store, _) = Store::open(&s.outdir, None);
+        store.record("a.md", &e).unwrap();
+        let (st, _) = Store::open(&s.outdir, None);
+        let src = &e.sources;
+        assert!(
+            st.fresh("a.md", "fp-2", src, &s.indir).is_none(),
+            "fingerprint"
+        );
+        assert!(
+            st.fresh("b.md", "fp-1", src, &s.indir).is_none(),
+            "other key"
+        );
+        let mut other = src.clone();
+        other.insert("a.md".into(), "0".repeat(64));
+        assert!(
+            st.fresh("a.md", "fp-1", &other, &s.indir).is_none(),
+            "source"
+        );
+        fs::write(s.indir.join("p.png"), b"png-2").unwrap();
+        assert!(st.fresh("a.md", "fp-1", src, &s.indir).is_none(), "image");
+        fs::write(s.indir.join("p.png"), b"png-1").unwrap();
+        assert!(st.fresh("a.md", "fp-1", src, &s.indir).is_some());
+        fs::write(s.outdir.join("a.epub"), b"truncated").unwrap();
+        assert!(st.fresh("a.md", "fp-1", src, &s.indir).is_none(), "output");
+        fs::remove_file(s.outdir.join("a.epub")).unwrap();
+        assert!(st.fresh("a.md", "fp-1", src, &s.indir).is_none(), "gone");
+    }
+
+    #[test]
+    fn torn_journal_and_corrupt_manifest_are_survived() {
+        let s = setup();
+        let e = entry(&s);
+        let line = serde_json::to_string(&JournalLine {
+            key: "a.md".into(),
+            entry: e.clone(),
+        })
+        .unwrap();
+        fs::write(
+            s.outdir.join("paiban-manifest.journal"),
+            format!("{line}\n{}", &line[..line.len() / 2]),
+        )
+        .unwrap();
+        fs::write(
+            s.outdir.join("paiban-manifest.shard-1-of-2.json"),
+            "{not json",
+        )
+        .unwrap();
+        let (st, warnings) = Store::open(&s.outdir, None);
+        assert!(st.fresh("a.md", "fp-1", &e.sources, &s.indir).is_some());
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].contains("shard-1-of-2.json"), "{warnings:?}");
+    }
+
+    #[test]
+    fn shards_write_their_own_manifest() {
+        let s = setup();
+        let (st, _) = Store::open(&s.outdir, Some(Shard { index: 2, count: 3 }));
+        assert!(st
+            .manifest_path()
+            .ends_with("paiban-manifest.shard-2-of-3.json"));
+        st.finish(BTreeMap::from([("a.md".to_string(), entry(&s))]))
+            .unwrap();
+        // An unsharded run reuses the shard's record.
+        let (all, _) = Store::open(&s.outdir, None);
+        let e = entry(&s);
+        assert!(all.fresh("a.md", "fp-1", &e.sources, &s.indir).is_some());
+    }
+}

@@ -1,0 +1,268 @@
+//! One batch pass: discover, keep this shard's issues, skip the unchanged, convert the
+//! rest in parallel (each issue isolated: an error or a panic fails that issue only),
+//! record each finished issue, and summarize.
+
+use super::discover::{discover, Found};
+use super::error::{BatchError, Result};
+use super::inputs::{hash_files, source_files, Hashes};
+use super::manifest::{Entry, OutputStamp, Store};
+use super::shard::Shard;
+use super::stale::remove_stale_temps;
+use super::summary::{Outcome, Status, Summary};
+use crate::build::Builder;
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Names of the worker threads (so a panic hook can tell a worker's caught panic from
+/// a real crash).
+pub const WORKER_PREFIX: &str = "paiban-batch-";
+
+/// The work done for one issue. `Builder` is the real one; tests inject others
+/// (failing, panicking) to check that one bad issue never stops the rest.
+pub trait Convert: Sync {
+    /// Everything besides the issue that changes its outputs (style, fonts, version).
+    fn fingerprint(&self) -> String;
+    /// Converts the issue at `input` into files under `out_dir` (created if needed).
+    fn convert(&self, input: &Path, out_dir: &Path) -> Result<Converted, IssueError>;
+}
+
+/// What converting one issue wrote and read.
+#[derive(Debug, Default)]
+pub struct Converted {
+    pub outputs: Vec<PathBuf>,
+    /// Local images the issue referenced (their changes must rebuild it).
+    pub images: Vec<PathBuf>,
+    pub warnings: usize,
+}
+
+/// Why one issue failed. Its message names the file (and line where there is one).
+#[derive(Debug, thiserror::Error)]
+pub enum IssueError {
+    #[error(transparent)]
+    Build(#[from] crate::Error),
+    /// A referenced image is missing: outputs would silently lack it, and a later run
+    /// could not notice the image arriving, so batch counts it as a failure.
+    #[error("{0}")]
+    MissingImage(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl Convert for Builder {
+    fn fingerprint(&self) -> String {
+        Builder::fingerprint(self)
+    }
+
+    fn convert(&self, input: &Path, out_dir: &Path) -> Result<Converted, IssueError> {
+        let built = self.build(input, out_dir)?;
+        if let Some(d) = built.diagnostics.iter().find(|d| d.kind == "missing-image") {
+            // The files were written without the image: take them back, so a failed
+            // issue never leaves outputs that look finished.
+            for (p, _) in &built.outputs {
+                let _ = std::fs::remove_file(p);
+            }
+            let place = d
+                .location
+                .as_ref()
+                .map_or(input.display().to_string(), |l| l.to_string());
+            return Err(IssueError::MissingImage(format!("{place}: {}", d.message)));
+        }
+        Ok(Converted {
+            outputs: built.outputs.into_iter().map(|(p, _)| p).collect(),
+            images: super::inputs::images_of(&built.prepared.document),
+            warnings: built.diagnostics.len(),
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct BatchOptions {
+    pub indir: PathBuf,
+    pub outdir: PathBuf,
+    /// Issues converted at once (at least 1).
+    pub jobs: usize,
+    /// Rebuild even what the manifest says is up to date.
+    pub force: bool,
+    pub shard: Option<Shard>,
+}
+
+/// Progress, reported from worker threads as it happens.
+pub enum Event<'a> {
+    /// The issues of this pass are known.
+    Planned {
+        total: usize,
+    },
+    Done(&'a Outcome),
+    Warning(String),
+}
+
+/// Runs one pass over INDIR. Only problems with OUTDIR itself (cannot create it, cannot
+/// write the manifest) are errors; every issue's own failure is in the summary.
+pub fn run(
+    opts: &BatchOptions,
+    conv: &dyn Convert,
+    on_event: &(dyn Fn(Event) + Sync),
+) -> Result<Summary> {
+    let start = Instant::now();
+    let outdir = &opts.outdir;
+    std::fs::create_dir_all(outdir).map_err(|e| BatchError::io(outdir, e))?;
+    for p in remove_stale_temps(outdir) {
+        on_event(Event::Warning(format!(
+            "removed {}, left by an interrupted run",
+            p.display()
+        )));
+    }
+    let found = discover(&opts.indir, Some(outdir))?;
+    let ours = |key: &str| opts.shard.is_none_or(|s| s.contains(key));
+    let issues: Vec<Found> = found.issues.into_iter().filter(|f| ours(&f.key)).collect();
+    let problems: Vec<_> = found
+        .problems
+        .into_iter()
+        .filter(|p| ours(&p.key))
+        .collect();
+    on_event(Event::Planned {
+        total: issues.len() + problems.len(),
+    });
+
+    let (store, warnings) = Store::open(outdir, opts.shard);
+    for w in warnings {
+        on_event(Event::Warning(w));
+    }
+    let fingerprint = conv.fingerprint();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.jobs.max(1))
+        .thread_name(|i| format!("{WORKER_PREFIX}{i}"))
+        .build()
+        .map_err(|e| BatchError::io(outdir, std::io::Error::other(e)))?;
+
+    let results: Vec<(Outcome, Option<Entry>)> = pool.install(|| {
+        issues
+            .par_iter()
+            .map(|f| {
+                let (outcome, entry) = one(opts, conv, &store, &fingerprint, f);
+                on_event(Event::Done(&outcome));
+                (outcome, entry)
+            })
+            .collect()
+    });
+
+    let mut outcomes = Vec::with_capacity(results.len() + problems.len());
+    let mut entries = BTreeMap::new();
+    for (o, e) in results {
+        if let Some(e) = e {
+            entries.insert(o.input.clone(), e);
+        }
+        outcomes.push(o);
+    }
+    for p in problems {
+        let o = Outcome {
+            input: p.key,
+            status: Status::Failed { reason: p.reason },
+        };
+        on_event(Event::Done(&o));
+        outcomes.push(o);
+    }
+    store.finish(entries)?;
+    Ok(Summary::new(outcomes, start.elapsed().as_secs_f64()))
+}
+
+/// One issue: skip it, or convert and record it. Returns the entry the manifest keeps.
+fn one(
+    opts: &BatchOptions,
+    conv: &dyn Convert,
+    store: &Store,
+    fingerprint: &str,
+    f: &Found,
+) -> (Outcome, Option<Entry>) {
+    let fail = |reason: String| {
+        (
+            Outcome {
+                input: f.key.clone(),
+                status: Status::Failed { reason },
+            },
+            None,
+        )
+    };
+    let sources = match source_files(&f.path, f.is_folder)
+        .and_then(|files| hash_files(&files, &opts.indir))
+    {
+        Ok(h) => h,
+        Err(e) => return fail(e.to_string()),
+    };
+    if !opts.force {
+        if let Some(e) = store.fresh(&f.key, fingerprint, &sources, &opts.indir) {
+            let outcome = Outcome {
+                input: f.key.clone(),
+                status: Status::Skipped,
+            };
+            return (outcome, Some(e.clone()));
+        }
+    }
+    let t = Instant::now();
+    let out_dir = opts.outdir.join(&f.out_dir);
+    let converted = match catch_unwind(AssertUnwindSafe(|| conv.convert(&f.path, &out_dir))) {
+        Ok(Ok(c)) => c,
+        Ok(Err(e)) => return fail(e.to_string()),
+        Err(panic) => {
+            return fail(format!(
+                "{}: crashed: {}",
+                f.path.display(),
+                panic_text(&*panic)
+            ))
+        }
+    };
+    match entry_for(opts, fingerprint, sources, &converted) {
+        Ok(entry) => {
+            if let Err(e) = store.record(&f.key, &entry) {
+                return fail(e.to_string());
+            }
+            let outputs = entry.outputs.iter().map(|o| o.path.clone()).collect();
+            let outcome = Outcome {
+                input: f.key.clone(),
+                status: Status::Converted {
+                    outputs,
+                    seconds: t.elapsed().as_secs_f64(),
+                    warnings: converted.warnings,
+                },
+            };
+            (outcome, Some(entry))
+        }
+        Err(reason) => fail(reason),
+    }
+}
+
+fn entry_for(
+    opts: &BatchOptions,
+    fingerprint: &str,
+    sources: Hashes,
+    c: &Converted,
+) -> Result<Entry, String> {
+    let mut outputs = Vec::with_capacity(c.outputs.len());
+    for p in &c.outputs {
+        // Backends only ever get a folder inside OUTDIR; check the names they chose too.
+        if !p.starts_with(&opts.outdir)
+            || p.components().any(|c| c == std::path::Component::ParentDir)
+        {
+            return Err(format!("{}: output outside OUTDIR refused", p.display()));
+        }
+        outputs
+            .push(OutputStamp::of(p, &opts.outdir).map_err(|e| format!("{}: {e}", p.display()))?);
+    }
+    let images = hash_files(&c.images, &opts.indir).map_err(|e| e.to_string())?;
+    Ok(Entry {
+        fingerprint: fingerprint.to_string(),
+        sources,
+        images,
+        outputs,
+    })
+}
+
+fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic with no message".into())
+}

@@ -1,0 +1,161 @@
+//! `--watch`: a first pass, then another pass whenever INDIR changes. Changes are
+//! debounced (a pass starts once INDIR has been quiet for a moment, so a file being
+//! written is converted once, whole), and passes never overlap, so an issue is never
+//! converted twice at once. Each pass is incremental: only what changed is converted.
+
+use super::error::{BatchError, Result};
+use super::run::{run, BatchOptions, Convert, Event};
+use super::summary::Summary;
+use notify::{EventKind, RecursiveMode, Watcher};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{channel, RecvTimeoutError};
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct WatchOptions {
+    /// Quiet time after the last change before a pass starts.
+    pub debounce: Duration,
+    /// Stop once this many issues have been converted in all (for tests and scripts).
+    pub exit_after: Option<usize>,
+    /// Interval of the polling fallback, used when the OS offers no notifications.
+    pub poll: Duration,
+}
+
+impl Default for WatchOptions {
+    fn default() -> Self {
+        WatchOptions {
+            debounce: Duration::from_millis(500),
+            exit_after: None,
+            poll: Duration::from_secs(2),
+        }
+    }
+}
+
+/// Runs passes until `exit_after` is reached (or forever). `on_pass` sees each pass's
+/// summary; an error of a pass itself (OUTDIR unwritable) is reported there too and
+/// the watch goes on.
+pub fn watch(
+    opts: &BatchOptions,
+    w: &WatchOptions,
+    conv: &dyn Convert,
+    on_event: &(dyn Fn(Event) + Sync),
+    on_pass: &mut dyn FnMut(Result<&Summary, &BatchError>),
+) -> Result<()> {
+    let (tx, rx) = channel();
+    // Keep the watcher alive for the whole loop; without it we poll.
+    let watcher = notify::recommended_watcher(tx).and_then(|mut wt| {
+        wt.watch(&opts.indir, RecursiveMode::Recursive)?;
+        Ok(wt)
+    });
+    let polling = match &watcher {
+        Ok(_) => false,
+        Err(e) => {
+            on_event(Event::Warning(format!(
+                "watching {}: {e}; polling every {} s instead",
+                opts.indir.display(),
+                w.poll.as_secs_f64()
+            )));
+            true
+        }
+    };
+    let outdir = opts.outdir.canonicalize().unwrap_or(opts.outdir.clone());
+    let mut converted = 0usize;
+    loop {
+        match run(opts, conv, on_event) {
+            Ok(s) => {
+                converted += s.converted;
+                on_pass(Ok(&s));
+            }
+            Err(e) => on_pass(Err(&e)),
+        }
+        if w.exit_after.is_some_and(|n| converted >= n) {
+            return Ok(());
+        }
+        if polling {
+            std::thread::sleep(w.poll);
+            continue;
+        }
+        // Block until something relevant changes, then wait for quiet.
+        loop {
+            match rx.recv() {
+                Ok(Ok(ev)) if relevant(&ev, &outdir) => break,
+                Ok(_) => {}
+                Err(_) => {
+                    return Err(BatchError::Watch {
+                        path: opts.indir.clone(),
+                        message: "the file watcher stopped".into(),
+                    })
+                }
+            }
+        }
+        loop {
+            match rx.recv_timeout(w.debounce) {
+                Ok(_) => {}
+                Err(RecvTimeoutError::Timeout) => break,
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+        }
+    }
+}
+
+/// A change that can alter an issue: not mere reads (a pass reads every file, which
+/// would otherwise wake the watcher forever), not metadata (content hashes decide), not
+/// inside OUTDIR, not hidden files (editors' swap files, our own temporaries).
+fn relevant(ev: &notify::Event, outdir: &Path) -> bool {
+    let kind_counts = !matches!(
+        ev.kind,
+        EventKind::Access(_) | EventKind::Modify(notify::event::ModifyKind::Metadata(_))
+    );
+    kind_counts
+        && ev.paths.iter().any(|p| {
+            let hidden = p
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+            !hidden && !p.starts_with(outdir) && !under(p, outdir)
+        })
+}
+
+/// `p` inside `dir`, comparing canonical paths where the file still exists.
+fn under(p: &Path, dir: &Path) -> bool {
+    let canon: PathBuf = p
+        .parent()
+        .and_then(|d| d.canonicalize().ok())
+        .unwrap_or_else(|| p.to_path_buf());
+    canon.starts_with(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use notify::event::{AccessKind, CreateKind, DataChange, MetadataKind, ModifyKind};
+
+    fn ev(kind: EventKind, p: &Path) -> notify::Event {
+        notify::Event::new(kind).add_path(p.to_path_buf())
+    }
+
+    #[test]
+    fn relevant_changes() {
+        let t = tempfile::tempdir().unwrap();
+        let out = t.path().join("out");
+        std::fs::create_dir_all(&out).unwrap();
+        let out = out.canonicalize().unwrap();
+        let md = t.path().canonicalize().unwrap().join("new.md");
+        let data = EventKind::Modify(ModifyKind::Data(DataChange::Content));
+        assert!(relevant(
+            &ev(EventKind::Create(CreateKind::File), &md),
+            &out
+        ));
+        assert!(relevant(&ev(data, &md), &out));
+        assert!(!relevant(
+            &ev(EventKind::Access(AccessKind::Any), &md),
+            &out
+        ));
+        let meta = EventKind::Modify(ModifyKind::Metadata(MetadataKind::Any));
+        assert!(!relevant(&ev(meta, &md), &out));
+        assert!(!relevant(&ev(data, &out.join("new.epub")), &out));
+        assert!(!relevant(
+            &ev(data, &md.with_file_name(".new.md.swp")),
+            &out
+        ));
+    }
+}

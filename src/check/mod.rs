@@ -1,0 +1,275 @@
+//! Preflight (`paiban check`): everything a build would repair, what looks wrong and what would
+//! print badly, without writing any output.
+
+mod glyphs;
+mod links;
+
+use crate::diagnostics::Severity;
+use crate::model::{Block, Document, Inline, Location};
+use crate::{prepare_path, PrepareOptions, Prepared};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub use glyphs::{FontCoverage, GlyphGap};
+
+/// One finding, with its place so an editor can jump there.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Finding {
+    pub severity: Severity,
+    /// Stable name of the kind of finding (`page-break-join`, `missing-glyph`, `missing-image`, …).
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl Finding {
+    fn new(severity: Severity, kind: &str, loc: Option<Location>, message: String) -> Self {
+        let (file, line) = loc.map_or((None, None), |l| (Some(l.path), Some(l.line)));
+        Finding {
+            severity,
+            kind: kind.to_string(),
+            file,
+            line,
+            message,
+        }
+    }
+}
+
+/// An article's headline group as found.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleSummary {
+    pub kicker: Option<String>,
+    pub title: String,
+    pub subtitles: Vec<String>,
+    pub byline: Option<String>,
+    pub sections: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+}
+
+/// The preflight report of one issue.
+#[derive(Debug, Clone, Serialize)]
+pub struct IssueReport {
+    pub input: PathBuf,
+    /// Metadata as resolved (None when the issue could not be read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meta: Option<crate::model::Meta>,
+    pub articles: Vec<ArticleSummary>,
+    /// Repairs the normalizer would make, counted by kind.
+    pub repairs: BTreeMap<String, usize>,
+    /// Estimated number of PDF pages with the chosen style.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub estimated_pages: Option<usize>,
+    pub findings: Vec<Finding>,
+}
+
+impl IssueReport {
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
+    }
+}
+
+/// What the check is measured against.
+pub struct CheckOptions {
+    /// Fonts the PDF would use, in fallback order (body face first).
+    pub fonts: Vec<PathBuf>,
+    /// Characters per PDF page with the chosen style, for the page estimate.
+    pub chars_per_page: usize,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        let dir = crate::fonts::fonts_dir();
+        CheckOptions {
+            fonts: vec![
+                dir.join("NotoSerifSC-Regular.otf"),
+                dir.join("NotoSerifSC-Bold.otf"),
+            ],
+            // A4, 10.5 pt body on 38 × 42 lines: what a page of the default style holds.
+            chars_per_page: 1500,
+        }
+    }
+}
+
+/// Checks one issue. Never fails: an unreadable issue is a report with one error.
+pub fn check_path(path: &Path, opts: &CheckOptions) -> IssueReport {
+    match prepare_path(path, &PrepareOptions::default()) {
+        Ok(prepared) => check_prepared(&prepared, opts),
+        Err(e) => IssueReport {
+            input: path.to_path_buf(),
+            meta: None,
+            articles: Vec::new(),
+            repairs: BTreeMap::new(),
+            estimated_pages: None,
+            findings: vec![Finding {
+                severity: Severity::Error,
+                kind: "unreadable".into(),
+                file: Some(path.to_path_buf()),
+                line: None,
+                message: e.to_string(),
+            }],
+        },
+    }
+}
+
+pub fn check_prepared(p: &Prepared, opts: &CheckOptions) -> IssueReport {
+    let doc = &p.document;
+    let mut findings = Vec::new();
+    for i in &doc.meta.inferred {
+        findings.push(Finding::new(
+            Severity::Note,
+            "inferred-metadata",
+            None,
+            format!("{} inferred from {}", i.field, i.from),
+        ));
+    }
+    let mut repairs = BTreeMap::new();
+    if let Some(n) = &p.normalized {
+        for r in &n.repairs {
+            *repairs.entry(r.kind.to_string()).or_insert(0) += 1;
+            let evidence = r
+                .evidence
+                .as_ref()
+                .map_or(String::new(), |e| format!(" ({e})"));
+            findings.push(Finding::new(
+                Severity::Note,
+                r.kind,
+                Some(p.locate_input_line(r.line)),
+                format!("{} → {}{evidence}", show(&r.before), show(&r.after)),
+            ));
+        }
+        for w in &n.warnings {
+            findings.push(Finding::new(
+                Severity::Warning,
+                w.kind,
+                Some(p.locate_input_line(w.line)),
+                w.message.clone(),
+            ));
+        }
+    }
+    for d in &p.diagnostics {
+        // A missing image is an error here: the build would print without it.
+        let severity = if d.kind == "missing-image" {
+            Severity::Error
+        } else {
+            d.severity
+        };
+        findings.push(Finding::new(
+            severity,
+            d.kind,
+            d.location.clone(),
+            d.message.clone(),
+        ));
+    }
+    findings.extend(links::check_links(doc));
+    findings.extend(glyphs::check_glyphs(doc, &opts.fonts));
+    findings.sort_by(|a, b| (b.severity, &a.file, a.line).cmp(&(a.severity, &b.file, b.line)));
+    IssueReport {
+        input: p.issue.input.clone(),
+        meta: Some(doc.meta.clone()),
+        articles: doc.articles.iter().map(summary).collect(),
+        repairs,
+        estimated_pages: Some(estimate_pages(doc, opts.chars_per_page)),
+        findings,
+    }
+}
+
+fn summary(a: &crate::model::Article) -> ArticleSummary {
+    ArticleSummary {
+        kicker: a.headline.kicker.clone(),
+        title: a.headline.title.clone(),
+        subtitles: a.headline.subtitles.clone(),
+        byline: a.byline.clone(),
+        sections: a.sections().map(|s| s.title.clone()).collect(),
+        line: a.headline.location.as_ref().map(|l| l.line),
+    }
+}
+
+/// Text for a before/after: quoted, line breaks shown as ⏎, long runs cut in the middle.
+fn show(s: &str) -> String {
+    let s = s.replace('\n', "⏎");
+    let n = s.chars().count();
+    if n <= 40 {
+        return format!("「{s}」");
+    }
+    let head: String = s.chars().take(18).collect();
+    let tail: String = s.chars().skip(n - 18).collect();
+    format!("「{head}…{tail}」")
+}
+
+/// Pages: body characters over a page's capacity, plus the room headline groups take
+/// (about eight lines of body text each).
+fn estimate_pages(doc: &Document, chars_per_page: usize) -> usize {
+    let chars: usize = doc
+        .articles
+        .iter()
+        .flat_map(|a| a.blocks.iter())
+        .map(|b| {
+            b.plain_text()
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .count()
+        })
+        .sum();
+    let headline_room = doc.articles.len() * chars_per_page / 5;
+    (chars + headline_room)
+        .div_ceil(chars_per_page.max(1))
+        .max(1)
+}
+
+/// Every inline in a document, with the location of the block that holds it.
+pub(crate) fn each_inline<'a>(
+    doc: &'a Document,
+    mut f: impl FnMut(&'a Inline, Option<&'a Location>),
+) {
+    fn walk_inlines<'a>(
+        v: &'a [Inline],
+        loc: Option<&'a Location>,
+        f: &mut dyn FnMut(&'a Inline, Option<&'a Location>),
+    ) {
+        for i in v {
+            f(i, loc);
+            if let Inline::Emphasis(c)
+            | Inline::Strong(c)
+            | Inline::Strikethrough(c)
+            | Inline::Link { content: c, .. } = i
+            {
+                walk_inlines(c, loc, f);
+            }
+        }
+    }
+    fn walk_blocks<'a>(
+        bs: &'a [Block],
+        loc: Option<&'a Location>,
+        f: &mut dyn FnMut(&'a Inline, Option<&'a Location>),
+    ) {
+        for b in bs {
+            match b {
+                Block::Paragraph {
+                    content, location, ..
+                } => walk_inlines(content, location.as_ref().or(loc), f),
+                Block::List { items, .. } => items.iter().for_each(|it| walk_blocks(it, loc, f)),
+                Block::Quote(inner) => walk_blocks(inner, loc, f),
+                Block::Table { head, rows, .. } => head
+                    .iter()
+                    .chain(rows.iter().flatten())
+                    .for_each(|c| walk_inlines(c, loc, f)),
+                _ => {}
+            }
+        }
+    }
+    for a in &doc.articles {
+        let loc = a.headline.location.as_ref();
+        walk_blocks(&a.blocks, loc, &mut f);
+        for n in &a.footnotes {
+            walk_blocks(&n.blocks, loc, &mut f);
+        }
+    }
+}

@@ -1,0 +1,879 @@
+//! The document model → pages of positioned glyphs and rules. Pure: it knows the style
+//! and a `Metrics`, nothing of fonts or PDF. Coordinates are points from the page's
+//! top-left corner; `y` of a glyph is its baseline.
+//!
+//! Every article becomes a flow of vertical items (lines, spaces, rules, bookmarks) that
+//! is poured into columns. Items carry `keep` (no column break after this one), which
+//! is how headings stay with their text and how paragraphs avoid orphan and widow lines.
+
+use super::linebreak::HARD_BREAK;
+use super::lines::{break_lines, Align, Face, Line, Metrics, ParaStyle, Span};
+use crate::model::{plain_text, Article, Block, Document, HeadlineGroup, Inline, ParaKind};
+use crate::style::{Style, MM};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Glyph {
+    pub ch: char,
+    pub face: Face,
+    pub size: f32,
+    pub x: f32,
+    pub y: f32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    pub x0: f32,
+    pub x1: f32,
+    pub y: f32,
+    pub width: f32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Page {
+    pub glyphs: Vec<Glyph>,
+    pub rules: Vec<Rule>,
+}
+
+/// A bookmark: level 0 an article, 1 a section in it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mark {
+    pub title: String,
+    pub level: u8,
+    pub page: usize,
+    pub y: f32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Layout {
+    pub pages: Vec<Page>,
+    pub marks: Vec<Mark>,
+}
+
+/// One item of a vertical flow. `x` of glyphs and rules is relative to the column.
+#[derive(Debug, Clone)]
+struct VItem {
+    height: f32,
+    kind: VKind,
+    /// No column or page break right after this item.
+    keep: bool,
+}
+
+#[derive(Debug, Clone)]
+enum VKind {
+    /// Glyphs with x relative to the column and y relative to the item's top.
+    Text(Vec<Glyph>),
+    Rule(Rule),
+    /// Vertical space, dropped at the top of a column.
+    Space,
+    Mark(String, u8),
+}
+
+const EM_ASCENT: f32 = 0.88;
+
+/// Places `lines` of text of `size` in boxes of `lead` height, the glyphs centred
+/// vertically in each box.
+fn text_items(lines: Vec<Line>, size: f32, lead: f32, x0: f32) -> Vec<VItem> {
+    let baseline = (lead - size) / 2.0 + size * EM_ASCENT;
+    lines
+        .into_iter()
+        .map(|l| VItem {
+            height: lead,
+            keep: false,
+            kind: VKind::Text(
+                l.glyphs
+                    .into_iter()
+                    .map(|g| Glyph {
+                        ch: g.ch,
+                        face: g.face,
+                        size,
+                        x: x0 + g.x,
+                        y: baseline,
+                    })
+                    .collect(),
+            ),
+        })
+        .collect()
+}
+
+/// Paragraph lines with the widow/orphan rule: neither the first nor the last line of a
+/// paragraph may stand alone in a column.
+fn paragraph_items(lines: Vec<Line>, size: f32, lead: f32, x0: f32) -> Vec<VItem> {
+    let n = lines.len();
+    let mut items = text_items(lines, size, lead, x0);
+    if n >= 2 {
+        items[0].keep = true;
+        items[n - 2].keep = true;
+    }
+    items
+}
+
+fn spans_of(inlines: &[Inline], face: Face, out: &mut Vec<Span>) {
+    for i in inlines {
+        match i {
+            Inline::Text(t) | Inline::Code(t) => out.push(Span {
+                text: t.clone(),
+                face,
+            }),
+            Inline::Strong(c) => spans_of(c, Face::Bold, out),
+            Inline::Emphasis(c) | Inline::Strikethrough(c) => spans_of(c, face, out),
+            Inline::Link { content, .. } => spans_of(content, face, out),
+            Inline::Image(img) => out.push(Span {
+                text: img.alt.clone(),
+                face,
+            }),
+            Inline::FootnoteRef(_) => {}
+            Inline::LineBreak => out.push(Span {
+                text: HARD_BREAK.to_string(),
+                face,
+            }),
+        }
+    }
+}
+
+fn plain(text: &str, face: Face) -> Vec<Span> {
+    vec![Span {
+        text: text.to_string(),
+        face,
+    }]
+}
+
+/// Lays out a document.
+pub struct Layouter<'a> {
+    style: &'a Style,
+    m: &'a dyn Metrics,
+    page_w: f32,
+    page_h: f32,
+    text_w: f32,
+    text_h: f32,
+    col_w: f32,
+    gap: f32,
+    lead: f32,
+}
+
+/// Where the flow is: the page being filled, its column and the y in that column
+/// (from the top of the text area), and where columns start on this page.
+struct Cursor {
+    col: usize,
+    y: f32,
+    col_top: f32,
+}
+
+/// What the running heads need to know about a page.
+#[derive(Debug, Clone, Default)]
+struct PageInfo {
+    opens_article: bool,
+    /// Title of the article running at the top of the page.
+    article: Option<String>,
+}
+
+impl<'a> Layouter<'a> {
+    pub fn new(style: &'a Style, m: &'a dyn Metrics) -> Self {
+        let (page_w, page_h) = style.page_size();
+        let (text_w, text_h) = style.text_area();
+        Layouter {
+            style,
+            m,
+            page_w,
+            page_h,
+            text_w,
+            text_h,
+            col_w: style.column_width(),
+            gap: style.column_gap(),
+            lead: style.line_height(),
+        }
+    }
+
+    fn body(&self, indent_em: f32, align: Align) -> ParaStyle {
+        ParaStyle {
+            size: self.style.body_size,
+            indent: indent_em * self.style.body_size,
+            align,
+            compress: self.style.compress_punctuation,
+        }
+    }
+
+    /// Rounds a height up to whole body lines, so baselines line up across columns.
+    fn grid(&self, h: f32) -> f32 {
+        (h / self.lead - 0.01).ceil().max(1.0) * self.lead
+    }
+
+    /// A block of centred lines (headlines) of `size`, at width `w`, padded to the grid.
+    fn centred(&self, text: &str, face: Face, size: f32, w: f32, lead_mul: f32) -> Vec<VItem> {
+        let ps = ParaStyle {
+            size,
+            indent: 0.0,
+            align: Align::Center,
+            compress: self.style.compress_punctuation,
+        };
+        let lines = break_lines(&plain(text, face), w, &ps, self.m);
+        let mut items = text_items(lines, size, size * lead_mul, 0.0);
+        for it in &mut items {
+            it.keep = true;
+        }
+        items
+    }
+
+    /// The headline group (and byline) of an article at width `w`.
+    fn headline(&self, a: &Article, w: f32) -> Vec<VItem> {
+        let s = self.style;
+        let h = &a.headline;
+        let mut items = vec![VItem {
+            height: 0.0,
+            kind: VKind::Mark(h.title.clone(), 0),
+            keep: true,
+        }];
+        if let Some(k) = &h.kicker {
+            items.extend(self.centred(k, Face::Regular, s.kicker_size, w, 1.5));
+        }
+        items.extend(self.centred(&h.title, Face::Bold, s.title_size, w, 1.3));
+        for sub in &h.subtitles {
+            items.extend(self.centred(sub, Face::Regular, s.subtitle_size, w, 1.5));
+        }
+        if let Some(b) = &a.byline {
+            items.push(space(s.body_size * 0.4));
+            items.extend(self.centred(b, Face::Regular, s.body_size * 1.05, w, 1.6));
+        }
+        // Pad the group to whole lines, then a hairline under it.
+        let total: f32 = items.iter().map(|i| i.height).sum();
+        let pad = self.grid(total + self.lead * 0.5) - total;
+        items.push(VItem {
+            height: pad,
+            kind: VKind::Rule(Rule {
+                x0: 0.0,
+                x1: w,
+                y: pad - self.lead * 0.35,
+                width: 0.5,
+            }),
+            keep: true,
+        });
+        items
+    }
+
+    fn section(&self, h: &HeadlineGroup, w: f32) -> Vec<VItem> {
+        let s = self.style;
+        let mut items = vec![VItem {
+            height: 0.0,
+            kind: VKind::Mark(h.title.clone(), 1),
+            keep: true,
+        }];
+        let lines = break_lines(
+            &plain(&h.title, Face::Bold),
+            w,
+            &ParaStyle {
+                size: s.section_size,
+                indent: 0.0,
+                align: Align::Center,
+                compress: s.compress_punctuation,
+            },
+            self.m,
+        );
+        let n = lines.len().max(1) as f32;
+        let block = self.grid(n * s.section_size * 1.4 + self.lead * 0.6);
+        let mut text = text_items(lines, s.section_size, s.section_size * 1.4, 0.0);
+        // Centre the heading's lines in its grid block, with rules above and below.
+        let top = (block - n * s.section_size * 1.4) / 2.0;
+        for it in &mut text {
+            it.keep = true;
+        }
+        items.push(VItem {
+            height: top,
+            kind: VKind::Rule(Rule {
+                x0: w * 0.3,
+                x1: w * 0.7,
+                y: top * 0.5,
+                width: 0.4,
+            }),
+            keep: true,
+        });
+        items.extend(text);
+        items.push(VItem {
+            height: block - top - n * s.section_size * 1.4,
+            kind: VKind::Space,
+            keep: true,
+        });
+        items
+    }
+
+    fn paragraph(&self, kind: ParaKind, content: &[Inline], w: f32, x0: f32) -> Vec<VItem> {
+        let s = self.style;
+        let (face, ps) = match kind {
+            ParaKind::Body | ParaKind::DashLead => {
+                (Face::Regular, self.body(s.indent_em, Align::Justify))
+            }
+            ParaKind::Salutation => (Face::Regular, self.body(0.0, Align::Justify)),
+            ParaKind::NumberedHead => (Face::Bold, self.body(s.indent_em, Align::Justify)),
+            ParaKind::Dateline => (Face::Regular, self.body(0.0, Align::Center)),
+        };
+        let mut spans = Vec::new();
+        spans_of(content, face, &mut spans);
+        let lines = break_lines(&spans, w, &ps, self.m);
+        let mut items = paragraph_items(lines, s.body_size, self.lead, x0);
+        if kind == ParaKind::NumberedHead {
+            if let Some(last) = items.last_mut() {
+                last.keep = true;
+            }
+        }
+        items
+    }
+
+    fn blocks(&self, blocks: &[Block], w: f32, x0: f32, out: &mut Vec<VItem>) {
+        let s = self.style;
+        for b in blocks {
+            match b {
+                Block::Paragraph { kind, content, .. } => {
+                    out.extend(self.paragraph(*kind, content, w, x0));
+                }
+                Block::Section(h) => out.extend(self.section(h, w)),
+                Block::List { start, items } => {
+                    for (k, item) in items.iter().enumerate() {
+                        let label = match start {
+                            Some(n) => format!("{}.", n + k as u64),
+                            None => "·".to_string(),
+                        };
+                        let mut inner = Vec::new();
+                        self.blocks(
+                            item,
+                            w - 2.0 * s.body_size,
+                            x0 + 2.0 * s.body_size,
+                            &mut inner,
+                        );
+                        // The label sits in the indent of the item's first line.
+                        if let Some(VItem {
+                            kind: VKind::Text(g),
+                            ..
+                        }) = inner.iter_mut().find(|i| matches!(i.kind, VKind::Text(_)))
+                        {
+                            let y = g.first().map_or(0.0, |f| f.y);
+                            let mut x = x0;
+                            let mut lab = Vec::new();
+                            for ch in label.chars() {
+                                lab.push(Glyph {
+                                    ch,
+                                    face: Face::Regular,
+                                    size: s.body_size,
+                                    x,
+                                    y,
+                                });
+                                x += self.m.advance(Face::Regular, ch) * s.body_size;
+                            }
+                            lab.append(g);
+                            *g = lab;
+                        }
+                        out.extend(inner);
+                    }
+                }
+                Block::Quote(inner) => {
+                    self.blocks(inner, w - 2.0 * s.body_size, x0 + 2.0 * s.body_size, out)
+                }
+                Block::Code { text, .. } => {
+                    let ps = self.body(0.0, Align::Start);
+                    for l in text.lines() {
+                        let lines = break_lines(&plain(l, Face::Regular), w, &ps, self.m);
+                        out.extend(text_items(lines, s.body_size, self.lead, x0));
+                    }
+                }
+                Block::Rule => out.push(VItem {
+                    height: self.lead,
+                    kind: VKind::Rule(Rule {
+                        x0: x0 + w * 0.35,
+                        x1: x0 + w * 0.65,
+                        y: self.lead / 2.0,
+                        width: 0.5,
+                    }),
+                    keep: false,
+                }),
+                Block::Table { head, rows, .. } => {
+                    let ps = self.body(0.0, Align::Start);
+                    for row in std::iter::once(head).chain(rows) {
+                        let text = row
+                            .iter()
+                            .map(|c| plain_text(c))
+                            .collect::<Vec<_>>()
+                            .join("\u{3000}");
+                        let lines = break_lines(&plain(&text, Face::Regular), w, &ps, self.m);
+                        out.extend(text_items(lines, s.body_size, self.lead, x0));
+                    }
+                }
+                Block::Figure { image, .. } => {
+                    let ps = self.body(0.0, Align::Center);
+                    let lines = break_lines(&plain(&image.alt, Face::Regular), w, &ps, self.m);
+                    out.extend(text_items(lines, s.body_size, self.lead, x0));
+                }
+            }
+        }
+    }
+
+    fn article_body(&self, a: &Article, w: f32) -> Vec<VItem> {
+        let mut items = Vec::new();
+        self.blocks(&a.blocks, w, 0.0, &mut items);
+        if !a.footnotes.is_empty() {
+            items.push(VItem {
+                height: self.lead,
+                kind: VKind::Rule(Rule {
+                    x0: 0.0,
+                    x1: w * 0.3,
+                    y: self.lead / 2.0,
+                    width: 0.4,
+                }),
+                keep: true,
+            });
+            for f in &a.footnotes {
+                let mut blocks = f.blocks.clone();
+                if let Some(Block::Paragraph { content, .. }) = blocks.first_mut() {
+                    content.insert(0, Inline::Text(format!("[{}] ", f.label)));
+                }
+                self.blocks(&blocks, w, 0.0, &mut items);
+            }
+        }
+        items
+    }
+
+    /// Lays out the whole document.
+    pub fn layout(&self, doc: &Document) -> Layout {
+        let mut b = Builder {
+            l: self,
+            pages: Vec::new(),
+            info: Vec::new(),
+            marks: Vec::new(),
+            cur: Cursor {
+                col: 0,
+                y: 0.0,
+                col_top: 0.0,
+            },
+        };
+        let ncols = self.style.columns as usize;
+        for (ai, a) in doc.articles.iter().enumerate() {
+            let fresh = b.pages.is_empty();
+            if fresh || self.style.article_new_page {
+                b.new_page();
+                if fresh {
+                    let h = b.masthead(doc);
+                    b.cur.col_top = h;
+                    b.cur.y = h;
+                }
+                // The headline spans all columns at the top of the page.
+                let head = self.headline(a, self.text_w);
+                let y0 = b.cur.col_top;
+                let h = b.place_block(&head, y0, 0.0);
+                b.cur.col_top = y0 + h;
+                b.cur.y = b.cur.col_top;
+                b.cur.col = 0;
+                if let Some(info) = b.info.last_mut() {
+                    info.opens_article = true;
+                    info.article.get_or_insert_with(|| a.headline.title.clone());
+                }
+                let body = self.article_body(a, self.col_w);
+                let balance = self.style.article_new_page && ncols > 1;
+                b.flow(&body, balance, &a.headline.title);
+            } else {
+                // Runs on: the headline goes into the column, kept with the first lines.
+                let mut items = vec![space(self.lead)];
+                items.extend(self.headline(a, self.col_w));
+                let body = self.article_body(a, self.col_w);
+                let start = items.len();
+                items.extend(body);
+                let _ = start;
+                b.flow_marking_open(&items, &a.headline.title, ai);
+            }
+        }
+        if b.pages.is_empty() {
+            b.new_page();
+        }
+        b.running_heads(doc);
+        Layout {
+            pages: b.pages,
+            marks: b.marks,
+        }
+    }
+}
+
+fn space(h: f32) -> VItem {
+    VItem {
+        height: h,
+        kind: VKind::Space,
+        keep: false,
+    }
+}
+
+struct Builder<'l, 'a> {
+    l: &'l Layouter<'a>,
+    pages: Vec<Page>,
+    info: Vec<PageInfo>,
+    marks: Vec<Mark>,
+    cur: Cursor,
+}
+
+impl Builder<'_, '_> {
+    fn new_page(&mut self) {
+        self.pages.push(Page::default());
+        self.info.push(PageInfo::default());
+        self.cur = Cursor {
+            col: 0,
+            y: 0.0,
+            col_top: 0.0,
+        };
+    }
+
+    fn page_no(&self) -> usize {
+        self.pages.len().saturating_sub(1)
+    }
+
+    /// Left edge of the text area on the current page (mirrored margins).
+    fn text_left(&self) -> f32 {
+        let s = self.l.style;
+        // Page index 0 is page 1, a right-hand page: inner margin on the left.
+        if self.page_no().is_multiple_of(2) {
+            s.margin_inner_mm * MM
+        } else {
+            s.margin_outer_mm * MM
+        }
+    }
+
+    fn col_x(&self, col: usize) -> f32 {
+        self.text_left() + col as f32 * (self.l.col_w + self.l.gap)
+    }
+
+    /// Draws items at (x, y) of the text area; returns the height used.
+    fn place_block(&mut self, items: &[VItem], y: f32, x: f32) -> f32 {
+        let top = self.l.style.margin_top_mm * MM;
+        let left = self.text_left() + x;
+        let mut dy = 0.0;
+        for it in items {
+            self.draw(it, left, top + y + dy);
+            dy += it.height;
+        }
+        dy
+    }
+
+    /// Draws one item with its top-left corner at page point (x, y).
+    fn draw(&mut self, it: &VItem, x: f32, y: f32) {
+        let page_no = self.page_no();
+        let Some(page) = self.pages.last_mut() else {
+            return;
+        };
+        match &it.kind {
+            VKind::Text(gs) => page.glyphs.extend(gs.iter().map(|g| Glyph {
+                x: x + g.x,
+                y: y + g.y,
+                ..g.clone()
+            })),
+            VKind::Rule(r) => page.rules.push(Rule {
+                x0: x + r.x0,
+                x1: x + r.x1,
+                y: y + r.y,
+                width: r.width,
+            }),
+            VKind::Space => {}
+            VKind::Mark(title, level) => self.marks.push(Mark {
+                title: title.clone(),
+                level: *level,
+                page: page_no,
+                y,
+            }),
+        }
+    }
+
+    /// How many items from `start` fit in a column of height `avail` (honouring keeps).
+    fn fit(items: &[VItem], start: usize, avail: f32) -> usize {
+        let n = items.len();
+        let mut y = 0.0;
+        let mut i = start;
+        while i < n {
+            if y + items[i].height > avail + 0.01 {
+                break;
+            }
+            y += items[i].height;
+            i += 1;
+        }
+        if i >= n {
+            return n;
+        }
+        let mut j = i;
+        while j > start && items[j - 1].keep {
+            j -= 1;
+        }
+        if j == start {
+            // A keep chain taller than the column: break where it overflows.
+            return i.max(start + 1);
+        }
+        j
+    }
+
+    fn skip_space(items: &[VItem], mut i: usize) -> usize {
+        while i < items.len() && matches!(items[i].kind, VKind::Space) {
+            i += 1;
+        }
+        i
+    }
+
+    /// Would `items[start..]` fit in the columns of this page from the cursor, with
+    /// columns `h` high? Returns the column runs.
+    fn plan(
+        &self,
+        items: &[VItem],
+        start: usize,
+        h: f32,
+        from_cursor: bool,
+    ) -> (Vec<(usize, usize, usize, f32)>, usize) {
+        let ncols = self.l.style.columns as usize;
+        let mut runs = Vec::new();
+        let mut i = start;
+        let first_col = if from_cursor { self.cur.col } else { 0 };
+        for col in first_col..ncols {
+            let y0 = if from_cursor && col == self.cur.col {
+                self.cur.y
+            } else {
+                self.cur.col_top
+            };
+            let bottom = self.cur.col_top + h;
+            if col != first_col || y0 <= self.cur.col_top + 0.01 {
+                i = Self::skip_space(items, i);
+            }
+            if i >= items.len() {
+                break;
+            }
+            let avail = bottom - y0;
+            let end = if avail <= 0.0 {
+                i
+            } else {
+                Self::fit(items, i, avail)
+            };
+            // At the very top of a column something must go in, or nothing ever fits.
+            let end = if end == i && y0 <= self.cur.col_top + 0.01 {
+                i + 1
+            } else {
+                end
+            };
+            runs.push((col, i, end, y0));
+            i = end;
+        }
+        (runs, i)
+    }
+
+    fn place_runs(&mut self, items: &[VItem], runs: &[(usize, usize, usize, f32)]) {
+        let top = self.l.style.margin_top_mm * MM;
+        for &(col, from, to, y0) in runs {
+            let x = self.col_x(col);
+            let mut y = y0;
+            for it in &items[from..to] {
+                self.draw(it, x, top + y);
+                y += it.height;
+            }
+            self.cur.col = col;
+            self.cur.y = y;
+        }
+    }
+
+    /// Pours items into columns and pages; with `balance`, the last page's columns are
+    /// made as even as the keeps allow.
+    fn flow(&mut self, items: &[VItem], balance: bool, title: &str) {
+        let full = self.l.text_h;
+        let mut i = 0;
+        loop {
+            let h = full - self.cur.col_top;
+            let (runs, end) = self.plan(items, i, h, true);
+            if end >= items.len() {
+                let mut runs = runs;
+                if balance && self.cur.col == 0 {
+                    // Smallest column height (in whole lines) that still takes everything.
+                    let lead = self.l.lead;
+                    let mut lo = lead;
+                    while lo < h {
+                        let (r, e) = self.plan(items, i, lo, true);
+                        if e >= items.len() {
+                            runs = r;
+                            break;
+                        }
+                        lo += lead;
+                    }
+                }
+                self.place_runs(items, &runs);
+                return;
+            }
+            self.place_runs(items, &runs);
+            i = end;
+            self.new_page();
+            if let Some(info) = self.info.last_mut() {
+                info.article = Some(title.to_string());
+            }
+        }
+    }
+
+    /// Runs an article on from the cursor (no page break before it).
+    fn flow_marking_open(&mut self, items: &[VItem], title: &str, _index: usize) {
+        let page_before = self.page_no();
+        if let Some(info) = self.info.last_mut() {
+            info.opens_article = true;
+            info.article.get_or_insert_with(|| title.to_string());
+        }
+        let full = self.l.text_h;
+        let mut i = 0;
+        loop {
+            let h = full - self.cur.col_top;
+            let (runs, end) = self.plan(items, i, h, true);
+            self.place_runs(items, &runs);
+            if end >= items.len() {
+                break;
+            }
+            i = end;
+            self.new_page();
+            if let Some(info) = self.info.last_mut() {
+                info.article = Some(title.to_string());
+            }
+        }
+        let _ = page_before;
+    }
+
+    /// Page 1's top: the newspaper's name (when known) over a date bar between rules.
+    /// Returns the height used from the text area's top.
+    fn masthead(&mut self, doc: &Document) -> f32 {
+        let l = self.l;
+        let s = l.style;
+        let w = l.text_w;
+        let mut items = Vec::new();
+        if let Some(name) = &doc.meta.newspaper {
+            items.extend(l.centred(name, Face::Bold, s.title_size * 1.6, w, 1.25));
+        }
+        let mut bar = Vec::new();
+        if let Some(d) = doc.meta.date {
+            const WEEK: [&str; 7] = ["一", "二", "三", "四", "五", "六", "日"];
+            let wd = WEEK.get(usize::from(d.weekday())).copied().unwrap_or("");
+            bar.push(format!("{}　星期{wd}", d.chinese()));
+        }
+        if let Some(n) = &doc.meta.issue_number {
+            bar.push(n.clone());
+        }
+        if let Some(p) = &doc.meta.publisher {
+            bar.push(p.clone());
+        }
+        let bar_text = bar.join("　　");
+        let size = s.body_size;
+        let bar_h = l.lead * 1.6;
+        let y_rule1 = items.iter().map(|i: &VItem| i.height).sum::<f32>() + 2.0;
+        items.push(VItem {
+            height: 0.0,
+            kind: VKind::Rule(Rule {
+                x0: 0.0,
+                x1: w,
+                y: 2.0,
+                width: 2.2,
+            }),
+            keep: true,
+        });
+        let _ = y_rule1;
+        let ps = ParaStyle {
+            size,
+            indent: 0.0,
+            align: Align::Center,
+            compress: true,
+        };
+        let lines = break_lines(&plain(&bar_text, Face::Regular), w, &ps, l.m);
+        let mut t = text_items(lines, size, bar_h, 0.0);
+        t.truncate(1);
+        if t.is_empty() {
+            t.push(space(bar_h));
+        }
+        items.extend(t);
+        items.push(VItem {
+            height: l.lead * 0.6,
+            kind: VKind::Rule(Rule {
+                x0: 0.0,
+                x1: w,
+                y: 0.0,
+                width: 0.6,
+            }),
+            keep: true,
+        });
+        self.place_block(&items, 0.0, 0.0)
+    }
+
+    /// Running heads (name and date on left-hand pages, the article's title on
+    /// right-hand pages) and folios; none on page 1, nor on pages opening an article
+    /// unless the style wants them there.
+    fn running_heads(&mut self, doc: &Document) {
+        let l = self.l;
+        let s = l.style;
+        let size = s.head_size;
+        let top = s.margin_top_mm * MM;
+        let head_base = top - size * 1.2;
+        let rule_y = top - size * 0.6;
+        let foot_base = l.page_h - s.margin_bottom_mm * MM + size * 2.2;
+        let name = doc
+            .meta
+            .newspaper
+            .clone()
+            .unwrap_or_else(|| doc.meta.title.clone());
+        let date = doc.meta.date.map(|d| d.chinese()).unwrap_or_default();
+        let ps = ParaStyle {
+            size,
+            indent: 0.0,
+            align: Align::Start,
+            compress: true,
+        };
+        for (p, info) in self.info.iter().enumerate() {
+            if p == 0 || (info.opens_article && !s.head_on_opening_pages) {
+                continue;
+            }
+            let right_hand = p % 2 == 0;
+            let left = if right_hand {
+                s.margin_inner_mm
+            } else {
+                s.margin_outer_mm
+            } * MM;
+            let text = if right_hand {
+                info.article.clone().unwrap_or_else(|| name.clone())
+            } else {
+                format!("{name}　{date}")
+            };
+            let line = break_lines(&plain(&text, Face::Regular), l.text_w, &ps, l.m);
+            let Some(line) = line.into_iter().next() else {
+                continue;
+            };
+            // Right-hand pages: flush right; left-hand pages: flush left.
+            let dx = if right_hand {
+                l.text_w - line.width
+            } else {
+                0.0
+            };
+            let folio = (p + 1).to_string();
+            let fw: f32 = folio
+                .chars()
+                .map(|c| l.m.advance(Face::Regular, c) * size)
+                .sum();
+            let Some(page) = self.pages.get_mut(p) else {
+                continue;
+            };
+            page.glyphs.extend(line.glyphs.iter().map(|g| Glyph {
+                ch: g.ch,
+                face: g.face,
+                size,
+                x: left + dx + g.x,
+                y: head_base,
+            }));
+            page.rules.push(Rule {
+                x0: left,
+                x1: left + l.text_w,
+                y: rule_y,
+                width: 0.5,
+            });
+            // The folio at the outer corner of the foot.
+            let fx = if right_hand {
+                left + l.text_w - fw
+            } else {
+                left
+            };
+            let mut x = fx;
+            for ch in folio.chars() {
+                page.glyphs.push(Glyph {
+                    ch,
+                    face: Face::Regular,
+                    size,
+                    x,
+                    y: foot_base,
+                });
+                x += l.m.advance(Face::Regular, ch) * size;
+            }
+        }
+        let _ = l.page_w;
+    }
+}

@@ -1,0 +1,462 @@
+//! One paragraph → lines of one measure: punctuation compression, greedy filling with
+//! the Chinese push-in / push-out rules, justification. Pure: no fonts, no PDF, only a
+//! `Metrics` that gives advances.
+
+use super::linebreak::{break_after, HARD_BREAK};
+use crate::cjk;
+
+/// The two faces the layout asks for; the writer maps each to a chain of font files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Face {
+    Regular,
+    Bold,
+}
+
+/// Glyph advances, in ems.
+pub trait Metrics {
+    fn advance(&self, face: Face, c: char) -> f32;
+}
+
+/// A piece of paragraph text in one face.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Span {
+    pub text: String,
+    pub face: Face,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    /// Both edges flush, the last line flush start.
+    Justify,
+    Start,
+    Center,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ParaStyle {
+    pub size: f32,
+    /// First-line indent, in points.
+    pub indent: f32,
+    pub align: Align,
+    pub compress: bool,
+}
+
+/// A glyph placed on a line: `x` from the line's start edge, in points.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineGlyph {
+    pub ch: char,
+    pub face: Face,
+    pub x: f32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    pub glyphs: Vec<LineGlyph>,
+    /// Width the glyphs occupy (after justification), in points.
+    pub width: f32,
+}
+
+impl Line {
+    pub fn text(&self) -> String {
+        self.glyphs.iter().map(|g| g.ch).collect()
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Item {
+    ch: char,
+    face: Face,
+    /// Advance, in points (after compression).
+    w: f32,
+    /// Where the glyph is drawn relative to its box (negative: a compressed opening mark).
+    shift: f32,
+    /// How much this item may give up when a line must be squeezed (blank half of a mark).
+    shrink: f32,
+    brk: bool,
+}
+
+const EPS: f32 = 0.01;
+
+fn is_space(c: char) -> bool {
+    c.is_whitespace() && c != HARD_BREAK && c != '\u{3000}'
+}
+
+/// Full-width punctuation whose glyph fills only half its em box; `？！` are centred in
+/// Chinese fonts and keep their width.
+fn half_blank(c: char) -> bool {
+    (cjk::is_closing_punct(c) || cjk::is_opening_punct(c)) && !matches!(c, '？' | '！')
+}
+
+/// Text of spans with whitespace runs collapsed to one space and trimmed at both ends.
+fn collect(spans: &[Span]) -> Vec<(char, Face)> {
+    let mut out: Vec<(char, Face)> = Vec::new();
+    for s in spans {
+        for c in s.text.chars() {
+            if c == HARD_BREAK {
+                while out.last().is_some_and(|(p, _)| is_space(*p)) {
+                    out.pop();
+                }
+                out.push((c, s.face));
+            } else if is_space(c) {
+                let after_space_or_start = out
+                    .last()
+                    .is_none_or(|(p, _)| is_space(*p) || *p == HARD_BREAK);
+                if !after_space_or_start {
+                    out.push((' ', s.face));
+                }
+            } else {
+                out.push((c, s.face));
+            }
+        }
+    }
+    while out.last().is_some_and(|(p, _)| is_space(*p)) {
+        out.pop();
+    }
+    out
+}
+
+fn items(spans: &[Span], ps: &ParaStyle, m: &dyn Metrics) -> Vec<Item> {
+    let chars = collect(spans);
+    let only: Vec<char> = chars.iter().map(|(c, _)| *c).collect();
+    let brk = break_after(&only);
+    let size = ps.size;
+    let mut items: Vec<Item> = chars
+        .iter()
+        .zip(brk)
+        .map(|(&(ch, face), brk)| {
+            let w = if ch == HARD_BREAK {
+                0.0
+            } else {
+                m.advance(face, ch) * size
+            };
+            let full = w >= 0.9 * size;
+            Item {
+                ch,
+                face,
+                w,
+                shift: 0.0,
+                shrink: if half_blank(ch) && full { w / 2.0 } else { 0.0 },
+                brk,
+            }
+        })
+        .collect();
+    if ps.compress {
+        for i in 0..items.len().saturating_sub(1) {
+            let (a, b) = (items[i].ch, items[i + 1].ch);
+            if !(half_blank(a) && half_blank(b)) {
+                continue;
+            }
+            if cjk::is_closing_punct(a) && items[i].shrink > 0.0 {
+                // `。”` `”，` `）（`: the first mark gives up its blank right half.
+                items[i].w -= items[i].shrink;
+                items[i].shrink = 0.0;
+            } else if cjk::is_opening_punct(a)
+                && cjk::is_opening_punct(b)
+                && items[i + 1].shrink > 0.0
+            {
+                // `（“`: the second mark gives up its blank left half.
+                let s = items[i + 1].shrink;
+                items[i + 1].w -= s;
+                items[i + 1].shift -= s;
+                items[i + 1].shrink = 0.0;
+            }
+        }
+    }
+    items
+}
+
+/// May the gap after item `a` (before `b`) stretch when a line is justified? Not inside
+/// a Latin word or number, nor inside `——` / `……`.
+fn stretchable(a: &Item, b: &Item) -> bool {
+    if cjk::is_inseparable_pair(a.ch, b.ch) {
+        return false;
+    }
+    a.ch == ' ' || b.ch == ' ' || cjk::is_cjk(a.ch) || cjk::is_cjk(b.ch)
+}
+
+/// Breaks a paragraph into lines of `measure` points.
+pub fn break_lines(spans: &[Span], measure: f32, ps: &ParaStyle, m: &dyn Metrics) -> Vec<Line> {
+    let items = items(spans, ps, m);
+    let n = items.len();
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let mut first = true;
+    while start < n {
+        while start < n && items[start].ch == ' ' {
+            start += 1;
+        }
+        if start >= n {
+            break;
+        }
+        let indent = if first { ps.indent } else { 0.0 };
+        let avail = (measure - indent).max(ps.size);
+        let (end, last) = line_end(&items, start, avail);
+        // Trailing spaces do not count (and are not drawn).
+        let mut e = end;
+        while e > start && (items[e].ch == ' ' || items[e].ch == HARD_BREAK) {
+            e -= 1;
+        }
+        let slice = &items[start..=e];
+        let justify = ps.align == Align::Justify && !last;
+        lines.push(place(slice, avail, indent, justify, ps.align));
+        start = end + 1;
+        first = false;
+    }
+    lines
+}
+
+/// The last item index of the line starting at `start`, and whether it ends the
+/// paragraph or a hard break (then it is not justified).
+fn line_end(items: &[Item], start: usize, avail: f32) -> (usize, bool) {
+    let n = items.len();
+    let mut w = 0.0;
+    let mut last_break: Option<usize> = None;
+    let mut i = start;
+    while i < n {
+        let it = &items[i];
+        if it.ch == HARD_BREAK {
+            return (i, true);
+        }
+        if w + it.w > avail + EPS && it.ch != ' ' && i > start {
+            break;
+        }
+        w += it.w;
+        if it.brk && i + 1 < n {
+            last_break = Some(i);
+        }
+        i += 1;
+    }
+    if i >= n {
+        return (n - 1, true);
+    }
+    // Item i overflows. If no break is allowed before it (a closing mark, the second
+    // half of `——`), first try to squeeze it and its tail into this line.
+    if !items[i - 1].brk {
+        let mut k = i;
+        while k + 1 < n && !items[k].brk && k - i < 3 {
+            k += 1;
+        }
+        if items[k].brk || k + 1 == n {
+            let natural: f32 = items[start..=k].iter().map(|x| x.w).sum();
+            let shrink: f32 = items[start..=k].iter().map(|x| x.shrink).sum();
+            if natural - avail <= shrink + EPS {
+                return (k, k + 1 == n);
+            }
+        }
+    }
+    // Otherwise push the tail out to the last allowed break.
+    match last_break {
+        Some(b) => (b, false),
+        None => (i - 1, false), // an unbreakable run wider than the line: cut it
+    }
+}
+
+/// Positions one line's glyphs: spreads the slack over the stretchable gaps, or takes a
+/// shortfall from the blank halves of punctuation.
+fn place(slice: &[Item], avail: f32, indent: f32, justify: bool, align: Align) -> Line {
+    let natural: f32 = slice.iter().map(|x| x.w).sum();
+    let slack = avail - natural;
+    let mut widths: Vec<f32> = slice.iter().map(|x| x.w).collect();
+    let mut shifts: Vec<f32> = slice.iter().map(|x| x.shift).collect();
+    let mut gaps = vec![0.0f32; slice.len()];
+    if slack < -EPS {
+        // Squeezed: each mark gives up its share of the shortfall.
+        let total: f32 = slice.iter().map(|x| x.shrink).sum();
+        if total > 0.0 {
+            for (k, it) in slice.iter().enumerate() {
+                let cut = (-slack) * it.shrink / total;
+                widths[k] -= cut;
+                if cjk::is_opening_punct(it.ch) {
+                    shifts[k] -= cut;
+                }
+            }
+        }
+    } else if justify && slack > EPS {
+        let stretch: Vec<usize> = (0..slice.len().saturating_sub(1))
+            .filter(|&k| stretchable(&slice[k], &slice[k + 1]))
+            .collect();
+        if !stretch.is_empty() {
+            let each = slack / stretch.len() as f32;
+            for k in stretch {
+                gaps[k] = each;
+            }
+        }
+    }
+    let used: f32 = widths.iter().sum::<f32>() + gaps.iter().sum::<f32>();
+    let mut x = indent
+        + match align {
+            Align::Center => ((avail - used) / 2.0).max(0.0),
+            _ => 0.0,
+        };
+    let origin = x;
+    let mut glyphs = Vec::with_capacity(slice.len());
+    for (k, it) in slice.iter().enumerate() {
+        glyphs.push(LineGlyph {
+            ch: it.ch,
+            face: it.face,
+            x: x + shifts[k],
+        });
+        x += widths[k] + gaps[k];
+    }
+    Line {
+        glyphs,
+        width: x - origin,
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// Hanzi and full-width marks 1 em, ASCII ½ em (like the shipped fonts).
+    pub struct Mono;
+    impl Metrics for Mono {
+        fn advance(&self, _face: Face, c: char) -> f32 {
+            if c.is_ascii() {
+                0.5
+            } else {
+                1.0
+            }
+        }
+    }
+
+    pub fn style(align: Align) -> ParaStyle {
+        ParaStyle {
+            size: 10.0,
+            indent: 20.0,
+            align,
+            compress: true,
+        }
+    }
+
+    fn run(text: &str, chars_per_line: f32, ps: &ParaStyle) -> Vec<Line> {
+        let spans = [Span {
+            text: text.into(),
+            face: Face::Regular,
+        }];
+        break_lines(&spans, chars_per_line * 10.0, ps, &Mono)
+    }
+
+    fn texts(lines: &[Line]) -> Vec<String> {
+        lines.iter().map(Line::text).collect()
+    }
+
+    #[test]
+    fn indent_and_justification_fill_the_measure() {
+        let lines = run("一二三四五六七八九十甲乙丙丁", 6.0, &style(Align::Justify));
+        assert_eq!(texts(&lines), ["一二三四", "五六七八九十", "甲乙丙丁"]);
+        assert_eq!(lines[0].glyphs[0].x, 20.0, "2-em first-line indent");
+        assert_eq!(lines[1].glyphs[0].x, 0.0);
+        // The last line stays flush start at its natural width.
+        assert_eq!(lines[2].width, 40.0);
+    }
+
+    #[test]
+    fn slack_is_spread_between_characters() {
+        // `GDP` (1.5 em) does not fit after five hanzi on a 6-em line: a full em of slack.
+        let ps = ParaStyle {
+            indent: 0.0,
+            ..style(Align::Justify)
+        };
+        let lines = run("一二三四五GDP六", 6.0, &ps);
+        let l0 = &lines[0];
+        assert_eq!(l0.text(), "一二三四五");
+        assert!((l0.width - 60.0).abs() < 0.01, "justified to the measure");
+        let gaps: Vec<f32> = l0.glyphs.windows(2).map(|w| w[1].x - w[0].x).collect();
+        assert!(gaps.iter().all(|g| (g - gaps[0]).abs() < 0.01), "{gaps:?}");
+        // Inside a Latin word no gap stretches.
+        let lines = run("一二三GDP五六七八九", 5.0, &ps);
+        let g = &lines[0].glyphs;
+        assert_eq!(lines[0].text(), "一二三GDP");
+        assert_eq!(g[4].x - g[3].x, 5.0, "G and D keep their natural distance");
+        assert!((g[1].x - g[0].x - (10.0 + 5.0 / 3.0)).abs() < 0.01);
+    }
+
+    #[test]
+    fn no_line_starts_with_a_closing_mark_squeeze_first() {
+        let ps = ParaStyle {
+            indent: 0.0,
+            ..style(Align::Justify)
+        };
+        // `，` would start line 2: the line has a comma to squeeze, so it is pulled in.
+        let lines = run("一，二三四五，六七", 6.0, &ps);
+        assert_eq!(lines[0].text(), "一，二三四五，");
+        assert!(lines[0].width <= 60.01);
+        for l in &lines {
+            assert!(!cjk::no_line_start(l.glyphs[0].ch), "{:?}", texts(&lines));
+        }
+    }
+
+    #[test]
+    fn push_out_when_nothing_can_be_squeezed() {
+        let ps = ParaStyle {
+            indent: 0.0,
+            ..style(Align::Justify)
+        };
+        // No mark on line 1 to squeeze: `六` goes down with its `。`.
+        let lines = run("一二三四五六。七八", 6.0, &ps);
+        assert_eq!(texts(&lines), ["一二三四五", "六。七八"]);
+        assert!((lines[0].width - 60.0).abs() < 0.01, "re-justified");
+    }
+
+    #[test]
+    fn no_line_ends_with_an_opening_mark() {
+        let ps = ParaStyle {
+            indent: 0.0,
+            ..style(Align::Justify)
+        };
+        let lines = run("一二三四五《六七》八", 6.0, &ps);
+        assert_eq!(lines[0].text(), "一二三四五");
+        assert!(lines[1].text().starts_with('《'));
+        let lines = run("一二三四五“六七”八", 6.0, &ps);
+        assert!(!lines[0].text().ends_with('“'));
+    }
+
+    #[test]
+    fn dashes_ellipses_and_numbers_are_never_split() {
+        let ps = ParaStyle {
+            indent: 0.0,
+            ..style(Align::Justify)
+        };
+        for text in ["一二三四五——六七八", "一二三四五……六七八", "一二三四2023年"]
+        {
+            let lines = run(text, 6.0, &ps);
+            for w in lines.windows(2) {
+                let (a, b) = (w[0].text(), w[1].text());
+                let (x, y) = (a.chars().last().unwrap(), b.chars().next().unwrap());
+                assert!(!cjk::is_inseparable_pair(x, y), "{a}|{b}");
+                assert!(!(x.is_ascii_digit() && y.is_ascii_digit()), "{a}|{b}");
+            }
+        }
+    }
+
+    #[test]
+    fn adjacent_marks_are_compressed() {
+        let ps = ParaStyle {
+            indent: 0.0,
+            ..style(Align::Start)
+        };
+        let lines = run("好。”他", 10.0, &ps);
+        let g = &lines[0].glyphs;
+        assert_eq!(g[2].x - g[1].x, 5.0, "。 before ” takes half an em");
+        assert_eq!(g[3].x - g[2].x, 10.0);
+        let off = ParaStyle {
+            compress: false,
+            ..ps
+        };
+        let lines = run("好。”他", 10.0, &off);
+        assert_eq!(lines[0].glyphs[2].x - lines[0].glyphs[1].x, 10.0);
+        // `（“`: the second mark moves left into the first one's blank half.
+        let lines = run("（“好", 10.0, &ps);
+        assert_eq!(lines[0].glyphs[1].x, 5.0);
+        assert_eq!(lines[0].glyphs[2].x, 15.0);
+    }
+
+    #[test]
+    fn centred_and_hard_breaks() {
+        let lines = run("标题\u{2028}第二行", 10.0, &style(Align::Center));
+        assert_eq!(texts(&lines), ["标题", "第二行"]);
+        // Centred in the measure after the indent.
+        assert_eq!(lines[0].glyphs[0].x, 20.0 + (80.0 - 20.0) / 2.0);
+    }
+}

@@ -335,3 +335,24 @@ fn control_characters_never_reach_the_package() {
     }
     assert!(text(&map, "OEBPS/nav.xhtml").contains("标题控制"));
 }
+
+#[test]
+fn fingerprint_follows_style_and_font_options() {
+    use paiban::epub::EpubEngine;
+    let fp = |o: &EpubOptions| EpubEngine::new(o).expect("engine").fingerprint();
+    let base = fp(&EpubOptions::default());
+    assert_eq!(base, fp(&EpubOptions::default()), "stable");
+    assert_eq!(base.len(), 16);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let css = dir.path().join("s.css");
+    std::fs::write(&css, "p { text-indent: 0 }").expect("css");
+    let styled = fp(&EpubOptions {
+        style_css: Some(css),
+        ..Default::default()
+    });
+    let embedded = fp(&EpubOptions {
+        embed_font: true,
+        ..Default::default()
+    });
+    assert!(base != styled && base != embedded && styled != embedded);
+}

@@ -222,11 +222,16 @@ fn special_characters_are_escaped_everywhere() {
     }
     // The image went in once although used twice.
     let images: Vec<&String> = order.iter().filter(|n| n.contains("images/")).collect();
-    assert_eq!(images.len(), 1, "{order:?}");
+    assert_eq!(images.len(), 2, "{order:?}");
     assert_eq!(
         map[images[0]],
         std::fs::read(fixture("chequer.png")).expect("png")
     );
+    assert_eq!(
+        map[images[1]],
+        std::fs::read(fixture("seal.svg")).expect("svg")
+    );
+    assert!(text(&map, "OEBPS/content.opf").contains("media-type=\"image/svg+xml\""));
 }
 
 #[test]
@@ -263,6 +268,7 @@ fn bad_input_gives_warnings_naming_file_and_line() {
     assert!(has("raw-html", "8"), "{diags:#?}");
     assert!(has("missing-image", "12"), "{diags:#?}");
     assert!(has("unsupported-image", "14"), "{diags:#?}");
+    assert!(has("unsupported-image", "18"), "a scripted SVG: {diags:#?}");
     let (order, map) = unzip(&bytes);
     assert!(!order.iter().any(|n| n.contains("images/")), "{order:?}");
     let a = text(&map, "OEBPS/article-001.xhtml");

@@ -42,12 +42,12 @@ pub enum Error {
         size: u64,
         limit: u64,
     },
-    #[error(transparent)]
-    Epub(#[from] crate::epub::EpubError),
     #[error("{path}: the issue has no content (the file is empty or only whitespace)")]
     EmptyIssue { path: PathBuf },
     #[error(transparent)]
     Pdf(#[from] crate::pdf::PdfError),
+    #[error(transparent)]
+    Epub(#[from] crate::epub::EpubError),
     #[error("{0} is not available yet")]
     Unavailable(&'static str),
 }

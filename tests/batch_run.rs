@@ -106,10 +106,18 @@ fn bad_issues_fail_alone_and_outputs_mirror_inputs() {
         &indir.join("2021/bad/bad-date.md"),
         "---\ndate: 明天\n---\n# 标题\n\n正文。\n",
     );
+    write(
+        &indir.join("2021/bad/toml-issue/issue.toml"),
+        "newspaper = \"报\"\ntitle = \n",
+    );
+    write(
+        &indir.join("2021/bad/toml-issue/01.md"),
+        "# 一版\n\n正文。\n",
+    );
     let c = Outline::new("v1");
     let s = run(&opts(&indir, &outdir, 2), &c);
     assert_eq!(s.converted, good.len(), "{}", s.to_text());
-    assert_eq!(s.failed, 4, "{}", s.to_text());
+    assert_eq!(s.failed, 5, "{}", s.to_text());
     let failures: BTreeMap<&str, &str> = s.failures().collect();
     let utf8 = failures["2021/bad/gbk-issue.md"];
     assert!(
@@ -122,6 +130,8 @@ fn bad_issues_fail_alone_and_outputs_mirror_inputs() {
         "{panic}"
     );
     assert!(failures["2021/bad/refuse-issue.md"].ends_with("refused"));
+    let toml = failures["2021/bad/toml-issue"];
+    assert!(toml.contains("issue.toml:2"), "{toml}");
     let date = failures["2021/bad/bad-date.md"];
     assert!(
         date.contains("bad-date.md:2") && date.contains("not a date"),

@@ -9,6 +9,7 @@ use paiban::{epub, pdf, PrepareOptions};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 #[derive(clap::Args)]
@@ -88,7 +89,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             default_hook(info);
         }
     }));
-    let progress = Progress::new(std::io::stderr().is_terminal());
+    let progress = Progress::new(std::io::stderr().is_terminal(), args.watch);
     let on_event = |e: Event| progress.event(e);
     if args.watch {
         let w = WatchOptions {
@@ -161,13 +162,19 @@ fn write_summary(args: &Args, s: &Summary) -> Result<()> {
 /// issue, for logs and pipes.
 struct Progress {
     terminal: bool,
+    watching: bool,
+    /// Set after the first pass of --watch: later passes would list every unchanged
+    /// issue again at each change, so only the work done is shown.
+    quiet_skips: AtomicBool,
     bar: Mutex<Option<ProgressBar>>,
 }
 
 impl Progress {
-    fn new(terminal: bool) -> Progress {
+    fn new(terminal: bool, watching: bool) -> Progress {
         Progress {
             terminal,
+            watching,
+            quiet_skips: AtomicBool::new(false),
             bar: Mutex::new(None),
         }
     }
@@ -224,7 +231,12 @@ impl Progress {
                         b.set_message(o.input.clone());
                         b.inc(1);
                     }
-                    None => self.say(&line),
+                    None => {
+                        let quiet = self.quiet_skips.load(Ordering::Relaxed);
+                        if !(quiet && matches!(o.status, Status::Skipped)) {
+                            self.say(&line);
+                        }
+                    }
                 }
             }
         }
@@ -235,5 +247,6 @@ impl Progress {
             b.finish_and_clear();
         }
         eprint!("{}", s.to_text());
+        self.quiet_skips.store(self.watching, Ordering::Relaxed);
     }
 }

@@ -1,15 +1,101 @@
-//! `paiban normalize` (not available yet).
+//! `paiban normalize INPUT [-o OUTPUT] [--report REPORT.json]`: prints the repaired
+//! Markdown (exactly the text `build` typesets) and lists every repair on stderr as
+//! `FILE:LINE: KIND: before → after`.
 
-use anyhow::{bail, Result};
+use anyhow::{Context, Result};
+use paiban::normalize::Normalized;
+use paiban::Prepared;
+use serde_json::json;
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Input files or folders.
-    inputs: Vec<PathBuf>,
+    /// An issue: a .md file or a folder of pages.
+    input: PathBuf,
+    /// Write the repaired Markdown here instead of standard output.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Also write every repair and warning as JSON.
+    #[arg(long)]
+    report: Option<PathBuf>,
+    /// Do not list the repairs on standard error.
+    #[arg(short, long)]
+    quiet: bool,
 }
 
-pub fn run(_args: Args) -> Result<ExitCode> {
-    bail!("`paiban normalize` is not available yet")
+pub fn run(args: Args) -> Result<ExitCode> {
+    let prepared = paiban::prepare_path(&args.input, &paiban::PrepareOptions::default())?;
+    let Some(n) = prepared.normalized.as_ref() else {
+        anyhow::bail!("the normalizer did not run");
+    };
+    if !args.quiet {
+        let mut err = std::io::stderr().lock();
+        for r in &n.repairs {
+            let ev = r
+                .evidence
+                .as_deref()
+                .map_or(String::new(), |e| format!(" ({e})"));
+            writeln!(
+                err,
+                "{}: {}: {} → {}{ev}",
+                prepared.locate_input_line(r.line),
+                r.kind,
+                r.before,
+                r.after
+            )?;
+        }
+        for w in &n.warnings {
+            writeln!(
+                err,
+                "{}: warning: {}: {}",
+                prepared.locate_input_line(w.line),
+                w.kind,
+                w.message
+            )?;
+        }
+    }
+    if let Some(path) = &args.report {
+        let bytes = serde_json::to_vec_pretty(&report_json(&prepared, n))?;
+        paiban::output::write_atomic(path, &bytes)
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    match &args.output {
+        Some(path) => paiban::output::write_atomic(path, n.text.as_bytes())
+            .with_context(|| format!("writing {}", path.display()))?,
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(n.text.as_bytes())?;
+            out.flush()?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The report: every repair and warning with its file and line.
+fn report_json(p: &Prepared, n: &Normalized) -> serde_json::Value {
+    let place = |line: usize| {
+        let loc = p.locate_input_line(line);
+        (loc.path.display().to_string(), loc.line)
+    };
+    let repairs: Vec<_> = n
+        .repairs
+        .iter()
+        .map(|r| {
+            let (file, line) = place(r.line);
+            json!({"file": file, "line": line, "input_line": r.line, "kind": r.kind,
+                   "before": r.before, "after": r.after, "evidence": r.evidence})
+        })
+        .collect();
+    let warnings: Vec<_> = n
+        .warnings
+        .iter()
+        .map(|w| {
+            let (file, line) = place(w.line);
+            json!({"file": file, "line": line, "input_line": w.line, "kind": w.kind,
+                   "message": w.message})
+        })
+        .collect();
+    json!({"input": p.issue.input.display().to_string(), "repairs": repairs, "warnings": warnings})
 }

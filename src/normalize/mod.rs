@@ -1,7 +1,21 @@
 //! The content normalizer: repairs page-break damage and Chinese punctuation on the
 //! Markdown source, and records every repair for the editor's review.
 //!
-//! (Placeholder until the normalizer lands: returns the text unchanged.)
+//! Passes, in order (each its own module): [`furniture`] removes page numbers, running
+//! heads and jump lines; [`joins`] joins paragraphs cut by a page break (with
+//! [`overlap`] removing characters the conversion repeated across the break);
+//! [`punctuation`] makes ASCII punctuation in Chinese context full-width; [`warnings`]
+//! flags what looks wrong but is left alone. The text is handled as lines that keep
+//! their input line number, so every repair and every later diagnostic can point at
+//! the original file and line.
+
+mod blocks;
+mod evidence;
+mod furniture;
+mod joins;
+mod overlap;
+mod punctuation;
+mod warnings;
 
 use crate::model::IssueDate;
 use serde::Serialize;
@@ -44,11 +58,158 @@ pub struct Normalized {
     pub line_origin: Vec<usize>,
 }
 
-pub fn normalize(text: &str, _opts: &NormalizeOptions) -> Normalized {
+/// One line of the text being repaired, with the input line it came from.
+#[derive(Debug, Clone)]
+pub(crate) struct Line {
+    pub text: String,
+    /// 0-based input line.
+    pub origin: usize,
+    /// Dropped from the output (page furniture, or a separator or fragment consumed by a join).
+    pub removed: bool,
+}
+
+/// The text as lines, all passes work on this.
+#[derive(Debug, Clone)]
+pub(crate) struct Lines {
+    pub lines: Vec<Line>,
+    final_newline: bool,
+}
+
+impl Lines {
+    fn new(text: &str) -> Self {
+        let final_newline = text.ends_with('\n');
+        let body = text.strip_suffix('\n').unwrap_or(text);
+        let lines = if text.is_empty() {
+            Vec::new()
+        } else {
+            body.split('\n')
+                .enumerate()
+                .map(|(origin, t)| Line {
+                    text: t.to_string(),
+                    origin,
+                    removed: false,
+                })
+                .collect()
+        };
+        Lines {
+            lines,
+            final_newline,
+        }
+    }
+
+    /// The kept lines as text (what later passes and evidence see).
+    fn kept_text(&self) -> String {
+        let mut s = String::new();
+        for l in self.lines.iter().filter(|l| !l.removed) {
+            s.push_str(&l.text);
+            s.push('\n');
+        }
+        s
+    }
+
+    fn finish(self) -> (String, Vec<usize>) {
+        let kept: Vec<&Line> = self.lines.iter().filter(|l| !l.removed).collect();
+        let mut text = String::with_capacity(kept.iter().map(|l| l.text.len() + 1).sum());
+        for (i, l) in kept.iter().enumerate() {
+            if i > 0 {
+                text.push('\n');
+            }
+            text.push_str(&l.text);
+        }
+        if self.final_newline && !kept.is_empty() {
+            text.push('\n');
+        }
+        let origin = kept.iter().map(|l| l.origin).collect();
+        (text, origin)
+    }
+}
+
+/// Furniture/join rounds at most (real text settles in one or two).
+const MAX_ROUNDS: usize = 6;
+
+/// Runs every pass over `text` (the Markdown body, front matter already removed).
+pub fn normalize(text: &str, opts: &NormalizeOptions) -> Normalized {
+    let mut lines = Lines::new(text);
+    let mut repairs = Vec::new();
+    let mut warnings = Vec::new();
+    // Furniture removal makes paragraphs adjacent; a join can make a line furniture
+    // (`第` + `3版`) or supply word evidence for another join. Repeat to a fixed point, so
+    // normalizing the output again changes nothing.
+    for round in 0..MAX_ROUNDS {
+        let removed = furniture::run(&mut lines, opts, &mut repairs);
+        if round > 0 && removed == 0 {
+            break;
+        }
+        let mut joined = 0;
+        loop {
+            let current = lines.kept_text();
+            let ev = evidence::Evidence::new(&current);
+            let n = joins::run(&mut lines, &ev, &mut repairs);
+            joined += n;
+            // A join can also change how its neighbours read (a short tail becomes
+            // running text), so go on until a round joins nothing.
+            if n == 0 {
+                break;
+            }
+        }
+        if joined == 0 {
+            break;
+        }
+    }
+    punctuation::run(&mut lines, &mut repairs);
+    warnings::run(&lines, &mut warnings);
+    repairs.sort_by_key(|r| r.line);
+    warnings.sort_by_key(|w| w.line);
+    let (text, line_origin) = lines.finish();
     Normalized {
-        text: text.to_string(),
-        repairs: Vec::new(),
-        warnings: Vec::new(),
-        line_origin: (0..text.split('\n').count()).collect(),
+        text,
+        repairs,
+        warnings,
+        line_origin,
+    }
+}
+
+/// The last `n` characters of `s` (for short report excerpts).
+pub(crate) fn tail(s: &str, n: usize) -> &str {
+    match s.char_indices().rev().nth(n.saturating_sub(1)) {
+        Some((i, _)) if n > 0 => &s[i..],
+        _ if n == 0 => "",
+        _ => s,
+    }
+}
+
+/// The first `n` characters of `s`.
+pub(crate) fn head(s: &str, n: usize) -> &str {
+    match s.char_indices().nth(n) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpts() {
+        assert_eq!(tail("目标任务", 2), "任务");
+        assert_eq!(tail("任", 3), "任");
+        assert_eq!(tail("任", 0), "");
+        assert_eq!(head("目标任务", 2), "目标");
+        assert_eq!(head("目", 5), "目");
+    }
+
+    #[test]
+    fn lines_round_trip() {
+        for t in ["", "\n", "a", "a\n", "\n\na\n\nb\n", "a\n\n"] {
+            let (out, origin) = Lines::new(t).finish();
+            assert_eq!(out, t, "{t:?}");
+            let n = if out.is_empty() {
+                0
+            } else {
+                out.strip_suffix('\n').unwrap_or(&out).split('\n').count()
+            };
+            assert_eq!(origin.len(), n, "{t:?}");
+        }
     }
 }

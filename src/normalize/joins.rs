@@ -1,0 +1,277 @@
+//! Page-break joins: two adjacent paragraphs are one cut by a page break when the first
+//! does not end a sentence and the second continues it. Joined with no space between
+//! Chinese characters (one space between Latin words), after removing a repeated
+//! overlap ([`super::overlap`]).
+
+use super::blocks::{blocks, Block, BlockKind};
+use super::evidence::Evidence;
+use super::{head, overlap, tail, Lines, Repair};
+use crate::cjk::{is_byline, is_han, paragraph_kind, text_ends_sentence};
+use crate::model::ParaKind;
+
+/// Punctuation that shows a line is running text rather than a title, name or label.
+const CLAUSE_PUNCT: &str = "，,、；;：:。！？!?.";
+
+/// Short and without clause punctuation: a title, a name, a label — or the head of a
+/// paragraph cut early by the page end. Only word evidence tells which.
+fn title_like(t: &str, max: usize) -> bool {
+    let mut n = 0;
+    for c in t.chars() {
+        n += 1;
+        if n > max || CLAUSE_PUNCT.contains(c) {
+            return false;
+        }
+    }
+    true
+}
+
+/// `省长 刘小涛`, `甘肃省省长 任振鹤`: a name line (Han, a space, Han), never continued.
+fn name_line(t: &str) -> bool {
+    let t = t.trim();
+    t.chars().count() <= 24
+        && title_like(t, 24)
+        && t.split([' ', '\u{3000}']).filter(|s| !s.is_empty()).count() >= 2
+        && t.chars()
+            .all(|c| is_han(c) || c == ' ' || c == '\u{3000}' || c == '·')
+}
+
+/// A paragraph that stands on its own by convention: never joined to a neighbour.
+fn standalone(t: &str) -> bool {
+    let by_kind = match paragraph_kind(t) {
+        // `（十）切实筑牢安全防线，……稳固。加强……`: a head run into its text is a paragraph.
+        ParaKind::NumberedHead => !t.contains('。'),
+        ParaKind::Dateline | ParaKind::Salutation => true,
+        _ => false,
+    };
+    by_kind || is_byline(t) || name_line(t)
+}
+
+/// `Ok(reason)` to join; `Err(no_evidence)` to keep apart.
+fn join_reason(
+    a_head: &str,
+    a_tail: &str,
+    b_head: &str,
+    ev: &Evidence,
+) -> Result<&'static str, bool> {
+    let a_tail = a_tail.trim_end();
+    let last = a_tail.chars().next_back().ok_or(false)?;
+    let first = b_head.trim_start().chars().next().ok_or(false)?;
+    if text_ends_sentence(a_tail) || "：:；;".contains(last) {
+        return Err(false);
+    }
+    if standalone(a_head) || standalone(b_head) || b_head.trim_start().starts_with("——") {
+        return Err(false);
+    }
+    // `（2023年2月28日……通过）`: a whole parenthetical paragraph is complete.
+    if "）)".contains(last) && a_head.trim_start().starts_with(['（', '(']) {
+        return Err(false);
+    }
+    // A short tail with no clause punctuation is a title or name, not a continuation.
+    if title_like(b_head.trim(), 30) {
+        return Err(false);
+    }
+    if "，,、".contains(last) {
+        return Ok("after a comma");
+    }
+    if title_like(a_head.trim(), 40) {
+        // Short and unpunctuated: join only if the junction reads as a word of the issue
+        // (a cut word joins two word characters, not a quote or bracket).
+        let word = |c: char| is_han(c) || c.is_alphanumeric();
+        if !(word(last) && word(first)) {
+            return Err(false);
+        }
+        return if ev.bigram_count(last, first) > 0 {
+            Ok("mid-word (the junction's characters occur together elsewhere)")
+        } else {
+            Err(true)
+        };
+    }
+    Ok("sentence not ended")
+}
+
+/// The text with ASCII `, ; : ( ) ? !` read as their full-width forms (for classifying
+/// paragraphs only: `,目:` and `，目：` must be judged alike).
+fn classify_view(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            ',' => '，',
+            ';' => '；',
+            ':' => '：',
+            '(' => '（',
+            ')' => '）',
+            '?' => '？',
+            '!' => '！',
+            c => c,
+        })
+        .collect()
+}
+
+/// Up to `n` characters of a block from its start, lines joined with nothing between.
+fn block_head(b: &Block, lines: &Lines, n: usize) -> String {
+    let mut s = String::new();
+    for l in lines.lines[b.start..b.end].iter().filter(|l| !l.removed) {
+        if s.chars().count() >= n {
+            break;
+        }
+        s.push_str(head(&l.text, n));
+    }
+    head(&s, n).to_string()
+}
+
+/// Returns the number of joins made.
+pub(crate) fn run(lines: &mut Lines, ev: &Evidence, repairs: &mut Vec<Repair>) -> usize {
+    let mut joined = 0;
+    let all = blocks(lines);
+    let mut cur: Option<Block> = None;
+    // Input line of the last fragment joined onto `cur` (where its next break falls).
+    let mut tail_origin: Option<usize> = None;
+    for nb in all {
+        let Some(a) = cur.filter(|a| a.kind == BlockKind::Paragraph) else {
+            cur = Some(nb);
+            tail_origin = None;
+            continue;
+        };
+        if nb.kind != BlockKind::Paragraph {
+            cur = Some(nb);
+            tail_origin = None;
+            continue;
+        }
+        let a_head = block_head(&a, lines, 48);
+        let b_head = block_head(&nb, lines, 48);
+        let al = a.last_line(lines);
+        let bl = (nb.start..nb.end)
+            .find(|&i| !lines.lines[i].removed)
+            .unwrap_or(nb.start);
+        // Classify as the punctuation pass will leave the text, so a second run decides alike.
+        let a_tail = classify_view(tail(&lines.lines[al].text, 48));
+        let Ok(reason) = join_reason(
+            &classify_view(&a_head),
+            &a_tail,
+            &classify_view(&b_head),
+            ev,
+        ) else {
+            cur = Some(nb);
+            tail_origin = None;
+            continue;
+        };
+        joined += 1;
+        let a_text = lines.lines[al].text.trim_end().to_string();
+        let b_text = lines.lines[bl].text.trim_start().to_string();
+        let mut rest = b_text.as_str();
+        let line = tail_origin.unwrap_or(lines.lines[al].origin) + 1;
+        tail_origin = Some(lines.lines[nb.last_line(lines)].origin);
+        if let Some(o) = overlap::find(&a_text, rest, ev) {
+            rest = &rest[o.repeated.len()..];
+            repairs.push(Repair {
+                line,
+                kind: "repeated-overlap",
+                before: format!("{}⏎⏎{}", o.repeated, o.repeated),
+                after: o.repeated.clone(),
+                evidence: Some(o.evidence),
+            });
+        }
+        let latin = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphabetic());
+        let sep = if latin(a_text.chars().next_back()) && latin(rest.chars().next()) {
+            " "
+        } else {
+            ""
+        };
+        let joined = format!("{a_text}{sep}{rest}");
+        // The excerpt after the join is the one before, less the repeat (if any).
+        let b8 = head(&b_text, 8.max(b_text.len() - rest.len()));
+        repairs.push(Repair {
+            line,
+            kind: "page-break-join",
+            before: format!("{}⏎⏎{}", tail(&a_text, 8), head(&b_text, 8)),
+            after: format!(
+                "{}{sep}{}",
+                tail(&a_text, 8),
+                &b8[b_text.len() - rest.len()..]
+            ),
+            evidence: Some(reason.to_string()),
+        });
+        lines.lines[al].text = joined;
+        for l in &mut lines.lines[al + 1..=bl] {
+            l.removed = true;
+        }
+        cur = Some(Block {
+            start: a.start,
+            end: nb.end,
+            kind: BlockKind::Paragraph,
+        });
+    }
+    joined
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reason(a: &str, b: &str, issue: &str) -> Option<&'static str> {
+        join_reason(a, a, b, &Evidence::new(issue)).ok()
+    }
+
+    #[test]
+    fn decisions() {
+        let issue = "区委常委会主持。";
+        assert!(reason(
+            "明年是关键一年，是全面完成“十四五”规划目标任",
+            "务的关键一年。",
+            issue
+        )
+        .is_some());
+        assert!(reason("全会充分肯定了区委常委", "会今年的工作，一致认为。", issue).is_some());
+        assert!(reason(
+            "全面贯彻，全面落实“四个走在前”“四个新”",
+            "重大任务，深入落实。",
+            issue
+        )
+        .is_some());
+        assert!(reason(
+            "武进要聚焦“三大任务”，进行重点突破：",
+            "——聚焦“万亿之城再出发”。",
+            issue
+        )
+        .is_none());
+        assert!(reason("激发经营主体活力。", "加大国资国企改革力度。", issue).is_none());
+        assert!(reason(
+            "（四）全面深化改革开放，持续优化营商环境",
+            "更大力度推进改革。",
+            issue
+        )
+        .is_none());
+        assert!(reason(
+            "“十四五”时期工作回顾",
+            "“十四五”时期是甘肃发展极不寻常的五年。",
+            issue
+        )
+        .is_none());
+        assert!(reason("甘肃省省长 任振鹤", "各位代表：", issue).is_none());
+        assert!(reason(
+            "2026年1月27日在湖北省第十四届人民代表大会第四次会议上",
+            "湖北省人民政府省长 李殿勋",
+            issue
+        )
+        .is_none());
+        assert!(reason("□ 本报评论员", "即将告别的2023年，是开局之年。", issue).is_none());
+        assert!(reason(
+            "（2023年2月28日中国共产党第二十届中央委员会第二次全体会议通过）",
+            "中国共产党第二十届中央委员会第二次全体会议，于2023年2月26日至28日在北京举行。",
+            issue
+        )
+        .is_none());
+    }
+
+    #[test]
+    fn joins_with_overlap_and_latin_space() {
+        let t = "全会书面审议，落实全面从严治党\n\n治党主体责任。\n\n全面从严治党主体责任。\n\nIn short, the data\n\ncenter is here.\n";
+        let mut l = Lines::new(t);
+        let mut r = Vec::new();
+        run(&mut l, &Evidence::new(t), &mut r);
+        let (out, origin) = l.finish();
+        assert_eq!(out, "全会书面审议，落实全面从严治党主体责任。\n\n全面从严治党主体责任。\n\nIn short, the data center is here.\n");
+        assert_eq!(origin, vec![0, 3, 4, 5, 6]);
+        assert_eq!(r.iter().filter(|r| r.kind == "page-break-join").count(), 2);
+        assert_eq!(r.iter().filter(|r| r.kind == "repeated-overlap").count(), 1);
+    }
+}

@@ -1,0 +1,184 @@
+//! Chinese punctuation: ASCII `, ; : ( ) ? !` become `，；：（）？！` where the nearest
+//! non-space neighbour on either side (same line) is Chinese — including punctuation just
+//! made full-width, so `上午,(记者` converts both. Numbers (`3,240`, `19:00`), Latin text,
+//! URLs, inline code, Markdown link targets and every non-paragraph block are untouched.
+
+use super::blocks::{blocks, BlockKind};
+use super::{head, Lines, Repair};
+use crate::cjk::is_cjk;
+
+fn full_width(c: char) -> Option<char> {
+    Some(match c {
+        ',' => '，',
+        ';' => '；',
+        ':' => '：',
+        '(' => '（',
+        ')' => '）',
+        '?' => '？',
+        '!' => '！',
+        _ => return None,
+    })
+}
+
+/// Byte ranges of a line that must not change: inline code, URLs, link targets `](…)`.
+fn protected(line: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let b = line.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'`' {
+            let ticks = b[i..].iter().take_while(|&&x| x == b'`').count();
+            let marker = &line[i..i + ticks];
+            let close = line[i + ticks..]
+                .find(marker)
+                .map(|p| i + ticks + p + ticks);
+            let end = close.unwrap_or(b.len());
+            out.push((i, end));
+            i = end;
+        } else if b[i..].starts_with(b"http://")
+            || b[i..].starts_with(b"https://")
+            || b[i..].starts_with(b"www.")
+            || b[i..].starts_with(b"](")
+        {
+            let start = i;
+            i += 2;
+            while i < b.len() && !b[i].is_ascii_whitespace() && b[i].is_ascii() {
+                i += 1;
+            }
+            out.push((start, i));
+        } else if b[i..].starts_with(b"![") {
+            out.push((i, i + 1));
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// The line with ASCII punctuation in Chinese context made full-width, and the byte
+/// offsets (in the input line) of every converted mark.
+pub(crate) fn convert_line(line: &str) -> Option<(String, Vec<usize>)> {
+    if !line.bytes().any(|b| b",;:()?!".contains(&b)) {
+        return None;
+    }
+    let prot = protected(line);
+    let is_prot = |i: usize| prot.iter().any(|&(s, e)| s <= i && i < e);
+    // Non-space characters: (byte offset, char, convertible).
+    let cs: Vec<(usize, char, bool)> = line
+        .char_indices()
+        .filter(|(_, c)| !c.is_whitespace())
+        .map(|(i, c)| (i, c, full_width(c).is_some() && !is_prot(i)))
+        .collect();
+    let mut done = vec![false; cs.len()];
+    let chinese = |k: usize, done: &[bool]| -> bool {
+        cs.get(k).is_some_and(|&(i, c, _)| {
+            done.get(k).copied().unwrap_or(false) || (is_cjk(c) && !is_prot(i))
+        })
+    };
+    // Work list: converting a mark can make its neighbours' context Chinese.
+    let mut work: Vec<usize> = (0..cs.len()).filter(|&k| cs[k].2).collect();
+    while let Some(k) = work.pop() {
+        if done.get(k).is_none_or(|&d| d) || !cs[k].2 {
+            continue;
+        }
+        let left = k.checked_sub(1).is_some_and(|j| chinese(j, &done));
+        if left || chinese(k + 1, &done) {
+            done[k] = true;
+            if let Some(j) = k.checked_sub(1) {
+                work.push(j);
+            }
+            work.push(k + 1);
+        }
+    }
+    if !done.iter().any(|&d| d) {
+        return None;
+    }
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut offsets = Vec::new();
+    let mut last = 0;
+    for (k, &(i, c, _)) in cs.iter().enumerate() {
+        if done[k] {
+            out.push_str(&line[last..i]);
+            out.push(full_width(c).unwrap_or(c));
+            last = i + c.len_utf8();
+            offsets.push(i);
+        }
+    }
+    out.push_str(&line[last..]);
+    Some((out, offsets))
+}
+
+pub(crate) fn run(lines: &mut Lines, repairs: &mut Vec<Repair>) {
+    for b in blocks(lines) {
+        if b.kind != BlockKind::Paragraph {
+            continue;
+        }
+        for l in lines.lines[b.start..b.end]
+            .iter_mut()
+            .filter(|l| !l.removed)
+        {
+            let Some((out, offsets)) = convert_line(&l.text) else {
+                continue;
+            };
+            for &i in &offsets {
+                // A short excerpt: the mark with up to 3 characters either side.
+                let start = l.text[..i]
+                    .char_indices()
+                    .rev()
+                    .nth(2)
+                    .map_or(0, |(p, _)| p);
+                let before = head(&l.text[start..], 7).to_string();
+                let c = l.text[i..].chars().next().unwrap_or(' ');
+                let rel = i - start;
+                let after = format!(
+                    "{}{}{}",
+                    &before[..rel],
+                    full_width(c).unwrap_or(c),
+                    &before[rel + c.len_utf8()..]
+                );
+                repairs.push(Repair {
+                    line: l.origin + 1,
+                    kind: "punctuation",
+                    before,
+                    after,
+                    evidence: None,
+                });
+            }
+            l.text = out;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conv(s: &str) -> String {
+        convert_line(s).map_or_else(|| s.to_string(), |(o, _)| o)
+    }
+
+    #[test]
+    fn chinese_context_only() {
+        assert_eq!(conv("昨天上午,中国共产党"), "昨天上午，中国共产党");
+        assert_eq!(
+            conv("本报讯 (记者 朱梦琪) 昨天上午,"),
+            "本报讯 （记者 朱梦琪） 昨天上午，"
+        );
+        assert_eq!(conv("总值3,240亿元,增长5.8%"), "总值3,240亿元，增长5.8%");
+        assert_eq!(conv("晚上19:00开始"), "晚上19:00开始");
+        assert_eq!(conv("Hello, world (really)!"), "Hello, world (really)!");
+        assert_eq!(conv("账户(EF账户)上线"), "账户（EF账户）上线");
+        assert_eq!(conv("上午,(记者"), "上午，（记者");
+        assert_eq!(
+            conv("见`a,b`和[链接](http://x.cn/a,b)"),
+            "见`a,b`和[链接](http://x.cn/a,b)"
+        );
+        assert_eq!(
+            conv("网址https://x.cn/?a=1,2 见"),
+            "网址https://x.cn/?a=1,2 见"
+        );
+        assert_eq!(conv("图![说明](a.png)"), "图![说明](a.png)");
+        assert_eq!(conv("真的吗?好!"), "真的吗？好！");
+    }
+}

@@ -194,6 +194,7 @@ impl FontSlot {
             return Ok(());
         }
         let f = FontFile::load(&self.path, self.index)?;
+        // Another thread may have loaded it meanwhile; either copy will do.
         let _ = self.cell.set(Some(Arc::new(f)));
         Ok(())
     }

@@ -144,7 +144,6 @@ fn plain(text: &str, face: Face) -> Vec<Span> {
 pub struct Layouter<'a> {
     style: &'a Style,
     m: &'a dyn Metrics,
-    page_w: f32,
     page_h: f32,
     text_w: f32,
     text_h: f32,
@@ -173,12 +172,11 @@ struct PageInfo {
 
 impl<'a> Layouter<'a> {
     pub fn new(style: &'a Style, m: &'a dyn Metrics) -> Self {
-        let (page_w, page_h) = style.page_size();
+        let (_, page_h) = style.page_size();
         let (text_w, text_h) = style.text_area();
         Layouter {
             style,
             m,
-            page_w,
             page_h,
             text_w,
             text_h,
@@ -757,7 +755,6 @@ impl Builder<'_, '_> {
         let bar_text = bar.join("　　");
         let size = s.body_size;
         let bar_h = l.lead * 1.6;
-        let y_rule1 = items.iter().map(|i: &VItem| i.height).sum::<f32>() + 2.0;
         items.push(VItem {
             height: 0.0,
             kind: VKind::Rule(Rule {
@@ -768,7 +765,6 @@ impl Builder<'_, '_> {
             }),
             keep: true,
         });
-        let _ = y_rule1;
         let ps = ParaStyle {
             size,
             indent: 0.0,
@@ -884,7 +880,6 @@ impl Builder<'_, '_> {
                 x += l.m.advance(Face::Regular, ch) * size;
             }
         }
-        let _ = l.page_w;
     }
 }
 

@@ -46,6 +46,8 @@ pub enum Error {
     EmptyIssue { path: PathBuf },
     #[error(transparent)]
     Pdf(#[from] crate::pdf::PdfError),
+    #[error(transparent)]
+    Epub(#[from] crate::epub::EpubError),
     #[error("{0} is not available yet")]
     Unavailable(&'static str),
 }

@@ -1,0 +1,372 @@
+//! The cover: a front page drawn by paiban — red masthead, date and issue line, the issue's
+//! headlines — rasterized with fontdue and encoded as PNG, so every library shows a real
+//! thumbnail. fontdue parses every outline at load, so it is given a subset holding only
+//! the cover's characters (a few dozen glyphs instead of tens of thousands).
+
+use super::webfont::FontFile;
+use super::EpubError;
+use crate::cjk;
+use crate::model::Document;
+use std::collections::BTreeSet;
+
+const WIDTH: usize = 1200;
+const HEIGHT: usize = 1600;
+const MARGIN: usize = 90;
+const RED: [u8; 3] = [0xb8, 0x10, 0x10];
+const INK: [u8; 3] = [0x1a, 0x1a, 0x1a];
+const GREY: [u8; 3] = [0x55, 0x55, 0x55];
+const PAPER: [u8; 3] = [0xfb, 0xf8, 0xf1];
+/// How many headlines the cover lists at most.
+const MAX_HEADLINES: usize = 5;
+
+/// One run of text to draw: its size, colour and where its lines go.
+struct Text {
+    s: String,
+    px: f32,
+    color: [u8; 3],
+}
+
+/// What the cover says, in drawing order.
+struct Layout {
+    masthead: String,
+    date_line: String,
+    number_line: String,
+    /// (kicker, title) per article.
+    headlines: Vec<(Option<String>, String)>,
+}
+
+fn layout(doc: &Document) -> Layout {
+    let m = &doc.meta;
+    // Without a newspaper name the masthead is the day itself, the way a dated supplement
+    // is headed; with neither, the issue's title.
+    let masthead = match (&m.newspaper, m.date) {
+        (Some(n), _) => n.clone(),
+        (None, Some(d)) => format!("{}月{}日", d.month, d.day),
+        (None, None) => super::book_title(doc),
+    };
+    const WEEK: [&str; 7] = ["一", "二", "三", "四", "五", "六", "日"];
+    let date_line = m.date.map_or(String::new(), |d| {
+        let wd = WEEK.get(d.weekday() as usize).copied().unwrap_or("");
+        format!("{}　星期{wd}", d.chinese())
+    });
+    let number_line = m.issue_number.as_deref().map_or(String::new(), |n| {
+        let n = n.trim();
+        if n.starts_with('第') {
+            n.to_string()
+        } else {
+            format!("第{n}期")
+        }
+    });
+    let headlines = doc
+        .articles
+        .iter()
+        .take(MAX_HEADLINES)
+        .map(|a| (a.headline.kicker.clone(), a.headline.title.clone()))
+        .collect();
+    Layout {
+        masthead,
+        date_line,
+        number_line,
+        headlines,
+    }
+}
+
+/// The cover PNG for an issue.
+pub fn render(doc: &Document, font: &FontFile) -> Result<Vec<u8>, EpubError> {
+    let l = layout(doc);
+    let mut chars: BTreeSet<char> = l.masthead.chars().collect();
+    chars.extend(l.date_line.chars());
+    chars.extend(l.number_line.chars());
+    for (k, t) in &l.headlines {
+        chars.extend(k.iter().flat_map(|k| k.chars()));
+        chars.extend(t.chars());
+    }
+    chars.insert('…');
+    let sub = font.subset(&chars)?;
+    let face = fontdue::Font::from_bytes(sub, fontdue::FontSettings::default()).map_err(|e| {
+        EpubError::Font {
+            path: font.path.clone(),
+            message: e.to_string(),
+        }
+    })?;
+    let mut c = Canvas::new(&face);
+    let inner = WIDTH - 2 * MARGIN;
+
+    // Masthead: as large as fits, up to 210 px.
+    let n = l.masthead.chars().count().max(1) as f32;
+    let px = (inner as f32 / n).min(210.0);
+    let mut y = 120.0;
+    c.rect(MARGIN, 70, inner, 6, RED);
+    y += px * 0.95;
+    c.line_centered(
+        &Text {
+            s: l.masthead.clone(),
+            px,
+            color: RED,
+        },
+        y,
+    );
+    y += px * 0.35;
+
+    // Date and issue number between two rules, like a newspaper's ear line.
+    let yr = y as usize;
+    c.rect(MARGIN, yr, inner, 4, INK);
+    c.rect(MARGIN, yr + 9, inner, 1, INK);
+    let small = 38.0;
+    let base = y + 20.0 + small;
+    c.line_at(
+        &Text {
+            s: l.date_line,
+            px: small,
+            color: INK,
+        },
+        MARGIN as f32,
+        base,
+    );
+    let w = c.measure(&l.number_line, small);
+    c.line_at(
+        &Text {
+            s: l.number_line,
+            px: small,
+            color: INK,
+        },
+        (WIDTH - MARGIN) as f32 - w,
+        base,
+    );
+    y = base + 26.0;
+    c.rect(MARGIN, y as usize, inner, 1, INK);
+    c.rect(MARGIN, y as usize + 6, inner, 4, INK);
+    y += 60.0;
+
+    // Headlines: the first large, the others smaller, separated by short red rules; the
+    // block is centred in the space left so a short issue does not leave a blank half page.
+    let top = y;
+    let bottom = (HEIGHT - 120) as f32;
+    let mut blocks: Vec<HeadlineBlock> = Vec::new();
+    let mut used = 0.0;
+    for (i, (kicker, title)) in l.headlines.iter().enumerate() {
+        let tpx = if i == 0 { 80.0 } else { 56.0 };
+        let kpx = if i == 0 { 38.0 } else { 32.0 };
+        let lines = wrap(&c, title, tpx, inner as f32, if i == 0 { 3 } else { 2 });
+        let k = kicker
+            .as_ref()
+            .map(|k| (fit(&c, k, kpx, inner as f32), kpx));
+        let need = block_height(&k, lines.len(), tpx) + if i > 0 { RULE_GAP } else { 0.0 };
+        if top + used + need > bottom {
+            break;
+        }
+        used += need;
+        blocks.push((k, lines, tpx));
+    }
+    y = top + ((bottom - top - used) * 0.4).max(0.0);
+    for (i, (kicker, lines, tpx)) in blocks.into_iter().enumerate() {
+        if i > 0 {
+            c.rect(
+                MARGIN + inner / 3,
+                (y + RULE_GAP / 2.0) as usize,
+                inner / 3,
+                2,
+                RED,
+            );
+            y += RULE_GAP;
+        }
+        if let Some((k, kpx)) = kicker {
+            y += kpx;
+            c.line_centered(
+                &Text {
+                    s: k,
+                    px: kpx,
+                    color: GREY,
+                },
+                y,
+            );
+            y += kpx * 0.6;
+        }
+        for line in lines {
+            y += tpx * 1.05;
+            c.line_centered(
+                &Text {
+                    s: line,
+                    px: tpx,
+                    color: INK,
+                },
+                y,
+            );
+            y += tpx * 0.25;
+        }
+    }
+    c.rect(MARGIN, HEIGHT - 80, inner, 6, RED);
+    c.png()
+}
+
+/// A headline as laid out: (kicker and its size, title lines, title size).
+type HeadlineBlock = (Option<(String, f32)>, Vec<String>, f32);
+
+/// Vertical room between two headline blocks (a short red rule sits in the middle).
+const RULE_GAP: f32 = 90.0;
+
+/// Height of a headline block as drawn by `render`.
+fn block_height(kicker: &Option<(String, f32)>, lines: usize, tpx: f32) -> f32 {
+    kicker.as_ref().map_or(0.0, |(_, kpx)| kpx * 1.6) + lines as f32 * tpx * 1.3
+}
+
+/// Breaks a title into at most `max` lines that fit `width`, never starting a line with
+/// closing punctuation; the last line ends in `…` when the title is longer.
+fn wrap(c: &Canvas<'_>, s: &str, px: f32, width: f32, max: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for ch in s.chars() {
+        let mut next = cur.clone();
+        next.push(ch);
+        if !cur.is_empty() && c.measure(&next, px) > width && !cjk::no_line_start(ch) {
+            lines.push(cur.trim().to_string());
+            cur = if ch == ' ' || ch == '　' {
+                String::new()
+            } else {
+                ch.to_string()
+            };
+        } else {
+            cur = next;
+        }
+    }
+    if !cur.trim().is_empty() {
+        lines.push(cur.trim().to_string());
+    }
+    if lines.len() > max {
+        lines.truncate(max);
+        if let Some(last) = lines.last_mut() {
+            *last = fit(c, &format!("{last}…"), px, width);
+        }
+    }
+    lines
+}
+
+/// `s` shortened with `…` until it fits `width`.
+fn fit(c: &Canvas<'_>, s: &str, px: f32, width: f32) -> String {
+    let mut v: Vec<char> = s.chars().collect();
+    if c.measure(s, px) <= width {
+        return s.to_string();
+    }
+    while !v.is_empty() {
+        v.pop();
+        let t: String = v.iter().chain(std::iter::once(&'…')).collect();
+        if c.measure(&t, px) <= width {
+            return t;
+        }
+    }
+    String::new()
+}
+
+/// The inks, in palette order.
+const INKS: [[u8; 3]; 3] = [RED, INK, GREY];
+/// Coverage levels per ink. The cover is an indexed PNG (one byte a pixel instead of three,
+/// about a third of the size): paper, then each ink at 63 strengths over paper.
+const LEVELS: u32 = 63;
+
+fn palette() -> Vec<u8> {
+    let mut p = PAPER.to_vec();
+    for ink in INKS {
+        for l in 1..=LEVELS {
+            for (c, paper) in ink.iter().zip(PAPER) {
+                p.push(((*c as u32 * l + paper as u32 * (LEVELS - l)) / LEVELS) as u8);
+            }
+        }
+    }
+    p
+}
+
+/// Palette index of an ink at a level (1..=LEVELS).
+fn index(ink: usize, level: u32) -> u8 {
+    (1 + ink as u32 * LEVELS + level.clamp(1, LEVELS) - 1) as u8
+}
+
+/// The level of a palette index (0 for paper).
+fn level_of(i: u8) -> u32 {
+    if i == 0 {
+        0
+    } else {
+        (i as u32 - 1) % LEVELS + 1
+    }
+}
+
+fn ink_of(color: [u8; 3]) -> usize {
+    INKS.iter().position(|c| *c == color).unwrap_or(1)
+}
+
+struct Canvas<'f> {
+    font: &'f fontdue::Font,
+    /// Palette indices, row by row.
+    px: Vec<u8>,
+}
+
+impl<'f> Canvas<'f> {
+    fn new(font: &'f fontdue::Font) -> Self {
+        Canvas {
+            font,
+            px: vec![0; WIDTH * HEIGHT],
+        }
+    }
+
+    fn measure(&self, s: &str, px: f32) -> f32 {
+        s.chars()
+            .map(|ch| self.font.metrics(ch, px).advance_width)
+            .sum()
+    }
+
+    fn rect(&mut self, x: usize, y: usize, w: usize, h: usize, color: [u8; 3]) {
+        let full = index(ink_of(color), LEVELS);
+        for yy in y..(y + h).min(HEIGHT) {
+            for xx in x..(x + w).min(WIDTH) {
+                if let Some(p) = self.px.get_mut(yy * WIDTH + xx) {
+                    *p = full;
+                }
+            }
+        }
+    }
+
+    fn line_centered(&mut self, t: &Text, baseline: f32) {
+        let w = self.measure(&t.s, t.px);
+        self.line_at(t, (WIDTH as f32 - w) / 2.0, baseline);
+    }
+
+    /// Draws `t` with its baseline at `baseline`, starting at `x`. Where glyphs touch, the
+    /// stronger coverage wins (inks do not mix on this page).
+    fn line_at(&mut self, t: &Text, mut x: f32, baseline: f32) {
+        let ink = ink_of(t.color);
+        for ch in t.s.chars() {
+            let (m, cov) = self.font.rasterize(ch, t.px);
+            let left = x.round() as i64 + m.xmin as i64;
+            let top = baseline.round() as i64 - m.height as i64 - m.ymin as i64;
+            for row in 0..m.height {
+                for col in 0..m.width {
+                    let a = cov.get(row * m.width + col).copied().unwrap_or(0) as u32;
+                    let level = (a * LEVELS + 127) / 255;
+                    let (px, py) = (left + col as i64, top + row as i64);
+                    if level == 0 || px < 0 || py < 0 || px >= WIDTH as i64 || py >= HEIGHT as i64 {
+                        continue;
+                    }
+                    if let Some(p) = self.px.get_mut(py as usize * WIDTH + px as usize) {
+                        if level > level_of(*p) {
+                            *p = index(ink, level);
+                        }
+                    }
+                }
+            }
+            x += m.advance_width;
+        }
+    }
+
+    fn png(&self) -> Result<Vec<u8>, EpubError> {
+        let err = |e: png::EncodingError| EpubError::Cover(e.to_string());
+        let mut out = Vec::new();
+        let mut enc = png::Encoder::new(&mut out, WIDTH as u32, HEIGHT as u32);
+        enc.set_color(png::ColorType::Indexed);
+        enc.set_depth(png::BitDepth::Eight);
+        enc.set_palette(palette());
+        enc.set_compression(png::Compression::Balanced);
+        let mut w = enc.write_header().map_err(err)?;
+        w.write_image_data(&self.px).map_err(err)?;
+        w.finish().map_err(err)?;
+        Ok(out)
+    }
+}

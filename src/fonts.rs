@@ -54,12 +54,35 @@ pub enum FontError {
     Invalid { path: PathBuf, reason: String },
 }
 
+/// A font file's bytes: mapped from disk (a CJK font is 7–25 MB, of which one document
+/// touches a few hundred KB), or owned when mapping is not possible.
+pub enum FontBytes {
+    Mapped(memmap2::Mmap),
+    Owned(Vec<u8>),
+}
+
+impl std::ops::Deref for FontBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            FontBytes::Mapped(m) => m,
+            FontBytes::Owned(v) => v,
+        }
+    }
+}
+
+impl std::fmt::Debug for FontBytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "FontBytes({} bytes)", self.len())
+    }
+}
+
 /// One face of a font file, its bytes held in memory and checked to be complete.
 #[derive(Debug)]
 pub struct FontFile {
     pub path: PathBuf,
     pub index: u32,
-    pub data: Vec<u8>,
+    pub data: FontBytes,
     /// PostScript name (for the PDF), else the file stem.
     pub name: String,
     pub units_per_em: u16,
@@ -69,14 +92,26 @@ pub struct FontFile {
 
 impl FontFile {
     pub fn load(path: &Path, index: u32) -> Result<FontFile, FontError> {
-        let data = std::fs::read(path).map_err(|source| FontError::Io {
+        let io = |source| FontError::Io {
             path: path.to_path_buf(),
             source,
-        })?;
-        FontFile::from_bytes(data, path, index)
+        };
+        let file = std::fs::File::open(path).map_err(io)?;
+        // SAFETY: the map is read-only and lives as long as the FontFile. A font file
+        // changed or truncated by another program while paiban runs could make reads
+        // fault, as with every renderer that maps fonts; fonts are not edited in place.
+        let data = match unsafe { memmap2::Mmap::map(&file) } {
+            Ok(m) => FontBytes::Mapped(m),
+            Err(_) => FontBytes::Owned(std::fs::read(path).map_err(io)?),
+        };
+        FontFile::from_data(data, path, index)
     }
 
     pub fn from_bytes(data: Vec<u8>, path: &Path, index: u32) -> Result<FontFile, FontError> {
+        FontFile::from_data(FontBytes::Owned(data), path, index)
+    }
+
+    fn from_data(data: FontBytes, path: &Path, index: u32) -> Result<FontFile, FontError> {
         let invalid = |reason: String| FontError::Invalid {
             path: path.to_path_buf(),
             reason,

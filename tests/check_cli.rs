@@ -205,3 +205,55 @@ fn json_and_human_output_hold_the_same_findings() {
         assert!(human.contains(&tally), "{tally} not in\n{human}");
     }
 }
+
+#[test]
+fn the_sample_shows_its_six_joins_its_punctuation_and_the_latin_word_warning() {
+    let v = json(&[&sample()]);
+    let issue = &v["issues"][0];
+    assert_eq!(issue["repairs"]["page-break-join"], 6);
+    assert_eq!(issue["repairs"]["repeated-overlap"], 1);
+    let punct = issue["repairs"]["punctuation"].as_u64().unwrap();
+    assert_eq!(punct as usize, findings(&v, "punctuation").len());
+    assert!(punct > 100, "{punct}");
+    let joins = findings(&v, "page-break-join");
+    let after: Vec<&str> = joins
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    for word in [
+        "目标任务",
+        "重大决策部署",
+        "区委常委会今年的工作",
+        "从严治党主体责任",
+        "“四个新”重大任务",
+    ] {
+        assert!(
+            after
+                .iter()
+                .any(|m| m.split(" → ").nth(1).is_some_and(|a| a.contains(word))),
+            "{word}: {after:#?}"
+        );
+    }
+    let latin = findings(&v, "latin-word");
+    assert_eq!(latin.len(), 1);
+    assert_eq!(
+        (latin[0]["severity"].as_str(), latin[0]["line"].as_u64()),
+        (Some("warning"), Some(33))
+    );
+    assert!(latin[0]["message"].as_str().unwrap().contains("`and`"));
+    assert_eq!(v["errors"], 0);
+    assert_eq!(check(&[&sample()]).status.code(), Some(0));
+    assert_eq!(check(&[&sample(), "--strict"]).status.code(), Some(1));
+}
+
+#[test]
+fn the_page_estimate_follows_the_style() {
+    let a4 = json(&[&sample()])["issues"][0]["estimated_pages"]
+        .as_u64()
+        .unwrap();
+    let a5 = json(&[&sample(), "--page", "a5"])["issues"][0]["estimated_pages"]
+        .as_u64()
+        .unwrap();
+    assert!((2..=4).contains(&a4), "{a4}");
+    assert!(a5 > a4, "{a5} vs {a4}");
+}

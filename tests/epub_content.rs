@@ -222,11 +222,16 @@ fn special_characters_are_escaped_everywhere() {
     }
     // The image went in once although used twice.
     let images: Vec<&String> = order.iter().filter(|n| n.contains("images/")).collect();
-    assert_eq!(images.len(), 1, "{order:?}");
+    assert_eq!(images.len(), 2, "{order:?}");
     assert_eq!(
         map[images[0]],
         std::fs::read(fixture("chequer.png")).expect("png")
     );
+    assert_eq!(
+        map[images[1]],
+        std::fs::read(fixture("seal.svg")).expect("svg")
+    );
+    assert!(text(&map, "OEBPS/content.opf").contains("media-type=\"image/svg+xml\""));
 }
 
 #[test]
@@ -263,6 +268,7 @@ fn bad_input_gives_warnings_naming_file_and_line() {
     assert!(has("raw-html", "8"), "{diags:#?}");
     assert!(has("missing-image", "12"), "{diags:#?}");
     assert!(has("unsupported-image", "14"), "{diags:#?}");
+    assert!(has("unsupported-image", "18"), "a scripted SVG: {diags:#?}");
     let (order, map) = unzip(&bytes);
     assert!(!order.iter().any(|n| n.contains("images/")), "{order:?}");
     let a = text(&map, "OEBPS/article-001.xhtml");
@@ -314,9 +320,11 @@ fn style_option_replaces_the_house_style() {
 
 #[test]
 fn an_issue_without_articles_still_has_a_navigation_entry() {
-    let (bytes, diags) = build(&fixture("empty-2024-01-01.md"), &EpubOptions::default());
-    assert!(diags.iter().any(|(k, _)| k == "empty-issue"), "{diags:?}");
-    let (_, map) = unzip(&bytes);
+    let r = paiban::epub::EpubEngine::new(&EpubOptions::default())
+        .and_then(|e| e.render(&empty_document()))
+        .expect("render");
+    assert!(r.diagnostics.iter().any(|d| d.kind == "empty-issue"));
+    let (_, map) = unzip(&r.bytes);
     let nav = text(&map, "OEBPS/nav.xhtml");
     assert!(nav.contains("<li><a href=\"article-001.xhtml\">"), "{nav}");
 }
@@ -332,4 +340,25 @@ fn control_characters_never_reach_the_package() {
         assert!(!t.contains('\u{1}') && !t.contains('\u{b}'), "{name}");
     }
     assert!(text(&map, "OEBPS/nav.xhtml").contains("标题控制"));
+}
+
+#[test]
+fn fingerprint_follows_style_and_font_options() {
+    use paiban::epub::EpubEngine;
+    let fp = |o: &EpubOptions| EpubEngine::new(o).expect("engine").fingerprint();
+    let base = fp(&EpubOptions::default());
+    assert_eq!(base, fp(&EpubOptions::default()), "stable");
+    assert_eq!(base.len(), 16);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let css = dir.path().join("s.css");
+    std::fs::write(&css, "p { text-indent: 0 }").expect("css");
+    let styled = fp(&EpubOptions {
+        style_css: Some(css),
+        ..Default::default()
+    });
+    let embedded = fp(&EpubOptions {
+        embed_font: true,
+        ..Default::default()
+    });
+    assert!(base != styled && base != embedded && styled != embedded);
 }

@@ -179,3 +179,22 @@ fn corpus_meets_the_thresholds() {
     assert!(cer <= 0.0005, "char_err {cer}\n{report}");
     assert!(exact >= 28, "docs_exact {exact}/33\n{report}");
 }
+
+#[test]
+fn clean_texts_are_left_exactly_as_they_are() {
+    // The ground truth has no page damage and correct punctuation: any change to it is a
+    // false merge, a wrongly removed line or a wrong conversion.
+    for d in corpus() {
+        let clean_path = PathBuf::from(d.to_string_lossy().replace(".damaged.md", ".clean.md"));
+        let p = prepare_path(&clean_path, &PrepareOptions::default()).unwrap();
+        let n = p.normalized.as_ref().unwrap();
+        let clean = std::fs::read_to_string(&clean_path).unwrap();
+        assert!(
+            n.repairs.is_empty(),
+            "{}: {:#?}",
+            clean_path.display(),
+            n.repairs
+        );
+        assert_eq!(n.text, clean, "{}", clean_path.display());
+    }
+}

@@ -270,12 +270,14 @@ fn bookmarks_nest_sections_under_articles_and_lang_is_set() {
     let kids = outlines[0]["kids"].as_array().unwrap();
     assert_eq!(kids.len(), 1);
     assert_eq!(kids[0]["title"], "新闻链接");
-    // Each bookmark points at a page; the three articles open three different pages.
+    // Each bookmark points at the page its article opens on, in order.
     let pages: Vec<i64> = outlines
         .iter()
         .map(|o| o["destpageposfrom1"].as_i64().unwrap())
         .collect();
-    assert!(pages.windows(2).all(|w| w[0] < w[1]), "{pages:?}");
+    assert_eq!(pages[0], 1);
+    assert!(pages.windows(2).all(|w| w[0] <= w[1]), "{pages:?}");
+    assert!(kids[0]["destpageposfrom1"].as_i64().unwrap() >= 1);
     // /Lang in the catalog (uncompressed: the catalog is not in an object stream).
     let qdf = run(
         "qpdf",
@@ -305,4 +307,81 @@ fn metadata_and_dates_come_from_the_issue() {
     );
     assert!(info.contains("Dec 29") && info.contains("2023"), "{info}");
     assert!(info.contains("A4"), "{info}");
+}
+
+/// Renders page 1 and checks the ink is where text goes: none in a 6 mm band around the
+/// page edge and a plausible coverage overall. (A font embedded wrongly renders as huge
+/// or missing glyphs while every text-level check still passes.)
+#[test]
+fn page_one_renders_ink_inside_the_margins() {
+    if !have("pdftoppm") {
+        return;
+    }
+    let (dir, pdf, _) = render(&sample(), &PdfOptions::default());
+    let stem = dir.path().join("p");
+    run(
+        "pdftoppm",
+        &[
+            "-gray",
+            "-r",
+            "36",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            pdf.to_str().unwrap(),
+            stem.to_str().unwrap(),
+        ],
+    );
+    let pgm = std::fs::read(dir.path().join("p-1.pgm")).unwrap();
+    // P5 header: magic, width, height, maxval, each followed by whitespace.
+    let mut fields = Vec::new();
+    let mut at = 0;
+    while fields.len() < 4 {
+        while pgm[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        let start = at;
+        while !pgm[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        fields.push(String::from_utf8_lossy(&pgm[start..at]).into_owned());
+    }
+    let (w, h): (usize, usize) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+    let pixels = &pgm[at + 1..];
+    assert_eq!(pixels.len(), w * h);
+    let band = (6.0 / 25.4 * 36.0) as usize;
+    let mut ink = 0usize;
+    for y in 0..h {
+        for x in 0..w {
+            let dark = pixels[y * w + x] < 128;
+            ink += usize::from(dark);
+            let edge = x < band || y < band || x >= w - band || y >= h - band;
+            assert!(!(dark && edge), "ink at the page edge ({x}, {y})");
+        }
+    }
+    let cover = ink as f64 / (w * h) as f64;
+    assert!(
+        (0.02..0.30).contains(&cover),
+        "ink covers {cover:.3} of page 1"
+    );
+}
+
+#[test]
+fn engine_is_shareable_and_its_fingerprint_tracks_style_and_font() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<PdfEngine>();
+    let fp = |o: &PdfOptions| PdfEngine::new(o).unwrap().fingerprint();
+    let a4 = fp(&preset("a4"));
+    assert_eq!(a4, fp(&PdfOptions::default()), "a4 is the default");
+    assert_eq!(a4, fp(&preset("a4")), "stable");
+    assert_ne!(a4, fp(&preset("a5")));
+    let bold = root().join("fonts/NotoSerifSC-Bold.otf");
+    assert_ne!(
+        a4,
+        fp(&PdfOptions {
+            font: Some(bold),
+            ..Default::default()
+        })
+    );
 }

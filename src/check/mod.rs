@@ -80,20 +80,50 @@ impl IssueReport {
 pub struct CheckOptions {
     /// Fonts the PDF would use, in fallback order (body face first).
     pub fonts: Vec<PathBuf>,
-    /// Characters per PDF page with the chosen style, for the page estimate.
+    /// Characters of body text a PDF page holds with the chosen style, for the page estimate.
     pub chars_per_page: usize,
+    /// Characters' worth of room an article's headline group takes.
+    pub headline_room: usize,
+}
+
+impl CheckOptions {
+    /// Options measured against a PDF style: its fonts and its page capacity.
+    pub fn for_style(style: &crate::style::Style) -> Self {
+        let (_, text_h) = style.text_area();
+        let lines = (text_h / style.line_height()).floor().max(1.0);
+        let per_line = (style.column_width() / style.body_size).floor().max(1.0);
+        // Paragraph ends leave part of a line empty: about one line in eight on a newspaper page.
+        let capacity = lines * per_line * style.columns.max(1) as f32 * 0.88;
+        let band = style.kicker_size * 1.6 + style.title_size * 2.8 + style.subtitle_size * 1.6;
+        CheckOptions {
+            fonts: style
+                .fonts
+                .regular
+                .iter()
+                .chain(&style.fonts.bold)
+                .map(|f| crate::fonts::resolve_font_path(f.path()))
+                .collect(),
+            chars_per_page: capacity as usize,
+            headline_room: (capacity * band / text_h) as usize,
+        }
+    }
 }
 
 impl Default for CheckOptions {
     fn default() -> Self {
-        let dir = crate::fonts::fonts_dir();
-        CheckOptions {
-            fonts: vec![
-                dir.join("NotoSerifSC-Regular.otf"),
-                dir.join("NotoSerifSC-Bold.otf"),
-            ],
-            // A4, 10.5 pt body on 38 × 42 lines: what a page of the default style holds.
-            chars_per_page: 1500,
+        match crate::style::Style::preset("a4") {
+            Ok(style) => CheckOptions::for_style(&style),
+            Err(_) => {
+                let dir = crate::fonts::fonts_dir();
+                CheckOptions {
+                    fonts: vec![
+                        dir.join("NotoSerifSC-Regular.otf"),
+                        dir.join("NotoSerifSC-Bold.otf"),
+                    ],
+                    chars_per_page: 3000,
+                    headline_room: 400,
+                }
+            }
         }
     }
 }
@@ -176,7 +206,7 @@ pub fn check_prepared(p: &Prepared, opts: &CheckOptions) -> IssueReport {
         meta: Some(doc.meta.clone()),
         articles: doc.articles.iter().map(summary).collect(),
         repairs,
-        estimated_pages: Some(estimate_pages(doc, opts.chars_per_page)),
+        estimated_pages: Some(estimate_pages(doc, opts)),
         findings,
     }
 }
@@ -204,9 +234,8 @@ fn show(s: &str) -> String {
     format!("「{head}…{tail}」")
 }
 
-/// Pages: body characters over a page's capacity, plus the room headline groups take
-/// (about eight lines of body text each).
-fn estimate_pages(doc: &Document, chars_per_page: usize) -> usize {
+/// Pages: body characters plus the room headline groups take, over a page's capacity.
+fn estimate_pages(doc: &Document, opts: &CheckOptions) -> usize {
     let chars: usize = doc
         .articles
         .iter()
@@ -218,9 +247,9 @@ fn estimate_pages(doc: &Document, chars_per_page: usize) -> usize {
                 .count()
         })
         .sum();
-    let headline_room = doc.articles.len() * chars_per_page / 5;
-    (chars + headline_room)
-        .div_ceil(chars_per_page.max(1))
+    let headlines = doc.articles.len() * opts.headline_room;
+    (chars + headlines)
+        .div_ceil(opts.chars_per_page.max(1))
         .max(1)
 }
 

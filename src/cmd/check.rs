@@ -17,13 +17,23 @@ pub struct Args {
     /// Exit 1 on warnings too, not only on errors.
     #[arg(long)]
     strict: bool,
-    /// Body font the PDF will use (TTF/OTF/TTC), checked before the default fonts.
+    /// Body font the PDF will use (TTF/OTF/TTC), checked before the style's fonts.
     #[arg(long)]
     font: Option<PathBuf>,
+    /// PDF style preset the page estimate and fonts are taken from: a4, a5 or b5.
+    #[arg(long, default_value = "a4")]
+    page: String,
+    /// PDF style file (.toml) instead of the preset.
+    #[arg(long)]
+    style: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let mut opts = CheckOptions::default();
+    let style = match &args.style {
+        Some(path) => paiban::style::Style::from_file(path)?,
+        None => paiban::style::Style::preset(&args.page)?,
+    };
+    let mut opts = CheckOptions::for_style(&style);
     if let Some(f) = &args.font {
         opts.fonts.insert(0, f.clone());
     }

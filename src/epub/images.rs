@@ -9,6 +9,9 @@ use std::path::PathBuf;
 
 /// Images an EPUB reading system must support (EPUB 3 core media types).
 fn sniff(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
+    if looks_like_svg(bytes) {
+        return Some(("image/svg+xml", "svg"));
+    }
     if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
         Some(("image/png", "png"))
     } else if bytes.starts_with(&[0xff, 0xd8, 0xff]) {
@@ -18,6 +21,87 @@ fn sniff(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
     } else {
         None
     }
+}
+
+fn looks_like_svg(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(1024)];
+    let text = String::from_utf8_lossy(head);
+    let t = text.trim_start_matches('\u{feff}').trim_start();
+    (t.starts_with("<?xml") || t.starts_with("<svg") || t.starts_with("<!--")) && t.contains("<svg")
+}
+
+/// Whether an SVG file can go into the EPUB as it is: well-formed, an `svg` root in the SVG
+/// namespace, and nothing that would make the book scripted or reach outside it (scripts,
+/// event attributes, `foreignObject`, links other than `#fragment`, a DTD).
+fn check_svg(bytes: &[u8]) -> Result<(), String> {
+    use xmlparser::{ElementEnd, Token};
+    let text = std::str::from_utf8(bytes).map_err(|_| "not UTF-8".to_string())?;
+    let mut stack: Vec<String> = Vec::new();
+    let mut roots = 0;
+    let mut in_root_tag = false;
+    let mut svg_ns = false;
+    for token in xmlparser::Tokenizer::from(text) {
+        match token.map_err(|e| format!("not well-formed XML: {e}"))? {
+            Token::DtdStart { .. } | Token::EmptyDtd { .. } | Token::EntityDeclaration { .. } => {
+                return Err("it has a DOCTYPE".into())
+            }
+            Token::ElementStart { prefix, local, .. } => {
+                let name = local.as_str();
+                if matches!(name, "script" | "foreignObject") {
+                    return Err(format!("it has a <{name}> element"));
+                }
+                if stack.is_empty() {
+                    roots += 1;
+                    if name != "svg" || !prefix.as_str().is_empty() || roots > 1 {
+                        return Err("its root element is not <svg>".into());
+                    }
+                    in_root_tag = true;
+                }
+                stack.push(format!("{}:{}", prefix.as_str(), name));
+            }
+            Token::Attribute {
+                prefix,
+                local,
+                value,
+                ..
+            } => {
+                let (p, l, v) = (prefix.as_str(), local.as_str(), value.as_str());
+                if l.starts_with("on") {
+                    return Err(format!("it has a script attribute `{l}`"));
+                }
+                if l == "href" && !v.starts_with('#') {
+                    return Err(format!("it links to `{v}`"));
+                }
+                if in_root_tag && p.is_empty() && l == "xmlns" && v == "http://www.w3.org/2000/svg"
+                {
+                    svg_ns = true;
+                }
+            }
+            Token::ElementEnd { end, .. } => {
+                in_root_tag = false;
+                match end {
+                    ElementEnd::Open => {}
+                    ElementEnd::Empty => {
+                        stack.pop();
+                    }
+                    ElementEnd::Close(prefix, local) => {
+                        let name = format!("{}:{}", prefix.as_str(), local.as_str());
+                        if stack.pop().as_deref() != Some(name.as_str()) {
+                            return Err("not well-formed XML: mismatched end tag".into());
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if roots != 1 || !stack.is_empty() {
+        return Err("not well-formed XML".into());
+    }
+    if !svg_ns {
+        return Err("its root is not in the SVG namespace".into());
+    }
+    Ok(())
 }
 
 #[derive(Default)]
@@ -36,6 +120,19 @@ impl ImageSink for Collector {
         }
         let href = match std::fs::read(&image.path) {
             Ok(bytes) => match sniff(&bytes) {
+                Some(("image/svg+xml", _)) if check_svg(&bytes).is_err() => {
+                    let why = check_svg(&bytes).err().unwrap_or_default();
+                    self.diagnostics.push(Diagnostic::warning(
+                        "unsupported-image",
+                        at.cloned(),
+                        format!(
+                            "SVG image `{}` cannot go into the EPUB ({why}); left out \
+                             (its alt text is kept)",
+                            image.src
+                        ),
+                    ));
+                    None
+                }
                 Some((mime, ext)) => {
                     let href = format!("images/image-{:03}.{ext}", self.files.len() + 1);
                     self.files.push((href.clone(), bytes, mime));
@@ -46,7 +143,7 @@ impl ImageSink for Collector {
                         "unsupported-image",
                         at.cloned(),
                         format!(
-                            "image `{}` is not PNG, JPEG or GIF; left out of the EPUB \
+                            "image `{}` is not PNG, JPEG, GIF or SVG; left out of the EPUB \
                              (its alt text is kept)",
                             image.src
                         ),
@@ -69,5 +166,40 @@ impl ImageSink for Collector {
         };
         self.seen.insert(image.path.clone(), href.clone());
         href.map(|href| ImageRef { href })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NS: &str = "xmlns=\"http://www.w3.org/2000/svg\"";
+
+    #[test]
+    fn svg_is_accepted_only_when_safe_and_well_formed() {
+        let ok =
+            format!("<svg {NS}><g><rect width=\"1\" height=\"1\"/></g><use href=\"#a\"/></svg>");
+        assert!(looks_like_svg(ok.as_bytes()));
+        assert_eq!(check_svg(ok.as_bytes()), Ok(()));
+        for (bad, why) in [
+            (format!("<svg {NS}><g></svg>"), "mismatched"),
+            (format!("<svg {NS}><rect/></svg><svg {NS}/>"), "well-formed"),
+            (format!("<html {NS}/>"), "root"),
+            ("<svg><rect/></svg>".to_string(), "namespace"),
+            (format!("<svg {NS} onload=\"x()\"/>"), "script attribute"),
+            (
+                format!("<svg {NS}><image href=\"http://x/y.png\"/></svg>"),
+                "links to",
+            ),
+            (format!("<svg {NS}><foreignObject/></svg>"), "foreignObject"),
+            (
+                format!("<!DOCTYPE svg PUBLIC \"-//W3C//DTD SVG 1.1//EN\" \"x.dtd\"><svg {NS}/>"),
+                "DOCTYPE",
+            ),
+        ] {
+            let e = check_svg(bad.as_bytes()).expect_err(&bad);
+            assert!(e.contains(why), "{bad}: {e}");
+        }
+        assert!(!looks_like_svg(b"\x89PNG\r\n\x1a\n"));
     }
 }

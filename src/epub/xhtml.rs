@@ -417,3 +417,37 @@ fn is_external(url: &str) -> bool {
     (u.starts_with("http://") || u.starts_with("https://") || u.starts_with("mailto:"))
         && !u.chars().any(char::is_whitespace)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn escapes_markup_and_drops_forbidden_characters() {
+        assert_eq!(
+            escape("<a href=\"x\">&'\u{1}\u{7f}中</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;中&lt;/a&gt;"
+        );
+        assert_eq!(xml_chars("标\u{0}题\u{b}\t"), "标题\t");
+    }
+
+    proptest! {
+        /// Whatever the input, the escaped text holds no markup: `<`, `>` and `"` never appear,
+        /// every `&` opens one of the entities `escape` writes, no XML-forbidden character
+        /// survives, and unescaping gives back the input minus those characters.
+        #[test]
+        fn escaped_text_is_always_plain_character_data(s in "\\PC*|[<>&\"'\u{0}-\u{1f}a中]*") {
+            let e = escape(&s);
+            prop_assert!(!e.contains(['<', '>', '"']));
+            prop_assert!(e.chars().all(xml_char_ok));
+            let back = e
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&#39;", "'");
+            prop_assert!(!back.replace("&amp;", "").contains('&'));
+            prop_assert_eq!(back.replace("&amp;", "&"), xml_chars(&s));
+        }
+    }
+}

@@ -88,12 +88,14 @@ fn kind_of(first: &str, second: Option<&str>) -> BlockKind {
     if t.starts_with('<') {
         return BlockKind::Html;
     }
-    let compact: String = t.chars().filter(|c| !c.is_whitespace()).collect();
-    if compact.len() >= 3
-        && (compact.chars().all(|c| c == '-')
-            || compact.chars().all(|c| c == '*')
-            || compact.chars().all(|c| c == '_'))
-    {
+    let is_rule = |m: char| {
+        let mut n = 0;
+        t.chars().all(|c| {
+            n += usize::from(c == m);
+            c == m || c == ' ' || c == '\t'
+        }) && n >= 3
+    };
+    if is_rule('-') || is_rule('*') || is_rule('_') {
         return BlockKind::Rule;
     }
     if t.starts_with("- ") || t.starts_with("* ") || t.starts_with("+ ") || t == "-" || t == "*" {

@@ -3,51 +3,115 @@
 //! overlap from a real reduplication, without a dictionary (a per-run CLI cannot afford
 //! to load one; see the README).
 
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
+use std::collections::HashMap;
 
 pub(crate) struct Evidence<'a> {
     text: &'a str,
-    /// Every bigram of the text (no whitespace), sorted, built on first use.
-    bigrams: OnceCell<Vec<u64>>,
-    /// The text with ASCII digits folded to `0` (numbers differ; `8亿元` ≈ `0亿元`), built on
-    /// first use.
-    folded: OnceCell<String>,
+    /// Built on first use: the text folded (see [`fold`]) and every bigram of it (no
+    /// whitespace) with its byte offset, sorted — bigram counts and substring look-ups
+    /// in O(log n + hits) instead of a scan of the whole issue per question.
+    index: OnceCell<Index>,
+    /// Text created by joins since the evidence was built: the excerpt around each
+    /// junction (folded), and the junction bigrams. Lets later join rounds see the text
+    /// as it now stands without re-reading the whole issue.
+    junction_text: RefCell<String>,
+    junction_bigrams: RefCell<HashMap<u64, usize>>,
+}
+
+struct Index {
+    folded: String,
+    bigrams: Vec<(u64, usize)>,
+}
+
+impl Index {
+    fn new(text: &str) -> Self {
+        let folded = fold_digits(text);
+        let mut bigrams: Vec<(u64, usize)> = folded
+            .char_indices()
+            .zip(folded.chars().skip(1))
+            .filter(|((_, x), y)| !x.is_whitespace() && !y.is_whitespace())
+            .map(|((i, x), y)| (key(x, y), i))
+            .collect();
+        bigrams.sort_unstable_by_key(|e| e.0);
+        Index { folded, bigrams }
+    }
+
+    /// The entries of bigram `k`.
+    fn range(&self, k: u64) -> &[(u64, usize)] {
+        let lo = self.bigrams.partition_point(|e| e.0 < k);
+        let hi = self.bigrams.partition_point(|e| e.0 <= k);
+        &self.bigrams[lo..hi]
+    }
+
+    /// Does the folded needle occur? Checks only where its rarest bigram occurs.
+    fn contains(&self, s: &str) -> bool {
+        let pairs: Vec<(usize, u64)> = s
+            .char_indices()
+            .zip(s.chars().skip(1))
+            .map(|((i, x), y)| (i, key(x, y)))
+            .collect();
+        if pairs.is_empty() || s.chars().any(char::is_whitespace) {
+            return self.folded.contains(s);
+        }
+        let Some((off, hits)) = pairs
+            .iter()
+            .map(|&(i, k)| (i, self.range(k)))
+            .min_by_key(|(_, r)| r.len())
+        else {
+            return false;
+        };
+        hits.iter().any(|&(_, pos)| {
+            pos.checked_sub(off)
+                .and_then(|start| self.folded.get(start..start + s.len()))
+                == Some(s)
+        })
+    }
 }
 
 fn key(a: char, b: char) -> u64 {
     (u64::from(u32::from(a)) << 32) | u64::from(u32::from(b))
 }
 
+/// Digits as one class, ASCII punctuation as the full-width form the punctuation pass
+/// may give it (so evidence reads the same before and after that pass).
+fn fold(c: char) -> char {
+    match c {
+        '0'..='9' => '0',
+        ',' => '，',
+        ';' => '；',
+        ':' => '：',
+        '(' => '（',
+        ')' => '）',
+        '?' => '？',
+        '!' => '！',
+        c => c,
+    }
+}
+
 fn fold_digits(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_ascii_digit() { '0' } else { c })
-        .collect()
+    s.chars().map(fold).collect()
 }
 
 impl<'a> Evidence<'a> {
     pub fn new(text: &'a str) -> Self {
         Evidence {
             text,
-            bigrams: OnceCell::new(),
-            folded: OnceCell::new(),
+            index: OnceCell::new(),
+            junction_text: RefCell::new(String::new()),
+            junction_bigrams: RefCell::new(HashMap::new()),
         }
+    }
+
+    fn index(&self) -> &Index {
+        self.index.get_or_init(|| Index::new(self.text))
     }
 
     /// How often the two-character sequence `ab` occurs in the issue.
     pub fn bigram_count(&self, a: char, b: char) -> usize {
-        let set = self.bigrams.get_or_init(|| {
-            let mut v: Vec<u64> = self
-                .text
-                .chars()
-                .zip(self.text.chars().skip(1))
-                .filter(|(x, y)| !x.is_whitespace() && !y.is_whitespace())
-                .map(|(x, y)| key(x, y))
-                .collect();
-            v.sort_unstable();
-            v
-        });
-        let k = key(a, b);
-        set.partition_point(|&x| x <= k) - set.partition_point(|&x| x < k)
+        let k = key(fold(a), fold(b));
+        let extra = self.junction_bigrams.borrow().get(&k).copied().unwrap_or(0);
+        self.index().range(k).len() + extra
     }
 
     /// Does `s` occur anywhere in the issue (digits compared as a class)?
@@ -55,9 +119,25 @@ impl<'a> Evidence<'a> {
         if s.is_empty() {
             return false;
         }
-        self.folded
-            .get_or_init(|| fold_digits(self.text))
-            .contains(&fold_digits(s))
+        let s = fold_digits(s);
+        self.index().contains(&s) || self.junction_text.borrow().contains(&s)
+    }
+
+    /// Records a join: `left` now runs straight into `right`.
+    pub fn add_junction(&self, left: &str, right: &str) {
+        if let (Some(a), Some(b)) = (left.chars().next_back(), right.chars().next()) {
+            if !a.is_whitespace() && !b.is_whitespace() {
+                *self
+                    .junction_bigrams
+                    .borrow_mut()
+                    .entry(key(fold(a), fold(b)))
+                    .or_insert(0) += 1;
+            }
+        }
+        let mut t = self.junction_text.borrow_mut();
+        t.push_str(&fold_digits(super::tail(left, 6)));
+        t.push_str(&fold_digits(super::head(right, 6)));
+        t.push('\n');
     }
 }
 
@@ -71,9 +151,17 @@ mod tests {
         assert_eq!(e.bigram_count('委', '会'), 1);
         assert_eq!(e.bigram_count('会', '议'), 1);
         assert_eq!(e.bigram_count('议', '全'), 0);
-        assert_eq!(e.bigram_count('0', '4'), 1);
+        assert_eq!(e.bigram_count('0', '4'), 3); // digits are one class
         assert!(e.has("8亿元"));
         assert!(!e.has("亿亿"));
         assert!(!e.has(""));
+        assert!(e.has("0亿元"));
+        e.add_junction("常委", "会今年");
+        assert_eq!(e.bigram_count('委', '会'), 2);
+        assert!(e.has("委会今"));
+        assert!(e.has("区委常委会主持会议。"));
+        assert!(e.has("会"));
+        assert!(!e.has("会议全"));
+        assert!(e.has("亿元"));
     }
 }

@@ -36,10 +36,11 @@ fn is_page_marker(t: &str) -> bool {
         .is_some_and(is_name)
 }
 
-/// A short name: newspaper, section (`要闻`, `新华每日电讯`, `特别报道`).
+/// A short name: newspaper, section (`要闻`, `新华每日电讯`, `特别报道`, `CHINA DAILY`).
 fn is_name(t: &str) -> bool {
     let n = t.chars().count();
-    (2..=8).contains(&n) && t.chars().all(is_han)
+    ((2..=8).contains(&n) && t.chars().all(is_han))
+        || ((2..=12).contains(&n) && t.chars().all(|c| c.is_ascii_uppercase()))
 }
 
 fn digits(s: &str, min: usize, max: usize) -> Option<&str> {
@@ -105,6 +106,11 @@ pub(crate) fn is_furniture(line: &str, opts: &NormalizeOptions) -> bool {
         return false;
     }
     if is_dashed_number(t) || jump_line_len(t) == Some(t.len()) {
+        return true;
+    }
+    // `第 3 版`: the page marker spaced out.
+    let compact: String = t.chars().filter(|c| !is_sep(*c)).collect();
+    if compact.len() < t.len() && is_page_marker(&compact) {
         return true;
     }
     let tokens: Vec<&str> = t.split(is_sep).filter(|s| !s.is_empty()).collect();
@@ -212,7 +218,7 @@ pub(crate) fn run(lines: &mut Lines, opts: &NormalizeOptions, repairs: &mut Vec<
         // Drop the blank lines after the block, or before it when nothing follows, so
         // the blocks around it keep exactly one separator.
         let mut j = b.end;
-        while j < n && lines.lines[j].text.trim().is_empty() {
+        while j < n && (lines.lines[j].removed || lines.lines[j].text.trim().is_empty()) {
             j += 1;
         }
         if j < n {
@@ -252,6 +258,8 @@ mod tests {
             "2026年2月4日 星期三",
             "（下转第2版）",
             "(上接第1版)",
+            "第 3 版",
+            "CHINA DAILY 2026年2月4日",
         ] {
             assert!(is_furniture(t, &o), "{t}");
         }
@@ -265,6 +273,8 @@ mod tests {
             "各位代表：",
             "激发经营主体活力。",
             "第3版的文章很好。",
+            "GDP 2026",
+            "5A级景区 12",
         ] {
             assert!(!is_furniture(t, &o), "{t}");
         }

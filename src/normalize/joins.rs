@@ -35,6 +35,18 @@ fn name_line(t: &str) -> bool {
             .all(|c| is_han(c) || c == ' ' || c == '\u{3000}' || c == '·')
 }
 
+/// Markdown syntax at the junction — an image, a link target, raw HTML, a footnote
+/// definition: the paragraphs are not running text cut by a page end.
+fn markup_edge(a_last_line: &str, b_head: &str) -> bool {
+    let a = a_last_line.trim_end();
+    let b = b_head.trim_start();
+    b.starts_with("![")
+        || b.starts_with("[^")
+        || b.starts_with('<')
+        || a.ends_with('>')
+        || (a.ends_with(')') && a.contains("]("))
+}
+
 /// A paragraph that stands on its own by convention: never joined to a neighbour.
 fn standalone(t: &str) -> bool {
     let by_kind = match paragraph_kind(t) {
@@ -46,47 +58,44 @@ fn standalone(t: &str) -> bool {
     by_kind || is_byline(t) || name_line(t)
 }
 
-/// `Ok(reason)` to join; `Err(no_evidence)` to keep apart.
-fn join_reason(
-    a_head: &str,
-    a_tail: &str,
-    b_head: &str,
-    ev: &Evidence,
-) -> Result<&'static str, bool> {
+fn join_reason(a_head: &str, a_tail: &str, b_head: &str, ev: &Evidence) -> Option<&'static str> {
     let a_tail = a_tail.trim_end();
-    let last = a_tail.chars().next_back().ok_or(false)?;
-    let first = b_head.trim_start().chars().next().ok_or(false)?;
+    let last = a_tail.chars().next_back()?;
+    let first = b_head.trim_start().chars().next()?;
     if text_ends_sentence(a_tail) || "：:；;".contains(last) {
-        return Err(false);
+        return None;
     }
     if standalone(a_head) || standalone(b_head) || b_head.trim_start().starts_with("——") {
-        return Err(false);
+        return None;
     }
     // `（2023年2月28日……通过）`: a whole parenthetical paragraph is complete.
     if "）)".contains(last) && a_head.trim_start().starts_with(['（', '(']) {
-        return Err(false);
+        return None;
     }
     // A short tail with no clause punctuation is a title or name, not a continuation.
     if title_like(b_head.trim(), 30) {
-        return Err(false);
+        return None;
     }
     if "，,、".contains(last) {
-        return Ok("after a comma");
+        return Some("after a comma");
     }
     if title_like(a_head.trim(), 40) {
         // Short and unpunctuated: join only if the junction reads as a word of the issue
         // (a cut word joins two word characters, not a quote or bracket).
         let word = |c: char| is_han(c) || c.is_alphanumeric();
         if !(word(last) && word(first)) {
-            return Err(false);
+            return None;
         }
-        return if ev.bigram_count(last, first) > 0 {
-            Ok("mid-word (the junction's characters occur together elsewhere)")
-        } else {
-            Err(true)
-        };
+        // Three characters across the junction (`常委|会`, `重|大决`) occurring elsewhere:
+        // a pair alone (`力|加`) is too common to tell a cut word from a title.
+        let b = b_head.trim_start();
+        let seen = ev.bigram_count(last, first) > 0
+            && (ev.has(&format!("{}{first}", tail(a_tail, 2)))
+                || ev.has(&format!("{last}{}", head(b, 2))));
+        return seen
+            .then_some("mid-word (the characters across the break occur together elsewhere)");
     }
-    Ok("sentence not ended")
+    Some("sentence not ended")
 }
 
 /// The text with ASCII `, ; : ( ) ? !` read as their full-width forms (for classifying
@@ -136,6 +145,14 @@ pub(crate) fn run(lines: &mut Lines, ev: &Evidence, repairs: &mut Vec<Repair>) -
             tail_origin = None;
             continue;
         }
+        if markup_edge(
+            &lines.lines[a.last_line(lines)].text,
+            &block_head(&nb, lines, 4),
+        ) {
+            cur = Some(nb);
+            tail_origin = None;
+            continue;
+        }
         let a_head = block_head(&a, lines, 48);
         let b_head = block_head(&nb, lines, 48);
         let al = a.last_line(lines);
@@ -144,7 +161,7 @@ pub(crate) fn run(lines: &mut Lines, ev: &Evidence, repairs: &mut Vec<Repair>) -
             .unwrap_or(nb.start);
         // Classify as the punctuation pass will leave the text, so a second run decides alike.
         let a_tail = classify_view(tail(&lines.lines[al].text, 48));
-        let Ok(reason) = join_reason(
+        let Some(reason) = join_reason(
             &classify_view(&a_head),
             &a_tail,
             &classify_view(&b_head),
@@ -176,6 +193,7 @@ pub(crate) fn run(lines: &mut Lines, ev: &Evidence, repairs: &mut Vec<Repair>) -
         } else {
             ""
         };
+        ev.add_junction(&a_text, &format!("{sep}{rest}"));
         let joined = format!("{a_text}{sep}{rest}");
         // The excerpt after the join is the one before, less the repeat (if any).
         let b8 = head(&b_text, 8.max(b_text.len() - rest.len()));
@@ -208,12 +226,12 @@ mod tests {
     use super::*;
 
     fn reason(a: &str, b: &str, issue: &str) -> Option<&'static str> {
-        join_reason(a, a, b, &Evidence::new(issue)).ok()
+        join_reason(a, a, b, &Evidence::new(issue))
     }
 
     #[test]
     fn decisions() {
-        let issue = "区委常委会主持。";
+        let issue = "区委常委会主持。努力加快发展。";
         assert!(reason(
             "明年是关键一年，是全面完成“十四五”规划目标任",
             "务的关键一年。",
@@ -234,6 +252,7 @@ mod tests {
         )
         .is_none());
         assert!(reason("激发经营主体活力。", "加大国资国企改革力度。", issue).is_none());
+        assert!(reason("激发经营主体活力", "加大国资国企改革力度。", issue).is_none());
         assert!(reason(
             "（四）全面深化改革开放，持续优化营商环境",
             "更大力度推进改革。",

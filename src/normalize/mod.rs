@@ -1,8 +1,9 @@
 //! The content normalizer: repairs page-break damage and Chinese punctuation on the
 //! Markdown source, and records every repair for the editor's review.
 //!
-//! Passes, in order (each its own module): [`furniture`] removes page numbers, running
-//! heads and jump lines; [`joins`] joins paragraphs cut by a page break (with
+//! Passes, in order (each its own module): [`jumps`] moves an article's continuation
+//! (`（上接第1版）`) to follow the paragraph cut by `（下转第2版）`; [`furniture`] removes
+//! page numbers, running heads and jump lines; [`joins`] joins paragraphs cut by a page break (with
 //! [`overlap`] removing characters the conversion repeated across the break);
 //! [`punctuation`] makes ASCII punctuation in Chinese context full-width; [`warnings`]
 //! flags what looks wrong but is left alone. The text is handled as lines that keep
@@ -13,6 +14,7 @@ mod blocks;
 mod evidence;
 mod furniture;
 mod joins;
+mod jumps;
 mod overlap;
 mod punctuation;
 mod warnings;
@@ -108,7 +110,12 @@ impl Lines {
     }
 
     fn finish(self) -> (String, Vec<usize>) {
-        let kept: Vec<&Line> = self.lines.iter().filter(|l| !l.removed).collect();
+        let mut kept: Vec<&Line> = self.lines.iter().filter(|l| !l.removed).collect();
+        // Without a final newline a trailing blank line would be invisible in the text
+        // (and miscount `line_origin`); a removal can leave one behind.
+        while !self.final_newline && kept.last().is_some_and(|l| l.text.trim().is_empty()) {
+            kept.pop();
+        }
         let mut text = String::with_capacity(kept.iter().map(|l| l.text.len() + 1).sum());
         for (i, l) in kept.iter().enumerate() {
             if i > 0 {
@@ -132,6 +139,7 @@ pub fn normalize(text: &str, opts: &NormalizeOptions) -> Normalized {
     let mut lines = Lines::new(text);
     let mut repairs = Vec::new();
     let mut warnings = Vec::new();
+    jumps::run(&mut lines, &mut repairs);
     // Furniture removal makes paragraphs adjacent; a join can make a line furniture
     // (`第` + `3版`) or supply word evidence for another join. Repeat to a fixed point, so
     // normalizing the output again changes nothing.
@@ -141,9 +149,9 @@ pub fn normalize(text: &str, opts: &NormalizeOptions) -> Normalized {
             break;
         }
         let mut joined = 0;
+        let current = lines.kept_text();
+        let ev = evidence::Evidence::new(&current);
         loop {
-            let current = lines.kept_text();
-            let ev = evidence::Evidence::new(&current);
             let n = joins::run(&mut lines, &ev, &mut repairs);
             joined += n;
             // A join can also change how its neighbours read (a short tail becomes
@@ -152,7 +160,9 @@ pub fn normalize(text: &str, opts: &NormalizeOptions) -> Normalized {
                 break;
             }
         }
-        if joined == 0 {
+        // Removing furniture can merge blocks (a line that had started a block now
+        // continues one), so a round that changed anything is followed by another.
+        if joined == 0 && removed == 0 {
             break;
         }
     }

@@ -20,9 +20,40 @@ fn full_width(c: char) -> Option<char> {
     })
 }
 
-/// Byte ranges of a line that must not change: inline code, URLs, link targets `](…)`.
+/// Byte offset just past the `)` that closes a link target starting at `from`
+/// (nested parentheses and a quoted title allowed).
+fn link_target_end(line: &str, from: usize) -> Option<usize> {
+    let mut depth = 1;
+    let mut quote: Option<char> = None;
+    let mut prev = '(';
+    for (k, c) in line[from..].char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') if prev.is_whitespace() => quote = Some(c),
+            (None, '(') => depth += 1,
+            (None, ')') => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(from + k + 1);
+                }
+            }
+            _ => {}
+        }
+        prev = c;
+    }
+    None
+}
+
+/// Byte ranges of a line that must not change: inline code, URLs, link targets `](…)`,
+/// and the label of a footnote or link reference definition (`[^1]:`, `[id]: url`).
 fn protected(line: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
+    if line.starts_with('[') {
+        if let Some(p) = line.find("]:") {
+            out.push((0, p + 2));
+        }
+    }
     let b = line.as_bytes();
     let mut i = 0;
     while i < b.len() {
@@ -35,10 +66,15 @@ fn protected(line: &str) -> Vec<(usize, usize)> {
             let end = close.unwrap_or(b.len());
             out.push((i, end));
             i = end;
+        } else if b[i..].starts_with(b"](") {
+            // A link or image target with its optional title: `](url "标题")`, up to the
+            // parenthesis that closes it — converting that one would break the link.
+            let end = link_target_end(line, i + 2).unwrap_or(b.len());
+            out.push((i, end));
+            i = end;
         } else if b[i..].starts_with(b"http://")
             || b[i..].starts_with(b"https://")
             || b[i..].starts_with(b"www.")
-            || b[i..].starts_with(b"](")
         {
             let start = i;
             i += 2;
@@ -167,6 +203,12 @@ mod tests {
         );
         assert_eq!(conv("总值3,240亿元,增长5.8%"), "总值3,240亿元，增长5.8%");
         assert_eq!(conv("晚上19:00开始"), "晚上19:00开始");
+        assert_eq!(
+            conv("见[链接](https://example.org/?a=1&b=2 \"链接 & 标题\")。"),
+            "见[链接](https://example.org/?a=1&b=2 \"链接 & 标题\")。"
+        );
+        assert_eq!(conv("![图](a(1).png)。好,是"), "![图](a(1).png)。好，是");
+        assert_eq!(conv("[^note]: 脚注,内容"), "[^note]: 脚注，内容");
         assert_eq!(conv("Hello, world (really)!"), "Hello, world (really)!");
         assert_eq!(conv("账户(EF账户)上线"), "账户（EF账户）上线");
         assert_eq!(conv("上午,(记者"), "上午，（记者");

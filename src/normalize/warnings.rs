@@ -8,8 +8,8 @@ use crate::model::ParaKind;
 
 /// English words that have no business between two Chinese characters.
 const FUNCTION_WORDS: &[&str] = &[
-    "and", "or", "the", "of", "to", "in", "on", "at", "by", "for", "with", "from", "a", "an", "is",
-    "are", "was", "as",
+    "and", "or", "the", "of", "to", "in", "on", "at", "by", "for", "with", "from", "is", "are",
+    "was", "as",
 ];
 
 /// Latin function words whose nearest non-space neighbours on both sides are Chinese.
@@ -27,7 +27,11 @@ fn stray_words(line: &str) -> Vec<String> {
             i += 1;
         }
         let word: String = cs[start..i].iter().collect();
-        if !FUNCTION_WORDS.contains(&word.to_ascii_lowercase().as_str()) {
+        // Lower case and set off by spaces, as a stray English word is (`5A级`, `A股` are not).
+        let spaced = start > 0
+            && cs[start - 1].is_whitespace()
+            && cs.get(i).is_some_and(|c| c.is_whitespace());
+        if !spaced || !FUNCTION_WORDS.contains(&word.as_str()) {
             continue;
         }
         let left = cs[..start].iter().rev().find(|c| !c.is_whitespace());
@@ -91,5 +95,6 @@ mod tests {
         assert_eq!(stray_words("党的二十大精神 and 习近平"), vec!["and"]);
         assert!(stray_words("使用 AI and ML 技术").is_empty());
         assert!(stray_words("GDP增长").is_empty());
+        assert!(stray_words("5A级景区 A 股").is_empty());
     }
 }

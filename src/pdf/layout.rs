@@ -7,7 +7,7 @@
 //! is how headings stay with their text and how paragraphs avoid orphan and widow lines.
 
 use super::linebreak::HARD_BREAK;
-use super::lines::{break_lines, Align, Face, Line, Metrics, ParaStyle, Span};
+use super::lines::{break_headline, break_lines, Align, Face, Line, Metrics, ParaStyle, Span};
 use crate::model::{plain_text, Article, Block, Document, HeadlineGroup, Inline, ParaKind};
 use crate::style::{Style, MM};
 
@@ -18,6 +18,8 @@ pub struct Glyph {
     pub size: f32,
     pub x: f32,
     pub y: f32,
+    /// Compressed to half width (see `LineGlyph::half`).
+    pub half: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -88,6 +90,7 @@ fn text_items(lines: Vec<Line>, size: f32, lead: f32, x0: f32) -> Vec<VItem> {
                         size,
                         x: x0 + g.x,
                         y: baseline,
+                        half: g.half,
                     })
                     .collect(),
             ),
@@ -156,6 +159,8 @@ struct Cursor {
     col: usize,
     y: f32,
     col_top: f32,
+    /// The lowest point any column reached on this page.
+    bottom: f32,
 }
 
 /// What the running heads need to know about a page.
@@ -205,7 +210,7 @@ impl<'a> Layouter<'a> {
             align: Align::Center,
             compress: self.style.compress_punctuation,
         };
-        let lines = break_lines(&plain(text, face), w, &ps, self.m);
+        let lines = break_headline(&plain(text, face), w, &ps, self.m);
         let mut items = text_items(lines, size, size * lead_mul, 0.0);
         for it in &mut items {
             it.keep = true;
@@ -256,7 +261,7 @@ impl<'a> Layouter<'a> {
             kind: VKind::Mark(h.title.clone(), 1),
             keep: true,
         }];
-        let lines = break_lines(
+        let lines = break_headline(
             &plain(&h.title, Face::Bold),
             w,
             &ParaStyle {
@@ -294,9 +299,16 @@ impl<'a> Layouter<'a> {
         items
     }
 
-    fn paragraph(&self, kind: ParaKind, content: &[Inline], w: f32, x0: f32) -> Vec<VItem> {
+    fn paragraph(
+        &self,
+        kind: ParaKind,
+        content: &[Inline],
+        w: f32,
+        x0: f32,
+        indent: bool,
+    ) -> Vec<VItem> {
         let s = self.style;
-        let (face, ps) = match kind {
+        let (face, mut ps) = match kind {
             ParaKind::Body | ParaKind::DashLead => {
                 (Face::Regular, self.body(s.indent_em, Align::Justify))
             }
@@ -304,6 +316,9 @@ impl<'a> Layouter<'a> {
             ParaKind::NumberedHead => (Face::Bold, self.body(s.indent_em, Align::Justify)),
             ParaKind::Dateline => (Face::Regular, self.body(0.0, Align::Center)),
         };
+        if !indent {
+            ps.indent = 0.0;
+        }
         let mut spans = Vec::new();
         spans_of(content, face, &mut spans);
         let lines = break_lines(&spans, w, &ps, self.m);
@@ -316,12 +331,15 @@ impl<'a> Layouter<'a> {
         items
     }
 
-    fn blocks(&self, blocks: &[Block], w: f32, x0: f32, out: &mut Vec<VItem>) {
+    /// Lays out blocks at width `w`, `x0` from the column's edge. `label`: the first
+    /// paragraph is a list item's, whose label takes the place of its indent.
+    fn blocks(&self, blocks: &[Block], w: f32, x0: f32, label: bool, out: &mut Vec<VItem>) {
         let s = self.style;
-        for b in blocks {
+        for (bi, b) in blocks.iter().enumerate() {
             match b {
                 Block::Paragraph { kind, content, .. } => {
-                    out.extend(self.paragraph(*kind, content, w, x0));
+                    let indent = !(label && bi == 0);
+                    out.extend(self.paragraph(*kind, content, w, x0, indent));
                 }
                 Block::Section(h) => out.extend(self.section(h, w)),
                 Block::List { start, items } => {
@@ -335,6 +353,7 @@ impl<'a> Layouter<'a> {
                             item,
                             w - 2.0 * s.body_size,
                             x0 + 2.0 * s.body_size,
+                            true,
                             &mut inner,
                         );
                         // The label sits in the indent of the item's first line.
@@ -353,6 +372,7 @@ impl<'a> Layouter<'a> {
                                     size: s.body_size,
                                     x,
                                     y,
+                                    half: false,
                                 });
                                 x += self.m.advance(Face::Regular, ch) * s.body_size;
                             }
@@ -362,9 +382,13 @@ impl<'a> Layouter<'a> {
                         out.extend(inner);
                     }
                 }
-                Block::Quote(inner) => {
-                    self.blocks(inner, w - 2.0 * s.body_size, x0 + 2.0 * s.body_size, out)
-                }
+                Block::Quote(inner) => self.blocks(
+                    inner,
+                    w - 2.0 * s.body_size,
+                    x0 + 2.0 * s.body_size,
+                    false,
+                    out,
+                ),
                 Block::Code { text, .. } => {
                     let ps = self.body(0.0, Align::Start);
                     for l in text.lines() {
@@ -405,7 +429,7 @@ impl<'a> Layouter<'a> {
 
     fn article_body(&self, a: &Article, w: f32) -> Vec<VItem> {
         let mut items = Vec::new();
-        self.blocks(&a.blocks, w, 0.0, &mut items);
+        self.blocks(&a.blocks, w, 0.0, false, &mut items);
         if !a.footnotes.is_empty() {
             items.push(VItem {
                 height: self.lead,
@@ -422,7 +446,7 @@ impl<'a> Layouter<'a> {
                 if let Some(Block::Paragraph { content, .. }) = blocks.first_mut() {
                     content.insert(0, Inline::Text(format!("[{}] ", f.label)));
                 }
-                self.blocks(&blocks, w, 0.0, &mut items);
+                self.blocks(&blocks, w, 0.0, false, &mut items);
             }
         }
         items
@@ -439,42 +463,49 @@ impl<'a> Layouter<'a> {
                 col: 0,
                 y: 0.0,
                 col_top: 0.0,
+                bottom: 0.0,
             },
         };
         let ncols = self.style.columns as usize;
-        for (ai, a) in doc.articles.iter().enumerate() {
-            let fresh = b.pages.is_empty();
-            if fresh || self.style.article_new_page {
+        for a in &doc.articles {
+            let head = self.headline(a, self.text_w);
+            let head_h: f32 = head.iter().map(|i| i.height).sum();
+            if b.pages.is_empty() {
                 b.new_page();
-                if fresh {
-                    let h = b.masthead(doc);
-                    b.cur.col_top = h;
-                    b.cur.y = h;
-                }
-                // The headline spans all columns at the top of the page.
-                let head = self.headline(a, self.text_w);
-                let y0 = b.cur.col_top;
-                let h = b.place_block(&head, y0, 0.0);
-                b.cur.col_top = y0 + h;
-                b.cur.y = b.cur.col_top;
-                b.cur.col = 0;
-                if let Some(info) = b.info.last_mut() {
-                    info.opens_article = true;
-                    info.article.get_or_insert_with(|| a.headline.title.clone());
-                }
-                let body = self.article_body(a, self.col_w);
-                let balance = self.style.article_new_page && ncols > 1;
-                b.flow(&body, balance, &a.headline.title);
+                let h = b.masthead(doc);
+                b.cur.col_top = h;
+            } else if self.style.article_new_page
+                || b.cur.bottom + self.lead + head_h + 6.0 * self.lead > self.text_h
+            {
+                b.new_page();
             } else {
-                // Runs on: the headline goes into the column, kept with the first lines.
-                let mut items = vec![space(self.lead)];
-                items.extend(self.headline(a, self.col_w));
-                let body = self.article_body(a, self.col_w);
-                let start = items.len();
-                items.extend(body);
-                let _ = start;
-                b.flow_marking_open(&items, &a.headline.title, ai);
+                // Runs on below the previous article, across all columns, after a rule.
+                let y = b.cur.bottom + self.lead / 2.0;
+                let rule = VItem {
+                    height: 0.0,
+                    kind: VKind::Rule(Rule {
+                        x0: 0.0,
+                        x1: self.text_w,
+                        y: 0.0,
+                        width: 0.8,
+                    }),
+                    keep: false,
+                };
+                b.place_block(&[rule], y, 0.0);
+                b.cur.col_top = b.cur.bottom + self.lead;
             }
+            // The headline spans all columns; the body runs in columns below it.
+            let y0 = b.cur.col_top;
+            let h = b.place_block(&head, y0, 0.0);
+            b.cur.col_top = y0 + h;
+            b.cur.y = b.cur.col_top;
+            b.cur.col = 0;
+            if let Some(info) = b.info.last_mut() {
+                info.opens_article = true;
+                info.article.get_or_insert_with(|| a.headline.title.clone());
+            }
+            let body = self.article_body(a, self.col_w);
+            b.flow(&body, ncols > 1, &a.headline.title);
         }
         if b.pages.is_empty() {
             b.new_page();
@@ -511,6 +542,7 @@ impl Builder<'_, '_> {
             col: 0,
             y: 0.0,
             col_top: 0.0,
+            bottom: 0.0,
         };
     }
 
@@ -661,6 +693,7 @@ impl Builder<'_, '_> {
             }
             self.cur.col = col;
             self.cur.y = y;
+            self.cur.bottom = self.cur.bottom.max(y);
         }
     }
 
@@ -697,31 +730,6 @@ impl Builder<'_, '_> {
                 info.article = Some(title.to_string());
             }
         }
-    }
-
-    /// Runs an article on from the cursor (no page break before it).
-    fn flow_marking_open(&mut self, items: &[VItem], title: &str, _index: usize) {
-        let page_before = self.page_no();
-        if let Some(info) = self.info.last_mut() {
-            info.opens_article = true;
-            info.article.get_or_insert_with(|| title.to_string());
-        }
-        let full = self.l.text_h;
-        let mut i = 0;
-        loop {
-            let h = full - self.cur.col_top;
-            let (runs, end) = self.plan(items, i, h, true);
-            self.place_runs(items, &runs);
-            if end >= items.len() {
-                break;
-            }
-            i = end;
-            self.new_page();
-            if let Some(info) = self.info.last_mut() {
-                info.article = Some(title.to_string());
-            }
-        }
-        let _ = page_before;
     }
 
     /// Page 1's top: the newspaper's name (when known) over a date bar between rules.
@@ -849,6 +857,7 @@ impl Builder<'_, '_> {
                 size,
                 x: left + dx + g.x,
                 y: head_base,
+                half: g.half,
             }));
             page.rules.push(Rule {
                 x0: left,
@@ -870,10 +879,236 @@ impl Builder<'_, '_> {
                     size,
                     x,
                     y: foot_base,
+                    half: false,
                 });
                 x += l.m.advance(Face::Regular, ch) * size;
             }
         }
         let _ = l.page_w;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{IssueDate, Meta};
+    use crate::pdf::lines::tests::Mono;
+
+    fn meta() -> Meta {
+        Meta {
+            newspaper: Some("武进日报".into()),
+            date: IssueDate::new(2023, 12, 29),
+            issue_number: None,
+            title: "测试".into(),
+            language: "zh-CN".into(),
+            publisher: None,
+            inferred: Vec::new(),
+        }
+    }
+
+    fn para(text: &str) -> Block {
+        Block::Paragraph {
+            kind: crate::cjk::paragraph_kind(text),
+            content: vec![Inline::Text(text.into())],
+            location: None,
+        }
+    }
+
+    fn article(title: &str, blocks: Vec<Block>) -> Article {
+        Article {
+            headline: HeadlineGroup {
+                kicker: Some("引题".into()),
+                title: title.into(),
+                subtitles: vec!["副题".into()],
+                level: 1,
+                location: None,
+            },
+            byline: None,
+            blocks,
+            footnotes: Vec::new(),
+        }
+    }
+
+    /// A small page: one column of 10 characters, a handful of lines.
+    fn small(columns: u32) -> Style {
+        Style {
+            page_width_mm: 60.0,
+            page_height_mm: 90.0,
+            margin_top_mm: 10.0,
+            margin_bottom_mm: 10.0,
+            margin_inner_mm: 8.0,
+            margin_outer_mm: 8.0,
+            columns,
+            column_gap_em: 1.0,
+            body_size: 10.0,
+            leading: 1.5,
+            title_size: 12.0,
+            kicker_size: 10.0,
+            subtitle_size: 10.0,
+            section_size: 10.0,
+            head_size: 8.0,
+            ..Style::default()
+        }
+    }
+
+    fn item(keep: bool) -> VItem {
+        VItem {
+            height: 10.0,
+            kind: VKind::Space,
+            keep,
+        }
+    }
+
+    fn lines(n: usize) -> Vec<Line> {
+        (0..n)
+            .map(|_| Line {
+                glyphs: Vec::new(),
+                width: 0.0,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn no_orphan_at_a_column_foot() {
+        // 4 lines of one paragraph, then 3 of the next; the column holds 5.
+        let mut items = paragraph_items(lines(4), 10.0, 10.0, 0.0);
+        items.extend(paragraph_items(lines(3), 10.0, 10.0, 0.0));
+        // The next paragraph's first line would stand alone: it moves on.
+        assert_eq!(Builder::fit(&items, 0, 50.0), 4);
+    }
+
+    #[test]
+    fn no_widow_at_a_column_head() {
+        // 6 lines, the column holds 5: breaking after 5 leaves the last line alone,
+        // so the column ends after 4 and two lines go on.
+        let items = paragraph_items(lines(6), 10.0, 10.0, 0.0);
+        assert_eq!(Builder::fit(&items, 0, 50.0), 4);
+        // A 3-line paragraph cannot be split at all.
+        let mut items = vec![item(false), item(false), item(false)];
+        items.extend(paragraph_items(lines(3), 10.0, 10.0, 0.0));
+        assert_eq!(Builder::fit(&items, 0, 50.0), 3);
+    }
+
+    #[test]
+    fn keep_chains_longer_than_a_column_still_break() {
+        let items = vec![item(true); 8];
+        assert_eq!(Builder::fit(&items, 0, 50.0), 5);
+    }
+
+    fn body(n: usize) -> Vec<Block> {
+        (0..n)
+            .map(|i| {
+                para(&format!(
+                    "第{i}段正文。全会指出，明年是关键的一年，要努力争取更好结果。"
+                ))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn pages_heads_folios_and_bookmarks() {
+        let mut a1 = article("第一篇", body(12));
+        a1.blocks.insert(
+            3,
+            Block::Section(HeadlineGroup {
+                title: "新闻链接".into(),
+                ..Default::default()
+            }),
+        );
+        let doc = Document {
+            meta: meta(),
+            articles: vec![a1, article("第二篇", body(3))],
+        };
+        let style = small(1);
+        let layout = Layouter::new(&style, &Mono).layout(&doc);
+        assert!(layout.pages.len() >= 3, "{}", layout.pages.len());
+        let marks: Vec<(&str, u8)> = layout
+            .marks
+            .iter()
+            .map(|m| (m.title.as_str(), m.level))
+            .collect();
+        assert_eq!(marks, [("第一篇", 0), ("新闻链接", 1), ("第二篇", 0)]);
+        let text = |p: &Page| -> String { p.glyphs.iter().map(|g| g.ch).collect() };
+        // Page 1 opens with the masthead (name, date bar) and has no running head above it.
+        assert!(text(&layout.pages[0]).starts_with("武进日报2023年12月29日"));
+        let top = style.margin_top_mm * MM;
+        assert!(layout.pages[0].glyphs.iter().all(|g| g.y > top));
+        assert!(layout.pages[1].glyphs.iter().any(|g| g.y < top));
+        // Page 2 (left-hand): paper and date in the head, folio 2 at the foot.
+        let p2 = &layout.pages[1];
+        assert!(
+            text(p2).contains("武进日报　2023年12月29日"),
+            "{}",
+            text(p2)
+        );
+        let foot = p2.glyphs.iter().max_by(|a, b| a.y.total_cmp(&b.y)).unwrap();
+        assert_eq!(foot.ch, '2');
+        // Page 3 (right-hand): the article's title, flush right.
+        let p3 = &layout.pages[2];
+        assert!(text(p3).contains("第一篇"), "{}", text(p3));
+        assert!(!text(p3).contains("武进日报"), "{}", text(p3));
+        // Nothing is drawn outside the page.
+        let (w, h) = style.page_size();
+        for p in &layout.pages {
+            for g in &p.glyphs {
+                assert!(
+                    g.x >= 0.0 && g.x + g.size <= w && g.y > 0.0 && g.y <= h,
+                    "{g:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn articles_on_new_pages_when_the_style_says_so() {
+        let doc = Document {
+            meta: meta(),
+            articles: vec![
+                article("甲", body(1)),
+                article("乙", body(1)),
+                article("丙", body(1)),
+            ],
+        };
+        let mut style = small(1);
+        style.page_height_mm = 200.0;
+        style.article_new_page = true;
+        let layout = Layouter::new(&style, &Mono).layout(&doc);
+        let pages: Vec<usize> = layout.marks.iter().map(|m| m.page).collect();
+        assert_eq!(pages, [0, 1, 2]);
+        style.article_new_page = false;
+        let layout = Layouter::new(&style, &Mono).layout(&doc);
+        assert!(layout.pages.len() < 3);
+    }
+
+    #[test]
+    fn headline_group_is_centred_kicker_small_title_large_and_bold() {
+        let doc = Document {
+            meta: meta(),
+            articles: vec![article("标题", body(2))],
+        };
+        let style = small(2);
+        let layout = Layouter::new(&style, &Mono).layout(&doc);
+        let p = &layout.pages[0];
+        let find = |c: char| p.glyphs.iter().find(|g| g.ch == c).unwrap();
+        let (kicker, title, sub) = (find('引'), find('标'), find('副'));
+        assert!(
+            kicker.y < title.y && title.y < sub.y,
+            "kicker above, subtitle below"
+        );
+        assert!(title.size > kicker.size && title.face == Face::Bold);
+        assert_eq!(kicker.face, Face::Regular);
+        // Centred on the text block.
+        let left = style.margin_inner_mm * MM;
+        let centre = left + style.text_area().0 / 2.0;
+        let mid = (find('标').x + find('题').x + title.size) / 2.0;
+        assert!((mid - centre).abs() < 0.5, "{mid} vs {centre}");
+        // The body runs in two columns below the headline.
+        let body_x: Vec<f32> = p
+            .glyphs
+            .iter()
+            .filter(|g| g.y > sub.y)
+            .map(|g| g.x)
+            .collect();
+        assert!(body_x.iter().any(|&x| x > centre), "second column used");
     }
 }

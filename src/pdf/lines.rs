@@ -47,6 +47,9 @@ pub struct LineGlyph {
     pub ch: char,
     pub face: Face,
     pub x: f32,
+    /// A closing mark compressed to half width (drawn from the half-width copy of the
+    /// font, so that text extraction sees its box end where the next glyph starts).
+    pub half: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -73,6 +76,7 @@ struct Item {
     /// How much this item may give up when a line must be squeezed (blank half of a mark).
     shrink: f32,
     brk: bool,
+    half: bool,
 }
 
 const EPS: f32 = 0.01;
@@ -137,6 +141,7 @@ fn items(spans: &[Span], ps: &ParaStyle, m: &dyn Metrics) -> Vec<Item> {
                 shift: 0.0,
                 shrink: if half_blank(ch) && full { w / 2.0 } else { 0.0 },
                 brk,
+                half: false,
             }
         })
         .collect();
@@ -150,6 +155,7 @@ fn items(spans: &[Span], ps: &ParaStyle, m: &dyn Metrics) -> Vec<Item> {
                 // `。”` `”，` `）（`: the first mark gives up its blank right half.
                 items[i].w -= items[i].shrink;
                 items[i].shrink = 0.0;
+                items[i].half = true;
             } else if cjk::is_opening_punct(a)
                 && cjk::is_opening_punct(b)
                 && items[i + 1].shrink > 0.0
@@ -176,7 +182,56 @@ fn stretchable(a: &Item, b: &Item) -> bool {
 
 /// Breaks a paragraph into lines of `measure` points.
 pub fn break_lines(spans: &[Span], measure: f32, ps: &ParaStyle, m: &dyn Metrics) -> Vec<Line> {
-    let items = items(spans, ps, m);
+    break_items(&items(spans, ps, m), measure, ps)
+}
+
+/// Breaks a headline like an editor would: at the spaces between its phrases when it
+/// has them and each phrase fits, and into lines of even length rather than one full
+/// line and a short remainder. Lines are centred in `measure`.
+pub fn break_headline(spans: &[Span], measure: f32, ps: &ParaStyle, m: &dyn Metrics) -> Vec<Line> {
+    let all = items(spans, ps, m);
+    let mut phrases = all.clone();
+    let last = phrases.len().saturating_sub(1);
+    for (i, it) in phrases.iter_mut().enumerate() {
+        it.brk = it.ch == ' ' || i == last;
+    }
+    let fits = |lines: &[Line], w: f32| lines.iter().all(|l| l.width <= w + EPS);
+    let ps = ParaStyle {
+        align: Align::Start,
+        ..*ps
+    };
+    let items = if phrases.iter().any(|i| i.ch == ' ')
+        && fits(&break_items(&phrases, measure, &ps), measure)
+    {
+        phrases
+    } else {
+        all
+    };
+    let mut lines = break_items(&items, measure, &ps);
+    if lines.len() > 1 {
+        // The narrowest measure that still gives as many lines: evens them out.
+        let (mut lo, mut hi) = (measure / lines.len() as f32, measure);
+        for _ in 0..12 {
+            let mid = (lo + hi) / 2.0;
+            let l = break_items(&items, mid, &ps);
+            if l.len() == lines.len() && fits(&l, mid) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        lines = break_items(&items, hi, &ps);
+    }
+    for l in &mut lines {
+        let dx = ((measure - l.width) / 2.0).max(0.0);
+        for g in &mut l.glyphs {
+            g.x += dx;
+        }
+    }
+    lines
+}
+
+fn break_items(items: &[Item], measure: f32, ps: &ParaStyle) -> Vec<Line> {
     let n = items.len();
     let mut lines = Vec::new();
     let mut start = 0;
@@ -190,7 +245,7 @@ pub fn break_lines(spans: &[Span], measure: f32, ps: &ParaStyle, m: &dyn Metrics
         }
         let indent = if first { ps.indent } else { 0.0 };
         let avail = (measure - indent).max(ps.size);
-        let (end, last) = line_end(&items, start, avail);
+        let (end, last) = line_end(items, start, avail);
         // Trailing spaces do not count (and are not drawn).
         let mut e = end;
         while e > start && (items[e].ch == ' ' || items[e].ch == HARD_BREAK) {
@@ -247,7 +302,15 @@ fn line_end(items: &[Item], start: usize, avail: f32) -> (usize, bool) {
     // Otherwise push the tail out to the last allowed break.
     match last_break {
         Some(b) => (b, false),
-        None => (i - 1, false), // an unbreakable run wider than the line: cut it
+        // A run with no break wider than the line (a long number or URL): cut it where
+        // the Chinese rules at least hold, else where it overflows.
+        None => {
+            let ok = |j: usize| {
+                let (a, b) = (items[j].ch, items[j + 1].ch);
+                !cjk::is_inseparable_pair(a, b) && !cjk::no_line_start(b) && !cjk::no_line_end(a)
+            };
+            ((start..i).rev().find(|&j| ok(j)).unwrap_or(i - 1), false)
+        }
     }
 }
 
@@ -295,6 +358,7 @@ fn place(slice: &[Item], avail: f32, indent: f32, justify: bool, align: Align) -
             ch: it.ch,
             face: it.face,
             x: x + shifts[k],
+            half: it.half,
         });
         x += widths[k] + gaps[k];
     }
@@ -453,10 +517,103 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn headlines_break_between_phrases_into_even_lines() {
+        let ps = ParaStyle {
+            indent: 0.0,
+            ..style(Align::Center)
+        };
+        let spans = |t: &str| {
+            [Span {
+                text: t.into(),
+                face: Face::Bold,
+            }]
+        };
+        let lines = break_headline(
+            &spans("勇挑大梁走在前 勇攀新高再出发 奋力推进中国式现代化"),
+            200.0,
+            &ps,
+            &Mono,
+        );
+        assert_eq!(
+            texts(&lines),
+            ["勇挑大梁走在前 勇攀新高再出发", "奋力推进中国式现代化"]
+        );
+        // No spaces: 14 characters on a 10-em measure become 7 + 7, not 10 + 4.
+        let lines = break_headline(&spans("一二三四五六七八九十甲乙丙丁"), 100.0, &ps, &Mono);
+        assert_eq!(texts(&lines), ["一二三四五六七", "八九十甲乙丙丁"]);
+        assert_eq!(lines[0].glyphs[0].x, 15.0, "centred");
+    }
+
+    #[test]
     fn centred_and_hard_breaks() {
         let lines = run("标题\u{2028}第二行", 10.0, &style(Align::Center));
         assert_eq!(texts(&lines), ["标题", "第二行"]);
         // Centred in the measure after the indent.
         assert_eq!(lines[0].glyphs[0].x, 20.0 + (80.0 - 20.0) / 2.0);
+    }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Text made of the pieces Chinese news text is made of: runs of hanzi, closing
+        /// marks after them, bracketed or quoted phrases, numbers, Latin words, `——`, `……`.
+        /// No unbreakable unit is wider than a line (one that is must be cut somewhere).
+        fn piece() -> impl Strategy<Value = String> {
+            let han = proptest::collection::vec(
+                proptest::sample::select(vec![
+                    '全', '会', '指', '出', '明', '年', '发', '展', '新',
+                ]),
+                1..6,
+            )
+            .prop_map(|v| v.into_iter().collect::<String>());
+            prop_oneof![
+                han.clone(),
+                (
+                    han.clone(),
+                    proptest::sample::select(vec!["，", "。", "、", "；", "：", "。”", "！", "？"])
+                )
+                    .prop_map(|(h, p)| format!("{h}{p}")),
+                (
+                    proptest::sample::select(vec![("“", "”"), ("《", "》"), ("（", "）")]),
+                    han.clone()
+                )
+                    .prop_map(|((o, c), h)| format!("{o}{h}{c}")),
+                (1u32..100000).prop_map(|n| format!("{n}")),
+                "[a-zA-Z]{1,5}".prop_map(|w| format!(" {w} ")),
+                han.clone().prop_map(|h| format!("——{h}")),
+                han.prop_map(|h| format!("{h}……")),
+            ]
+        }
+
+        proptest! {
+            #[test]
+            fn lines_keep_the_rules(pieces in proptest::collection::vec(piece(), 1..40), ems in 10u32..24) {
+                let text: String = pieces.concat();
+                let ps = style(Align::Justify);
+                let measure = ems as f32 * 10.0;
+                let lines = run(&text, ems as f32, &ps);
+                // Every character comes back, in order (spaces aside).
+                let got: String = lines.iter().map(Line::text).collect::<String>().chars().filter(|c| *c != ' ').collect();
+                let want: String = text.chars().filter(|c| *c != ' ').collect();
+                prop_assert_eq!(got, want);
+                for (i, l) in lines.iter().enumerate() {
+                    let t = l.text();
+                    let (first, last) = (t.chars().next().unwrap(), t.chars().last().unwrap());
+                    prop_assert!(i == 0 || !cjk::no_line_start(first), "line {} starts with {}: {:?}", i, first, texts(&lines));
+                    prop_assert!(!cjk::no_line_end(last), "line {} ends with {}: {:?}", i, last, texts(&lines));
+                    let indent = if i == 0 { ps.indent } else { 0.0 };
+                    prop_assert!(indent + l.width <= measure + 0.05, "line {} too wide: {:?}", i, texts(&lines));
+                    if i + 1 < lines.len() {
+                        // Justified: every line but the last fills the measure.
+                        if t.chars().filter(|c| cjk::is_cjk(*c)).count() >= 2 {
+                            prop_assert!((indent + l.width - measure).abs() < 0.05, "line {} not justified: {:?}", i, texts(&lines));
+                        }
+                        let next = lines[i + 1].text();
+                        prop_assert!(!cjk::is_inseparable_pair(last, next.chars().next().unwrap()));
+                    }
+                }
+            }
+        }
     }
 }

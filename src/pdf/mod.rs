@@ -17,6 +17,9 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 
+/// Added to a font slot for the key of its half-width punctuation copy.
+const HALF: usize = 1 << 16;
+
 #[derive(Debug, Clone, Default)]
 pub struct PdfOptions {
     /// `a4`, `a5` or `b5`: a style preset from `styles/`.
@@ -140,12 +143,21 @@ impl PdfEngine {
         let layout = layout::Layouter::new(&self.style, &metrics).layout(doc);
         let mut diagnostics = missing_glyphs(doc, &metrics);
         let notdef = self.regular.first().copied().unwrap_or(0);
-        let glyph = |face: Face, c: char| -> Option<GlyphRef> {
-            Some(metrics.lookup(face, c).unwrap_or(GlyphRef {
+        // A font key is a slot, or a slot + HALF for its half-width punctuation copy.
+        let glyph = |g: &layout::Glyph| -> Option<GlyphRef> {
+            let r = metrics.lookup(g.face, g.ch).unwrap_or(GlyphRef {
                 font: notdef,
                 gid: 0,
                 advance: 1.0,
-            }))
+            });
+            Some(if g.half && r.advance >= 0.9 {
+                GlyphRef {
+                    font: r.font + HALF,
+                    ..r
+                }
+            } else {
+                r
+            })
         };
         // Subset each font to the glyphs this document uses before printpdf sees it:
         // printpdf would otherwise copy and scan the whole 7–9 MB CJK font on every run.
@@ -153,7 +165,7 @@ impl PdfEngine {
         let mut chars: BTreeMap<usize, BTreeMap<char, u16>> = BTreeMap::new();
         for p in &layout.pages {
             for g in &p.glyphs {
-                if let Some(r) = glyph(g.face, g.ch) {
+                if let Some(r) = glyph(g) {
                     used.entry(r.font).or_default().insert(r.gid);
                     chars.entry(r.font).or_default().insert(g.ch, r.gid);
                 }
@@ -161,8 +173,8 @@ impl PdfEngine {
         }
         let mut subsets: BTreeMap<usize, (printpdf::ParsedFont, subsetter::GlyphRemapper)> =
             BTreeMap::new();
-        for (slot, gids) in &used {
-            let Some(file) = self.slots.get(*slot).and_then(FontSlot::get) else {
+        for (key, gids) in &used {
+            let Some(file) = self.slots.get(key % HALF).and_then(FontSlot::get) else {
                 continue;
             };
             let unreadable = || PdfError::FontUnreadable {
@@ -183,14 +195,17 @@ impl PdfEngine {
             };
             let bytes =
                 subsetter::subset(&file.data, file.index, &mapper).map_err(|_| unreadable())?;
-            let bytes = sfnt::with_cmap(&bytes, &chars_of(*slot)).ok_or_else(unreadable)?;
+            let mut bytes = sfnt::with_cmap(&bytes, &chars_of(*key)).ok_or_else(unreadable)?;
+            if *key >= HALF {
+                bytes = sfnt::with_half_advances(&bytes).ok_or_else(unreadable)?;
+            }
             let mut w = Vec::new();
             let parsed =
                 printpdf::ParsedFont::from_bytes(&bytes, 0, &mut w).ok_or_else(unreadable)?;
-            subsets.insert(*slot, (parsed, mapper));
+            subsets.insert(*key, (parsed, mapper));
         }
-        let subset_glyph = |face: Face, c: char| -> Option<GlyphRef> {
-            let r = glyph(face, c)?;
+        let subset_glyph = |g: &layout::Glyph| -> Option<GlyphRef> {
+            let r = glyph(g)?;
             let gid = subsets.get(&r.font)?.1.get(r.gid)?;
             Some(GlyphRef { gid, ..r })
         };

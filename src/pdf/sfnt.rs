@@ -50,6 +50,41 @@ pub fn with_cmap(font: &[u8], map: &[(char, u16)]) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// Returns `font` with every glyph's advance set to half an em. Used for the copy of the
+/// closing punctuation that is drawn compressed: its width in the PDF then matches the
+/// space it takes, so text extraction does not see overlapping glyphs.
+pub fn with_half_advances(font: &[u8]) -> Option<Vec<u8>> {
+    let be16 = |at: usize| -> Option<u16> {
+        Some(u16::from_be_bytes(font.get(at..at + 2)?.try_into().ok()?))
+    };
+    let be32 = |at: usize| -> Option<usize> {
+        Some(u32::from_be_bytes(font.get(at..at + 4)?.try_into().ok()?) as usize)
+    };
+    let n = usize::from(be16(4)?);
+    let table = |want: &[u8; 4]| -> Option<(usize, usize)> {
+        (0..n).find_map(|i| {
+            let rec = 12 + 16 * i;
+            (font.get(rec..rec + 4)? == want).then_some(())?;
+            Some((be32(rec + 8)?, be32(rec + 12)?))
+        })
+    };
+    let (head, _) = table(b"head")?;
+    let (hhea, _) = table(b"hhea")?;
+    let (hmtx, hmtx_len) = table(b"hmtx")?;
+    let upem = be16(head + 18)?;
+    let metrics = usize::from(be16(hhea + 34)?);
+    if metrics * 4 > hmtx_len {
+        return None;
+    }
+    let mut out = font.to_vec();
+    let half = (upem / 2).to_be_bytes();
+    for i in 0..metrics {
+        let at = hmtx + 4 * i;
+        out.get_mut(at..at + 2)?.copy_from_slice(&half);
+    }
+    Some(out)
+}
+
 fn checksum(data: &[u8]) -> u32 {
     data.chunks(4).fold(0u32, |sum, c| {
         let mut w = [0u8; 4];
@@ -119,5 +154,9 @@ mod tests {
         }
         assert!(face.tables().cff.is_some());
         assert!(with_cmap(b"nonsense", &[]).is_none());
+        let half = with_half_advances(&with).unwrap();
+        let face = ttf_parser::Face::parse(&half, 0).unwrap();
+        let g = face.glyph_index('，').unwrap();
+        assert_eq!(face.glyph_hor_advance(g), Some(face.units_per_em() / 2));
     }
 }

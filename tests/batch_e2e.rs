@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-/// The formats these tests build (the PDF backend is the one on main so far).
-const FORMATS: &[&str] = &["pdf"];
+/// The formats these tests build.
+const FORMATS: &[&str] = &["epub", "pdf"];
 
 fn paiban() -> Command {
     Command::new(env!("CARGO_BIN_EXE_paiban"))

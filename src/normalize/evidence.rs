@@ -78,14 +78,7 @@ fn key(a: char, b: char) -> u64 {
 fn fold(c: char) -> char {
     match c {
         '0'..='9' => '0',
-        ',' => '，',
-        ';' => '；',
-        ':' => '：',
-        '(' => '（',
-        ')' => '）',
-        '?' => '？',
-        '!' => '！',
-        c => c,
+        c => super::punctuation::full_width(c).unwrap_or(c),
     }
 }
 

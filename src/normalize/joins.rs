@@ -102,16 +102,7 @@ fn join_reason(a_head: &str, a_tail: &str, b_head: &str, ev: &Evidence) -> Optio
 /// paragraphs only: `,目:` and `，目：` must be judged alike).
 fn classify_view(s: &str) -> String {
     s.chars()
-        .map(|c| match c {
-            ',' => '，',
-            ';' => '；',
-            ':' => '：',
-            '(' => '（',
-            ')' => '）',
-            '?' => '？',
-            '!' => '！',
-            c => c,
-        })
+        .map(|c| super::punctuation::full_width(c).unwrap_or(c))
         .collect()
 }
 

@@ -7,7 +7,8 @@ use super::blocks::{blocks, BlockKind};
 use super::{head, Lines, Repair};
 use crate::cjk::is_cjk;
 
-fn full_width(c: char) -> Option<char> {
+/// The full-width form of an ASCII mark the normalizer converts.
+pub(crate) fn full_width(c: char) -> Option<char> {
     Some(match c {
         ',' => '，',
         ';' => '；',

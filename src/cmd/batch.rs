@@ -5,7 +5,6 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use paiban::batch::{self, BatchOptions, Event, Shard, Status, Summary, WatchOptions};
 use paiban::build::Builder;
-use paiban::{epub, pdf, PrepareOptions};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -40,21 +39,8 @@ pub struct Args {
     /// Write the summary as JSON to this file.
     #[arg(long)]
     summary_json: Option<PathBuf>,
-    /// Typeset the sources as written, without the normalizer's repairs.
-    #[arg(long)]
-    no_normalize: bool,
-    /// Style: a .css file for the EPUB, a .toml file for the PDF (may be given twice).
-    #[arg(long)]
-    style: Vec<PathBuf>,
-    /// PDF page size preset: a4, a5 or b5.
-    #[arg(long)]
-    page: Option<String>,
-    /// Body font for the PDF (TTF/OTF/TTC).
-    #[arg(long)]
-    font: Option<PathBuf>,
-    /// Embed a subset of the CJK font in the EPUBs.
-    #[arg(long)]
-    embed_font: bool,
+    #[command(flatten)]
+    options: super::build::BuildOptions,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -119,35 +105,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
 }
 
 fn builder(args: &Args) -> Result<Builder> {
-    let css = args
-        .style
-        .iter()
-        .find(|p| p.extension().is_some_and(|e| e == "css"))
-        .cloned();
-    let toml = args
-        .style
-        .iter()
-        .find(|p| p.extension().is_some_and(|e| e != "css"))
-        .cloned();
-    let epub_opts = args
-        .format
-        .contains(&Format::Epub)
-        .then_some(epub::EpubOptions {
-            style_css: css,
-            embed_font: args.embed_font,
-        });
-    let pdf_opts = args.format.contains(&Format::Pdf).then(|| pdf::PdfOptions {
-        page: args.page.clone(),
-        style: toml,
-        font: args.font.clone(),
-    });
-    Ok(Builder::new(
-        PrepareOptions {
-            normalize: !args.no_normalize,
-        },
-        epub_opts.as_ref(),
-        pdf_opts.as_ref(),
-    )?)
+    let want = |f| args.format.contains(&f);
+    args.options.builder(want(Format::Epub), want(Format::Pdf))
 }
 
 fn write_summary(args: &Args, s: &Summary) -> Result<()> {

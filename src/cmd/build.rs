@@ -19,6 +19,13 @@ pub struct Args {
     /// Build the PDF.
     #[arg(long)]
     pdf: bool,
+    #[command(flatten)]
+    options: BuildOptions,
+}
+
+/// How issues are typeset: shared by `build` and `batch`.
+#[derive(clap::Args)]
+pub struct BuildOptions {
     /// Typeset the source as written, without the normalizer's repairs.
     #[arg(long)]
     no_normalize: bool,
@@ -36,37 +43,40 @@ pub struct Args {
     embed_font: bool,
 }
 
+impl BuildOptions {
+    /// The builder for these options, with the backends of the formats wanted.
+    pub fn builder(&self, want_epub: bool, want_pdf: bool) -> Result<Builder> {
+        let with_ext = |css: bool| {
+            self.style
+                .iter()
+                .find(|p| p.extension().is_some_and(|e| (e == "css") == css))
+                .cloned()
+        };
+        let epub_opts = want_epub.then(|| epub::EpubOptions {
+            style_css: with_ext(true),
+            embed_font: self.embed_font,
+        });
+        let pdf_opts = want_pdf.then(|| pdf::PdfOptions {
+            page: self.page.clone(),
+            style: with_ext(false),
+            font: self.font.clone(),
+        });
+        Ok(Builder::new(
+            PrepareOptions {
+                normalize: !self.no_normalize,
+            },
+            epub_opts.as_ref(),
+            pdf_opts.as_ref(),
+        )?)
+    }
+}
+
 pub fn run(args: Args) -> Result<ExitCode> {
     let (want_epub, want_pdf) = match (args.epub, args.pdf) {
         (false, false) => (true, true),
         other => other,
     };
-    let css = args
-        .style
-        .iter()
-        .find(|p| p.extension().is_some_and(|e| e == "css"))
-        .cloned();
-    let toml = args
-        .style
-        .iter()
-        .find(|p| p.extension().is_some_and(|e| e != "css"))
-        .cloned();
-    let epub_opts = want_epub.then_some(epub::EpubOptions {
-        style_css: css,
-        embed_font: args.embed_font,
-    });
-    let pdf_opts = want_pdf.then_some(pdf::PdfOptions {
-        page: args.page,
-        style: toml,
-        font: args.font,
-    });
-    let builder = Builder::new(
-        PrepareOptions {
-            normalize: !args.no_normalize,
-        },
-        epub_opts.as_ref(),
-        pdf_opts.as_ref(),
-    )?;
+    let builder = args.options.builder(want_epub, want_pdf)?;
     let built = builder.build(&args.input, &args.output)?;
     super::print_diagnostics(&built.diagnostics);
     for (path, size) in &built.outputs {

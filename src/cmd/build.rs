@@ -79,6 +79,25 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let builder = args.options.builder(want_epub, want_pdf)?;
     let built = builder.build(&args.input, &args.output)?;
     super::print_diagnostics(&built.diagnostics);
+    if let Some(n) = &built.prepared.normalized {
+        // The editor reviews the repairs with `paiban normalize`; here a count and the warnings.
+        let mut kinds = std::collections::BTreeMap::new();
+        for r in &n.repairs {
+            *kinds.entry(r.kind).or_insert(0usize) += 1;
+        }
+        for w in &n.warnings {
+            let loc = built.prepared.locate_input_line(w.line);
+            eprintln!("{loc}: warning: {}", w.message);
+        }
+        if !kinds.is_empty() {
+            let list: Vec<String> = kinds.iter().map(|(k, c)| format!("{k} {c}")).collect();
+            eprintln!(
+                "normalized: {} (review: paiban normalize {})",
+                list.join(", "),
+                args.input.display()
+            );
+        }
+    }
     for (path, size) in &built.outputs {
         eprintln!("wrote {} ({size} bytes)", path.display());
     }

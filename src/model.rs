@@ -299,6 +299,14 @@ fn push_plain(inlines: &[Inline], out: &mut String) {
 }
 
 impl Block {
+    /// Characters of text, white space not counted (for outlines and page estimates).
+    pub fn char_count(&self) -> usize {
+        self.plain_text()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .count()
+    }
+
     /// Every character of text this block carries, in reading order.
     pub fn plain_text(&self) -> String {
         match self {

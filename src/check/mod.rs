@@ -240,12 +240,7 @@ fn estimate_pages(doc: &Document, opts: &CheckOptions) -> usize {
         .articles
         .iter()
         .flat_map(|a| a.blocks.iter())
-        .map(|b| {
-            b.plain_text()
-                .chars()
-                .filter(|c| !c.is_whitespace())
-                .count()
-        })
+        .map(Block::char_count)
         .sum();
     let headlines = doc.articles.len() * opts.headline_room;
     (chars + headlines)

@@ -39,15 +39,7 @@ fn counts(blocks: &[Block]) -> (usize, usize) {
         .iter()
         .filter(|b| matches!(b, Block::Paragraph { .. }))
         .count();
-    let chars = blocks
-        .iter()
-        .map(|b| {
-            b.plain_text()
-                .chars()
-                .filter(|c| !c.is_whitespace())
-                .count()
-        })
-        .sum();
+    let chars = blocks.iter().map(Block::char_count).sum();
     (paragraphs, chars)
 }
 

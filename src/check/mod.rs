@@ -128,12 +128,11 @@ impl Default for CheckOptions {
     }
 }
 
-/// Checks one issue. Never fails: an unreadable issue is a report with one error.
-pub fn check_path(path: &Path, opts: &CheckOptions) -> IssueReport {
-    match prepare_path(path, &PrepareOptions::default()) {
-        Ok(prepared) => check_prepared(&prepared, opts),
-        Err(e) => IssueReport {
-            input: path.to_path_buf(),
+impl IssueReport {
+    /// The report of an issue that could not be read: one error, nothing else.
+    pub fn unreadable(input: &Path, message: String) -> Self {
+        IssueReport {
+            input: input.to_path_buf(),
             meta: None,
             articles: Vec::new(),
             repairs: BTreeMap::new(),
@@ -141,11 +140,19 @@ pub fn check_path(path: &Path, opts: &CheckOptions) -> IssueReport {
             findings: vec![Finding {
                 severity: Severity::Error,
                 kind: "unreadable".into(),
-                file: Some(path.to_path_buf()),
+                file: Some(input.to_path_buf()),
                 line: None,
-                message: e.to_string(),
+                message,
             }],
-        },
+        }
+    }
+}
+
+/// Checks one issue. Never fails: an unreadable issue is a report with one error.
+pub fn check_path(path: &Path, opts: &CheckOptions) -> IssueReport {
+    match prepare_path(path, &PrepareOptions::default()) {
+        Ok(prepared) => check_prepared(&prepared, opts),
+        Err(e) => IssueReport::unreadable(path, e.to_string()),
     }
 }
 

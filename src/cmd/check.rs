@@ -3,7 +3,7 @@
 use anyhow::Result;
 use paiban::check::{check_path, CheckOptions, IssueReport};
 use paiban::diagnostics::Severity;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -39,12 +39,21 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     let mut reports = Vec::new();
     for input in &args.inputs {
-        let issues = issues_under(input);
-        if issues.is_empty() {
-            // Let the checker say what is wrong with it (missing, no Markdown, …).
-            reports.push(check_path(input, &opts));
+        // The same discovery as batch: each .md file and each folder with an issue.toml.
+        match paiban::batch::discover::discover(input, None) {
+            Ok(found) if !found.issues.is_empty() || !found.problems.is_empty() => {
+                reports.extend(found.issues.iter().map(|f| check_path(&f.path, &opts)));
+                reports.extend(
+                    found
+                        .problems
+                        .iter()
+                        .map(|p| IssueReport::unreadable(&input.join(&p.key), p.reason.clone())),
+                );
+            }
+            // Nothing to discover (missing, not Markdown, no .md inside): the checker says
+            // what is wrong with the path itself.
+            _ => reports.push(check_path(input, &opts)),
         }
-        reports.extend(issues.iter().map(|p| check_path(p, &opts)));
     }
     let errors: usize = reports.iter().map(|r| r.count(Severity::Error)).sum();
     let warnings: usize = reports.iter().map(|r| r.count(Severity::Warning)).sum();
@@ -68,35 +77,6 @@ pub fn run(args: Args) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
-}
-
-/// The issues a path stands for: a file; a folder with `issue.toml` (or holding only pages); or,
-/// for a folder of issues, each `.md` and each issue folder below it, in name order.
-fn issues_under(path: &Path) -> Vec<PathBuf> {
-    if !path.is_dir() {
-        return if path.exists() {
-            vec![path.to_path_buf()]
-        } else {
-            Vec::new()
-        };
-    }
-    if path.join("issue.toml").is_file() {
-        return vec![path.to_path_buf()];
-    }
-    let Ok(rd) = std::fs::read_dir(path) else {
-        return Vec::new();
-    };
-    let mut entries: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
-    entries.sort();
-    let mut out = Vec::new();
-    for p in entries {
-        if p.is_dir() {
-            out.extend(issues_under(&p));
-        } else if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("md")) {
-            out.push(p);
-        }
-    }
-    out
 }
 
 fn human(r: &IssueReport) -> String {

@@ -21,7 +21,7 @@ pub enum Error {
         line: usize,
         offset: usize,
     },
-    #[error("{path}: this is UTF-16 text; save it as UTF-8")]
+    #[error("{path}:1: this is UTF-16 text; save it as UTF-8")]
     Utf16 { path: PathBuf },
     #[error("{path}:{line}: NUL byte at byte {offset} (binary data in a text file)")]
     NulByte {

@@ -227,10 +227,18 @@ pub fn decode(bytes: &[u8], path: &Path) -> Result<String> {
     })
 }
 
-/// UTF-16 without a BOM: an even number of bytes that decode, in one byte order, to text
-/// with no control characters but line breaks and tabs.
+/// UTF-16 without a BOM: an even number of bytes, with a UTF-16 line break (or many NUL
+/// bytes, as ASCII text has), that decode in one byte order to text with no control
+/// characters but line breaks and tabs. (A UTF-8 file with a stray NUL is not UTF-16: it
+/// gets the NUL error naming its line.)
 fn looks_like_utf16(bytes: &[u8]) -> bool {
     if bytes.len() < 2 || !bytes.len().is_multiple_of(2) {
+        return false;
+    }
+    let pairs = || bytes.chunks_exact(2);
+    let line_break = pairs().any(|p| p == [b'\n', 0] || p == [0, b'\n']);
+    let nuls = bytes.iter().filter(|&&b| b == 0).count();
+    if !line_break && nuls * 8 < bytes.len() {
         return false;
     }
     let plausible = |units: Vec<u16>| {

@@ -12,6 +12,8 @@ pub mod diagnostics;
 pub mod epub;
 pub mod error;
 pub mod fonts;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod issue;
 pub mod markdown;
 pub mod metadata;

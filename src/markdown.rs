@@ -180,36 +180,45 @@ impl<'a> Builder<'a> {
         }
         let run = std::mem::take(&mut self.pending);
         let top = run.iter().map(|h| h.0).min().unwrap_or(1);
-        let ti = run.iter().position(|h| h.0 == top).unwrap_or(0);
-        let kicker: Vec<&str> = run[..ti].iter().map(|h| h.1.as_str()).collect();
-        let group = HeadlineGroup {
-            kicker: (!kicker.is_empty()).then(|| kicker.join(" ")),
-            title: run[ti].1.clone(),
-            subtitles: run[ti + 1..].iter().map(|h| h.1.clone()).collect(),
-            level: top,
-            location: Some(run[ti].2.clone()),
-        };
-        if top <= 2 || self.articles.is_empty() {
-            self.articles.push(Article {
-                headline: group,
-                byline: None,
-                blocks: Vec::new(),
-                footnotes: Vec::new(),
-            });
-        } else {
-            self.current_article().blocks.push(Block::Section(group));
+        // Each heading of the top level is the title of its own group: what comes before
+        // the first is its kicker, what follows a title (until the next) its subtitles. So
+        // a run of many same-level headings (a table of contents, converter debris) gives
+        // many short groups, not one group with thousands of subtitles.
+        let titles: Vec<usize> = (0..run.len()).filter(|&i| run[i].0 == top).collect();
+        for (n, &ti) in titles.iter().enumerate() {
+            let start = if n == 0 { 0 } else { ti };
+            let end = titles.get(n + 1).copied().unwrap_or(run.len());
+            let kicker: Vec<&str> = run[start..ti].iter().map(|h| h.1.as_str()).collect();
+            let group = HeadlineGroup {
+                kicker: (!kicker.is_empty()).then(|| kicker.join(" ")),
+                title: run[ti].1.clone(),
+                subtitles: run[ti + 1..end].iter().map(|h| h.1.clone()).collect(),
+                level: top,
+                location: Some(run[ti].2.clone()),
+            };
+            if top <= 2 || self.articles.is_empty() {
+                self.articles.push(Article {
+                    headline: group,
+                    byline: None,
+                    blocks: Vec::new(),
+                    footnotes: Vec::new(),
+                });
+            } else {
+                self.current_article().blocks.push(Block::Section(group));
+            }
         }
     }
 
-    fn open(&mut self, frame: Frame, container: bool) {
+    fn open(&mut self, frame: Frame, container: bool, at: usize) {
         if container {
             self.depth += 1;
             if self.depth > MAX_NESTING {
                 if !self.warned_depth {
                     self.warned_depth = true;
+                    let loc = self.loc(at);
                     self.diagnostics.push(Diagnostic::warning(
                         "deep-nesting",
-                        None,
+                        Some(loc),
                         format!("lists or block quotes nested deeper than {MAX_NESTING} levels were flattened"),
                     ));
                 }
@@ -260,9 +269,9 @@ impl<'a> Builder<'a> {
                 self.stack
                     .push(Frame::Heading(heading_level(level), Vec::new(), at))
             }
-            Tag::BlockQuote(_) => self.open(Frame::Quote(Vec::new()), true),
-            Tag::List(start) => self.open(Frame::List(start, Vec::new()), true),
-            Tag::Item => self.open(Frame::Item(Vec::new(), Vec::new()), true),
+            Tag::BlockQuote(_) => self.open(Frame::Quote(Vec::new()), true, at),
+            Tag::List(start) => self.open(Frame::List(start, Vec::new()), true, at),
+            Tag::Item => self.open(Frame::Item(Vec::new(), Vec::new()), true, at),
             Tag::FootnoteDefinition(label) => self
                 .stack
                 .push(Frame::FootnoteDef(label.into_string(), Vec::new())),

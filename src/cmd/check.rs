@@ -59,17 +59,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let warnings: usize = reports.iter().map(|r| r.count(Severity::Warning)).sum();
     if args.json {
         let doc = serde_json::json!({ "issues": reports, "errors": errors, "warnings": warnings });
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        super::print_out(&(serde_json::to_string_pretty(&doc)? + "\n"))?;
     } else {
-        for r in &reports {
-            print!("{}", human(r));
-        }
+        let mut text: String = reports.iter().map(human).collect();
         if reports.len() > 1 {
-            println!(
-                "{} issues: {errors} errors, {warnings} warnings",
+            text += &format!(
+                "{} issues: {errors} errors, {warnings} warnings\n",
                 reports.len()
             );
         }
+        super::print_out(&text)?;
     }
     let fail = errors > 0 || (args.strict && warnings > 0);
     Ok(if fail {

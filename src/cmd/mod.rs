@@ -7,6 +7,17 @@ pub mod normalize;
 pub mod outline;
 
 use paiban::diagnostics::Diagnostic;
+use std::io::Write;
+
+/// Writes a command's output to stdout. A reader that stops early (`paiban outline | head`)
+/// ends the output quietly, as it does for other Unix tools, instead of a panic.
+pub fn print_out(text: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => Ok(r?),
+    }
+}
 
 /// Prints warnings and notes on stderr, one line each.
 pub fn print_diagnostics(diags: &[Diagnostic]) {

@@ -64,11 +64,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     match &args.output {
         Some(path) => paiban::output::write_atomic(path, n.text.as_bytes())
             .with_context(|| format!("writing {}", path.display()))?,
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(n.text.as_bytes())?;
-            out.flush()?;
-        }
+        None => super::print_out(&n.text)?,
     }
     Ok(ExitCode::SUCCESS)
 }

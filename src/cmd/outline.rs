@@ -26,9 +26,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
     super::print_diagnostics(&prepared.diagnostics);
     let doc = &prepared.document;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&outline_json(doc))?);
+        super::print_out(&(serde_json::to_string_pretty(&outline_json(doc))? + "\n"))?;
     } else {
-        print!("{}", outline_text(doc));
+        super::print_out(&outline_text(doc))?;
     }
     Ok(ExitCode::SUCCESS)
 }

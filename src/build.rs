@@ -4,7 +4,7 @@
 use crate::diagnostics::Diagnostic;
 use crate::epub::{EpubEngine, EpubOptions};
 use crate::error::Result;
-use crate::output::write_atomic;
+use crate::output::write_all_atomic;
 use crate::pdf::{PdfEngine, PdfOptions};
 use crate::{prepare_path, PrepareOptions, Prepared};
 use std::path::{Path, PathBuf};
@@ -68,11 +68,12 @@ impl Builder {
             diagnostics.extend(r.diagnostics);
             files.push((outdir.join(format!("{name}.pdf")), r.bytes));
         }
-        let mut outputs = Vec::new();
-        for (path, bytes) in files {
-            write_atomic(&path, &bytes)?;
-            outputs.push((path, bytes.len()));
-        }
+        let staged: Vec<(&Path, &[u8])> = files
+            .iter()
+            .map(|(p, b)| (p.as_path(), b.as_slice()))
+            .collect();
+        write_all_atomic(&staged)?;
+        let outputs = files.iter().map(|(p, b)| (p.clone(), b.len())).collect();
         Ok(Built {
             prepared,
             outputs,

@@ -13,6 +13,8 @@ pub enum Error {
     },
     #[error("{path}: no such file or directory")]
     NotFound { path: PathBuf },
+    #[error("{path}: is a file, not a folder (cannot write output into it)")]
+    NotAFolder { path: PathBuf },
     #[error("{path}: no Markdown (.md) files in this directory")]
     NoMarkdown { path: PathBuf },
     #[error("{path}:{line}: invalid UTF-8 at byte {offset} (the file must be UTF-8 text)")]
@@ -36,7 +38,7 @@ pub enum Error {
         format: &'static str,
         message: String,
     },
-    #[error("{path}: input too large ({size} bytes; the limit is {limit} bytes)")]
+    #[error("{path}: input too large ({size} bytes or more; the limit is {limit} bytes)")]
     TooLarge {
         path: PathBuf,
         size: u64,

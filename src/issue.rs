@@ -5,6 +5,7 @@
 use crate::error::{Error, Result};
 use crate::metadata::{self, RawMeta};
 use crate::model::Location;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Inputs larger than this are refused before they are read (protects the machine).
@@ -151,6 +152,9 @@ fn load_folder(dir: &Path) -> Result<Issue> {
     };
     let mut text = String::new();
     let mut segments = Vec::new();
+    // Lines so far, counted page by page (recounting the whole text each page would be
+    // quadratic in the number of pages).
+    let mut lines = 0;
     for page in &pages {
         let page_text = read_text(page)?;
         let (page_meta, body, fm_lines) = metadata::split_front_matter(&page_text, page)?;
@@ -160,14 +164,23 @@ fn load_folder(dir: &Path) -> Result<Issue> {
             // page-break split like any other, for the normalizer to join.
             while !text.ends_with("\n\n") {
                 text.push('\n');
+                lines += 1;
             }
         }
         segments.push(Segment {
-            start_line: text.matches('\n').count(),
+            start_line: lines,
             path: page.clone(),
             first_file_line: fm_lines + 1,
         });
         text.push_str(body);
+        lines += body.matches('\n').count();
+        if text.len() as u64 > MAX_INPUT_BYTES {
+            return Err(Error::TooLarge {
+                path: dir.to_path_buf(),
+                size: text.len() as u64,
+                limit: MAX_INPUT_BYTES,
+            });
+        }
     }
     Ok(Issue {
         input: dir.to_path_buf(),
@@ -188,7 +201,19 @@ pub fn read_text(path: &Path) -> Result<String> {
             limit: MAX_INPUT_BYTES,
         });
     }
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    // Read at most one byte past the limit: a device or pipe (`/dev/zero`, `<(cmd)`) has no
+    // size to check beforehand and might never end.
+    let mut bytes = Vec::with_capacity(md.len().min(MAX_INPUT_BYTES) as usize);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| Error::io(path, e))?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(Error::TooLarge {
+            path: path.to_path_buf(),
+            size: bytes.len() as u64,
+            limit: MAX_INPUT_BYTES,
+        });
+    }
     decode(&bytes, path)
 }
 

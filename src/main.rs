@@ -43,7 +43,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("paiban: error: {e:#}");
+            eprintln!("paiban: error: {}", cmd::error_line(&e));
             ExitCode::FAILURE
         }
     }

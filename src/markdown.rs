@@ -15,6 +15,10 @@ use std::path::Path;
 /// deep nesting is converter noise, and unbounded depth would exhaust the stack downstream.
 pub const MAX_NESTING: usize = 32;
 
+/// Images larger than this are left out (a newspaper photo is a few MiB; this keeps a
+/// stray disk image or video from being read into memory and packed into the EPUB).
+pub const MAX_IMAGE_BYTES: u64 = 64 << 20;
+
 /// Stands for a soft line break until we know the characters on both sides of it.
 const SOFT_BREAK: &str = "\n";
 
@@ -454,7 +458,22 @@ impl<'a> Builder<'a> {
         }
         let decoded = percent_decode(src);
         let path = self.base_dir.join(&decoded);
-        if path.is_file() {
+        let size = std::fs::metadata(&path)
+            .ok()
+            .filter(|m| m.is_file())
+            .map(|m| m.len());
+        if size.is_some_and(|s| s > MAX_IMAGE_BYTES) {
+            self.diagnostics.push(Diagnostic::warning(
+                "large-image",
+                Some(loc.clone()),
+                format!(
+                    "image `{}` is over {} MiB and was left out (its alt text is kept)",
+                    truncate(src, 80),
+                    MAX_IMAGE_BYTES >> 20
+                ),
+            ));
+            None
+        } else if size.is_some() {
             Some(path)
         } else {
             self.diagnostics.push(Diagnostic::warning(

@@ -3,30 +3,75 @@
 
 use crate::error::{Error, Result};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-/// Writes `bytes` to `path` through a temporary file in the same folder.
+/// Writes `bytes` to `path` through a temporary file in the same folder. A `path` that is
+/// a device or pipe (`/dev/stdout`) is written directly: renaming over it would replace it.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_all_atomic(&[(path, bytes)])
+}
+
+/// Writes several files all or nothing: every file goes to a temporary file first, and only
+/// when all of them are written (a full disk shows here) are they renamed into place. On
+/// failure the temporary files are removed and the old outputs stay as they were, so an
+/// issue never ends up with a new EPUB beside an old or missing PDF.
+pub fn write_all_atomic(files: &[(&Path, &[u8])]) -> Result<()> {
+    let mut staged: Vec<(PathBuf, &Path)> = Vec::new();
+    let result = (|| {
+        for (path, bytes) in files {
+            if let Some(tmp) = stage(path, bytes)? {
+                staged.push((tmp, path));
+            }
+        }
+        for (tmp, path) in &staged {
+            std::fs::rename(tmp, path).map_err(|e| Error::io(*path, e))?;
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        for (tmp, _) in &staged {
+            let _ = std::fs::remove_file(tmp);
+        }
+    }
+    result
+}
+
+/// Writes `bytes` to a temporary file beside `path` and returns it; or writes a device or
+/// pipe directly and returns None.
+fn stage(path: &Path, bytes: &[u8]) -> Result<Option<PathBuf>> {
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(bytes).and_then(|()| f.flush()))
+            .map_err(|e| Error::io(path, e))?;
+        return Ok(None);
+    }
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
+    if let Some(blocker) = dir.ancestors().find(|a| a.is_file()) {
+        return Err(Error::NotAFolder {
+            path: blocker.to_path_buf(),
+        });
+    }
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let name = path
         .file_name()
         .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
+    let written = std::fs::File::create(&tmp).and_then(|mut f| {
         f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io(path, e));
+        f.sync_all()
+    });
+    match written {
+        Ok(()) => Ok(Some(tmp)),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(Error::io(path, e))
+        }
     }
-    Ok(())
 }
 
 /// A file name that stays inside its folder: no path separators, no `..`, no control

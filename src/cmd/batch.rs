@@ -86,7 +86,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             Ok(s) => {
                 progress.finish(s);
                 if let Err(e) = write_summary(&args, s) {
-                    eprintln!("paiban: error: {e:#}");
+                    eprintln!("paiban: error: {}", super::error_line(&e));
                 }
             }
             Err(e) => eprintln!("paiban: error: {e}"),

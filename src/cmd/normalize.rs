@@ -2,7 +2,7 @@
 //! Markdown (exactly the text `build` typesets) and lists every repair on stderr as
 //! `FILE:LINE: KIND: before → after`.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use paiban::normalize::Normalized;
 use paiban::Prepared;
 use serde_json::json;
@@ -58,12 +58,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     if let Some(path) = &args.report {
         let bytes = serde_json::to_vec_pretty(&report_json(&prepared, n))?;
-        paiban::output::write_atomic(path, &bytes)
-            .with_context(|| format!("writing {}", path.display()))?;
+        paiban::output::write_atomic(path, &bytes)?;
     }
     match &args.output {
-        Some(path) => paiban::output::write_atomic(path, n.text.as_bytes())
-            .with_context(|| format!("writing {}", path.display()))?,
+        Some(path) => paiban::output::write_atomic(path, n.text.as_bytes())?,
         None => super::print_out(&n.text)?,
     }
     Ok(ExitCode::SUCCESS)

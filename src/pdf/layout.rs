@@ -329,6 +329,17 @@ impl<'a> Layouter<'a> {
         items
     }
 
+    /// The indent of one more level of quote or list: 2 em while 8 em of measure remain,
+    /// then none, so that deep nesting never squeezes the text off the column.
+    fn nest_step(&self, w: f32) -> f32 {
+        let em = self.style.body_size;
+        if w - 2.0 * em >= 8.0 * em {
+            2.0 * em
+        } else {
+            0.0
+        }
+    }
+
     /// Lays out blocks at width `w`, `x0` from the column's edge. `label`: the first
     /// paragraph is a list item's, whose label takes the place of its indent.
     fn blocks(&self, blocks: &[Block], w: f32, x0: f32, label: bool, out: &mut Vec<VItem>) {
@@ -347,13 +358,8 @@ impl<'a> Layouter<'a> {
                             None => "·".to_string(),
                         };
                         let mut inner = Vec::new();
-                        self.blocks(
-                            item,
-                            w - 2.0 * s.body_size,
-                            x0 + 2.0 * s.body_size,
-                            true,
-                            &mut inner,
-                        );
+                        let step = self.nest_step(w);
+                        self.blocks(item, w - step, x0 + step, true, &mut inner);
                         // The label sits in the indent of the item's first line.
                         if let Some(VItem {
                             kind: VKind::Text(g),
@@ -380,13 +386,10 @@ impl<'a> Layouter<'a> {
                         out.extend(inner);
                     }
                 }
-                Block::Quote(inner) => self.blocks(
-                    inner,
-                    w - 2.0 * s.body_size,
-                    x0 + 2.0 * s.body_size,
-                    false,
-                    out,
-                ),
+                Block::Quote(inner) => {
+                    let step = self.nest_step(w);
+                    self.blocks(inner, w - step, x0 + step, false, out)
+                }
                 Block::Code { text, .. } => {
                     let ps = self.body(0.0, Align::Start);
                     for l in text.lines() {
@@ -493,9 +496,7 @@ impl<'a> Layouter<'a> {
                 b.cur.col_top = b.cur.bottom + self.lead;
             }
             // The headline spans all columns; the body runs in columns below it.
-            let y0 = b.cur.col_top;
-            let h = b.place_block(&head, y0, 0.0);
-            b.cur.col_top = y0 + h;
+            b.cur.col_top = b.place_spanning(&head, b.cur.col_top);
             b.cur.y = b.cur.col_top;
             b.cur.col = 0;
             if let Some(info) = b.info.last_mut() {
@@ -573,6 +574,20 @@ impl Builder<'_, '_> {
             dy += it.height;
         }
         dy
+    }
+
+    /// Draws full-width items from `y` down, going on to a new page when one does not fit
+    /// (only a headline taller than the page needs that; its lines would fall off the page).
+    /// Returns the y below the last item.
+    fn place_spanning(&mut self, items: &[VItem], mut y: f32) -> f32 {
+        for it in items {
+            if y > 0.0 && y + it.height > self.l.text_h {
+                self.new_page();
+                y = 0.0;
+            }
+            y += self.place_block(std::slice::from_ref(it), y, 0.0);
+        }
+        y
     }
 
     /// Draws one item with its top-left corner at page point (x, y).

@@ -167,7 +167,11 @@ impl PdfEngine {
             for g in &p.glyphs {
                 if let Some(r) = glyph(g) {
                     used.entry(r.font).or_default().insert(r.gid);
-                    chars.entry(r.font).or_default().insert(g.ch, r.gid);
+                    // Every character without a glyph is drawn as glyph 0 (.notdef): mapping
+                    // it back to one of them would make all of them copy as that character.
+                    if r.gid != 0 {
+                        chars.entry(r.font).or_default().insert(g.ch, r.gid);
+                    }
                 }
             }
         }

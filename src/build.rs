@@ -54,7 +54,8 @@ impl Builder {
     /// Builds the issue at `input` into `outdir/<name>.epub` and `outdir/<name>.pdf`.
     /// Both formats are rendered before anything is written.
     pub fn build(&self, input: &Path, outdir: &Path) -> Result<Built> {
-        let prepared = prepare_path(input, &self.prepare)?;
+        let mut prepared = prepare_path(input, &self.prepare)?;
+        prepared.release_texts();
         let mut diagnostics = prepared.diagnostics.clone();
         let name = crate::output::safe_file_name(&prepared.issue.name);
         let mut files = Vec::new();

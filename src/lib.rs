@@ -67,6 +67,17 @@ impl Prepared {
             .map_or(&self.issue.source.text, |n| &n.text)
     }
 
+    /// Frees the input and normalized texts, which nothing needs once the document is built
+    /// (the line maps stay, so reports still name file and line). The backends run with
+    /// the document alone; for a large issue this lowers the peak memory by two copies of
+    /// its text. [`Prepared::text`] is empty afterwards.
+    pub fn release_texts(&mut self) {
+        self.issue.source.text = String::new();
+        if let Some(n) = &mut self.normalized {
+            n.text = String::new();
+        }
+    }
+
     /// File and line of a 1-based line of the *input* text (as the normalizer reports them).
     pub fn locate_input_line(&self, line: usize) -> model::Location {
         self.issue.source.locate_line(line.saturating_sub(1))

@@ -115,9 +115,11 @@ pub fn build(p: Package<'_>) -> Result<Vec<u8>, EpubError> {
         )
         .map_err(eb)?;
     }
-    for (i, c) in p.chapters.iter().enumerate() {
+    // Each chapter is compressed into the archive as it is added; dropping its text then
+    // keeps the issue from being held twice.
+    for (i, c) in p.chapters.into_iter().enumerate() {
         let mut content =
-            EpubContent::new(c.href.clone(), c.xhtml.as_bytes()).title(xml_chars(&c.nav_title));
+            EpubContent::new(c.href, c.xhtml.as_bytes()).title(xml_chars(&c.nav_title));
         if i == 0 {
             content = content.reftype(ReferenceType::Text);
         }

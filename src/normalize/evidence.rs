@@ -5,6 +5,7 @@
 
 use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 pub(crate) struct Evidence<'a> {
     text: &'a str,
@@ -21,27 +22,55 @@ pub(crate) struct Evidence<'a> {
 
 struct Index {
     folded: String,
-    bigrams: Vec<(u64, usize)>,
+    /// Byte offsets in `folded` of every bigram without whitespace, grouped by bigram
+    /// (a counting sort: 4 bytes per character; (key, offset) pairs took 16, and a 50 MB
+    /// issue's index alone outgrew the memory budget).
+    positions: Vec<u32>,
+    /// Each bigram's slice of `positions`: (start, length).
+    ranges: HashMap<u64, (u32, u32), BuildHasherDefault<KeyHasher>>,
 }
 
 impl Index {
     fn new(text: &str) -> Self {
         let folded = fold_digits(text);
-        let mut bigrams: Vec<(u64, usize)> = folded
-            .char_indices()
-            .zip(folded.chars().skip(1))
-            .filter(|((_, x), y)| !x.is_whitespace() && !y.is_whitespace())
-            .map(|((i, x), y)| (key(x, y), i))
-            .collect();
-        bigrams.sort_unstable_by_key(|e| e.0);
-        Index { folded, bigrams }
+        // Offsets fit u32: inputs are limited to 256 MiB (issue::MAX_INPUT_BYTES).
+        let pairs = || {
+            folded
+                .char_indices()
+                .zip(folded.chars().skip(1))
+                .filter(|((_, x), y)| !x.is_whitespace() && !y.is_whitespace())
+                .map(|((i, x), y)| (key(x, y), i as u32))
+        };
+        let mut ranges: HashMap<u64, (u32, u32), _> = HashMap::default();
+        for (k, _) in pairs() {
+            ranges.entry(k).or_insert((0, 0)).1 += 1;
+        }
+        let mut total = 0u32;
+        for r in ranges.values_mut() {
+            *r = (total, r.1);
+            total += r.1;
+        }
+        let mut positions = vec![0u32; total as usize];
+        let mut filled: HashMap<u64, u32, BuildHasherDefault<KeyHasher>> = HashMap::default();
+        for (k, i) in pairs() {
+            if let Some(&(start, _)) = ranges.get(&k) {
+                let n = filled.entry(k).or_insert(0);
+                positions[(start + *n) as usize] = i;
+                *n += 1;
+            }
+        }
+        Index {
+            folded,
+            positions,
+            ranges,
+        }
     }
 
-    /// The entries of bigram `k`.
-    fn range(&self, k: u64) -> &[(u64, usize)] {
-        let lo = self.bigrams.partition_point(|e| e.0 < k);
-        let hi = self.bigrams.partition_point(|e| e.0 <= k);
-        &self.bigrams[lo..hi]
+    /// The offsets of bigram `k`, in text order.
+    fn range(&self, k: u64) -> &[u32] {
+        self.ranges.get(&k).map_or(&[], |&(start, len)| {
+            &self.positions[start as usize..(start + len) as usize]
+        })
     }
 
     /// Does the folded needle occur? Checks only where its rarest bigram occurs.
@@ -61,8 +90,9 @@ impl Index {
         else {
             return false;
         };
-        hits.iter().any(|&(_, pos)| {
-            pos.checked_sub(off)
+        hits.iter().any(|&pos| {
+            (pos as usize)
+                .checked_sub(off)
                 .and_then(|start| self.folded.get(start..start + s.len()))
                 == Some(s)
         })
@@ -71,6 +101,26 @@ impl Index {
 
 fn key(a: char, b: char) -> u64 {
     (u64::from(u32::from(a)) << 32) | u64::from(u32::from(b))
+}
+
+/// A fast hasher for bigram keys (two code points): hashing 17 million of them with the
+/// default SipHash would dominate building the index of a large issue.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u64(&mut self, k: u64) {
+        // Fibonacci hashing, mixed so both code points reach the high bits.
+        self.0 = (self.0.rotate_left(5) ^ k).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
 }
 
 /// Digits as one class, ASCII punctuation as the full-width form the punctuation pass

@@ -170,6 +170,9 @@ pub fn normalize(text: &str, opts: &NormalizeOptions) -> Normalized {
     warnings::run(&lines, &mut warnings);
     repairs.sort_by_key(|r| r.line);
     warnings.sort_by_key(|w| w.line);
+    // A large issue has a repair every few dozen characters: give back the growth slack.
+    repairs.shrink_to_fit();
+    warnings.shrink_to_fit();
     let (text, line_origin) = lines.finish();
     Normalized {
         text,

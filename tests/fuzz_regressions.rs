@@ -1,0 +1,46 @@
+//! Replays every saved fuzz finding (tests/fixtures/fuzz/<target>/*) through the entry
+//! point of the fuzz target that found it. Each must now run to the end without a panic;
+//! what each input once broke is described in the fixture folder's README and its name.
+
+use std::path::PathBuf;
+
+fn findings(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/fuzz")
+        .join(target);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("dir entry").path())
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no findings in {}", dir.display());
+    files
+        .into_iter()
+        .map(|p| {
+            let bytes = std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            (p, bytes)
+        })
+        .collect()
+}
+
+fn replay(target: &str, run: fn(&[u8])) {
+    for (path, bytes) in findings(target) {
+        eprintln!("replaying {}", path.display());
+        run(&bytes);
+    }
+}
+
+#[test]
+fn normalize_findings() {
+    replay("normalize", paiban::fuzzing::normalize_bytes);
+}
+
+#[test]
+fn markdown_findings() {
+    replay("markdown", paiban::fuzzing::markdown_bytes);
+}
+
+#[test]
+fn build_findings() {
+    replay("build_issue", paiban::fuzzing::build_bytes);
+}

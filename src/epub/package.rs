@@ -155,10 +155,20 @@ fn repack(raw: &[u8], lang: &str) -> Result<Vec<u8>, EpubError> {
         if name == "mimetype" {
             continue;
         }
+        let is_nav = name == "OEBPS/nav.xhtml";
+        // Images are compressed already: deflating them again costs time and saves nothing.
+        let is_image = [".png", ".jpg", ".gif"].iter().any(|e| name.ends_with(e));
+        if !is_nav && !is_image {
+            // Already deflated by epub-builder: copy the compressed bytes with the fixed
+            // date instead of inflating and deflating again (an issue of many articles
+            // spent most of its time there).
+            out.raw_copy_file_touch(f, zip::DateTime::default(), Some(0o644))?;
+            continue;
+        }
         let mut data = Vec::with_capacity(f.size() as usize);
         f.read_to_end(&mut data)
             .map_err(|e| EpubError::Package(format!("{name}: {e}")))?;
-        if name == "OEBPS/nav.xhtml" {
+        if is_nav {
             let s = String::from_utf8_lossy(&data).replacen(
                 "<html xmlns=",
                 &format!("<html lang=\"{lang}\" xml:lang=\"{lang}\" xmlns="),
@@ -166,8 +176,6 @@ fn repack(raw: &[u8], lang: &str) -> Result<Vec<u8>, EpubError> {
             );
             data = s.into_bytes();
         }
-        // Images are compressed already: deflating them again costs time and saves nothing.
-        let is_image = [".png", ".jpg", ".gif"].iter().any(|e| name.ends_with(e));
         let opts = if is_image {
             fixed.compression_method(CompressionMethod::Stored)
         } else {

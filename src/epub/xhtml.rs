@@ -83,7 +83,7 @@ pub fn article(
     diags: &mut Vec<Diagnostic>,
 ) -> String {
     let mut w = Writer {
-        out: String::with_capacity(4096),
+        out: String::with_capacity(1024),
         notes: BTreeMap::new(),
         referenced: BTreeSet::new(),
         images,
@@ -129,6 +129,9 @@ pub fn article(
         w.out.push_str("</section>\n");
     }
     w.out.push_str("</article>\n</body>\n</html>\n");
+    // Every article is held until packing: no slack from growth (an issue of many short
+    // articles would otherwise hold several KB of nothing for each).
+    w.out.shrink_to_fit();
     w.out
 }
 

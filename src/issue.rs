@@ -191,6 +191,32 @@ fn load_folder(dir: &Path) -> Result<Issue> {
     })
 }
 
+/// Style sheets (CSS, TOML) larger than this are refused: a style is a few KB.
+pub const MAX_STYLE_BYTES: u64 = 1 << 20;
+
+/// Reads a whole file, refusing one larger than `limit`. Reads at most one byte past the
+/// limit, so a device or pipe (`/dev/zero`, `<(cmd)`), which has no size to check
+/// beforehand and might never end, cannot hang the process or exhaust memory.
+pub fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    let f = std::fs::File::open(path)?;
+    let known = f.metadata().map(|m| m.len()).unwrap_or(0);
+    let too_large = || {
+        std::io::Error::new(
+            std::io::ErrorKind::FileTooLarge,
+            format!("larger than the limit of {limit} bytes"),
+        )
+    };
+    if known > limit {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::with_capacity(known as usize);
+    f.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
+
 /// Reads a text file: UTF-8 (a BOM is accepted), CRLF or CR line endings become LF.
 pub fn read_text(path: &Path) -> Result<String> {
     let md = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
@@ -201,19 +227,17 @@ pub fn read_text(path: &Path) -> Result<String> {
             limit: MAX_INPUT_BYTES,
         });
     }
-    // Read at most one byte past the limit: a device or pipe (`/dev/zero`, `<(cmd)`) has no
-    // size to check beforehand and might never end.
-    let mut bytes = Vec::with_capacity(md.len().min(MAX_INPUT_BYTES) as usize);
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes))
-        .map_err(|e| Error::io(path, e))?;
-    if bytes.len() as u64 > MAX_INPUT_BYTES {
-        return Err(Error::TooLarge {
-            path: path.to_path_buf(),
-            size: bytes.len() as u64,
-            limit: MAX_INPUT_BYTES,
-        });
-    }
+    let bytes = read_bounded(path, MAX_INPUT_BYTES).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::FileTooLarge {
+            Error::TooLarge {
+                path: path.to_path_buf(),
+                size: MAX_INPUT_BYTES + 1,
+                limit: MAX_INPUT_BYTES,
+            }
+        } else {
+            Error::io(path, e)
+        }
+    })?;
     decode(&bytes, path)
 }
 

@@ -134,9 +134,16 @@ impl Style {
     }
 
     pub fn from_file(path: &Path) -> Result<Style, StyleError> {
-        let text = std::fs::read_to_string(path).map_err(|source| StyleError::Io {
+        let io = |source| StyleError::Io {
             path: path.to_path_buf(),
             source,
+        };
+        let bytes = crate::issue::read_bounded(path, crate::issue::MAX_STYLE_BYTES).map_err(io)?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            io(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "not UTF-8 text",
+            ))
         })?;
         Style::parse(&text, path)
     }

@@ -594,3 +594,41 @@ fn closed_stdout_pipe_is_not_a_crash() {
     assert!(!err.contains("panicked"), "{err}");
     assert!(String::from_utf8_lossy(&o.stdout).starts_with("title:"));
 }
+
+#[test]
+fn endless_style_files_are_refused() {
+    // A style symlinked to /dev/zero: refused at the 1 MiB style limit, not read forever.
+    let d = tmp();
+    let input = write(
+        d.path(),
+        "issue.md",
+        &std::fs::read(sample()).expect("sample"),
+    );
+    for name in ["zero.toml", "zero.css"] {
+        let style = d.path().join(name);
+        std::os::unix::fs::symlink("/dev/zero", &style).expect("symlink");
+        build_refused(
+            &input,
+            &["--style", s(&style)],
+            &[name, "larger than the limit of 1048576 bytes"],
+        );
+    }
+}
+
+#[test]
+fn an_issue_from_a_pipe_builds() {
+    // Process substitution (`paiban build <(convert …)`) hands paiban a pipe.
+    let d = tmp();
+    let out = d.path().join("out");
+    let o = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "\"{}\" build <(printf '# 标题\\n\\n正文。\\n') -o \"{}\"",
+            bin(),
+            s(&out)
+        ))
+        .output()
+        .expect("bash");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(files_under(&out).len(), 2, "{:?}", files_under(&out));
+}

@@ -27,7 +27,9 @@ pub fn source_files(path: &Path, is_folder: bool) -> crate::Result<Vec<PathBuf>>
 pub fn hash_files(files: &[PathBuf], indir: &Path) -> Result<Hashes, crate::Error> {
     let mut out = Hashes::new();
     for f in files {
-        let bytes = std::fs::read(f).map_err(|e| crate::Error::io(f, e))?;
+        // Bounded like the build's own read: a symlink to a device must not hang the batch.
+        let bytes = crate::issue::read_bounded(f, crate::issue::MAX_INPUT_BYTES)
+            .map_err(|e| crate::Error::io(f, e))?;
         out.insert(
             file_key(f, indir),
             blake3::hash(&bytes).to_hex().to_string(),
@@ -40,7 +42,8 @@ pub fn hash_files(files: &[PathBuf], indir: &Path) -> Result<Hashes, crate::Erro
 pub fn unchanged(recorded: &Hashes, indir: &Path) -> bool {
     recorded.iter().all(|(key, hash)| {
         let path = key_path(key, indir);
-        std::fs::read(&path).is_ok_and(|b| blake3::hash(&b).to_hex().as_str() == hash)
+        crate::issue::read_bounded(&path, crate::issue::MAX_INPUT_BYTES)
+            .is_ok_and(|b| blake3::hash(&b).to_hex().as_str() == hash)
     })
 }
 

@@ -146,7 +146,13 @@ pub(crate) fn convert_line(line: &str) -> Option<(String, Vec<usize>)> {
     Some((out, offsets))
 }
 
+/// Punctuation repairs listed one by one in an issue. Past this, a line's marks are reported
+/// as one repair: an issue made of commas would otherwise keep ~150 bytes of report for
+/// every few bytes of input (a real issue has a few hundred).
+const MAX_LISTED: usize = 50_000;
+
 pub(crate) fn run(lines: &mut Lines, repairs: &mut Vec<Repair>) {
+    let mut listed = 0;
     for b in blocks(lines) {
         if b.kind != BlockKind::Paragraph {
             continue;
@@ -158,6 +164,30 @@ pub(crate) fn run(lines: &mut Lines, repairs: &mut Vec<Repair>) {
             let Some((out, offsets)) = convert_line(&l.text) else {
                 continue;
             };
+            if listed + offsets.len() > MAX_LISTED {
+                let excerpt = |t: &str| {
+                    let h = head(t, 12);
+                    if h.len() < t.len() {
+                        format!("{h}…")
+                    } else {
+                        h.to_string()
+                    }
+                };
+                repairs.push(Repair {
+                    line: l.origin + 1,
+                    kind: "punctuation",
+                    before: excerpt(&l.text),
+                    after: excerpt(&out),
+                    evidence: Some(format!(
+                        "{} marks on this line, reported together (past the first \
+                         {MAX_LISTED} of the issue)",
+                        offsets.len()
+                    )),
+                });
+                l.text = out;
+                continue;
+            }
+            listed += offsets.len();
             for &i in &offsets {
                 // A short excerpt: the mark with up to 3 characters either side.
                 let start = l.text[..i]
@@ -223,5 +253,29 @@ mod tests {
         );
         assert_eq!(conv("图![说明](a.png)"), "图![说明](a.png)");
         assert_eq!(conv("真的吗?好!"), "真的吗？好！");
+    }
+
+    #[test]
+    fn past_the_listing_limit_a_line_is_one_repair() {
+        let many = "中,".repeat(MAX_LISTED + 10);
+        let text = format!("开头,结尾。\n\n{many}文。\n");
+        let n = crate::normalize::normalize(&text, &Default::default());
+        let punct: Vec<_> = n
+            .repairs
+            .iter()
+            .filter(|r| r.kind == "punctuation")
+            .collect();
+        assert_eq!(
+            punct.len(),
+            2,
+            "one listed mark, then one repair for the long line"
+        );
+        assert_eq!(punct[0].before, "开头,结尾。");
+        let whole = punct[1];
+        assert_eq!(whole.line, 3);
+        assert!(whole.before.starts_with("中,中,") && whole.after.starts_with("中，中，"));
+        let note = whole.evidence.as_deref().unwrap_or("");
+        assert!(note.starts_with(&format!("{} marks on this line", MAX_LISTED + 10)));
+        assert!(!n.text.contains(','));
     }
 }

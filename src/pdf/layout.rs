@@ -450,12 +450,30 @@ impl<'a> Layouter<'a> {
         items
     }
 
-    /// Lays out the whole document.
+    /// Lays out the whole document, keeping every page.
     pub fn layout(&self, doc: &Document) -> Layout {
+        let mut pages = Vec::new();
+        let marks = self.layout_pages(doc, &mut |p| pages.push(p));
+        Layout { pages, marks }
+    }
+
+    /// Lays out the whole document, handing each page to `sink` as soon as it is
+    /// finished (in order), so that a large issue's glyphs are never all alive at once.
+    /// Returns the bookmarks.
+    pub fn layout_pages(&self, doc: &Document, sink: &mut dyn FnMut(Page)) -> Vec<Mark> {
+        let name = doc
+            .meta
+            .newspaper
+            .clone()
+            .unwrap_or_else(|| doc.meta.title.clone());
+        let date = doc.meta.date.map(|d| d.chinese()).unwrap_or_default();
         let mut b = Builder {
             l: self,
-            pages: Vec::new(),
-            info: Vec::new(),
+            page: None,
+            page_count: 0,
+            info: PageInfo::default(),
+            heads: (name, date),
+            sink,
             marks: Vec::new(),
             cur: Cursor {
                 col: 0,
@@ -468,7 +486,7 @@ impl<'a> Layouter<'a> {
         for a in &doc.articles {
             let head = self.headline(a, self.text_w);
             let head_h: f32 = head.iter().map(|i| i.height).sum();
-            if b.pages.is_empty() {
+            if b.page.is_none() {
                 b.new_page();
                 let h = b.masthead(doc);
                 b.cur.col_top = h;
@@ -498,21 +516,18 @@ impl<'a> Layouter<'a> {
             b.cur.col_top = y0 + h;
             b.cur.y = b.cur.col_top;
             b.cur.col = 0;
-            if let Some(info) = b.info.last_mut() {
-                info.opens_article = true;
-                info.article.get_or_insert_with(|| a.headline.title.clone());
-            }
+            b.info.opens_article = true;
+            b.info
+                .article
+                .get_or_insert_with(|| a.headline.title.clone());
             let body = self.article_body(a, self.col_w);
             b.flow(&body, ncols > 1, &a.headline.title);
         }
-        if b.pages.is_empty() {
+        if b.page.is_none() {
             b.new_page();
         }
-        b.running_heads(doc);
-        Layout {
-            pages: b.pages,
-            marks: b.marks,
-        }
+        b.finish_page();
+        b.marks
     }
 }
 
@@ -524,18 +539,25 @@ fn space(h: f32) -> VItem {
     }
 }
 
-struct Builder<'l, 'a> {
+struct Builder<'l, 'a, 's> {
     l: &'l Layouter<'a>,
-    pages: Vec<Page>,
-    info: Vec<PageInfo>,
+    /// The page being filled; earlier ones went to `sink`.
+    page: Option<Page>,
+    /// Pages started so far (the current one included).
+    page_count: usize,
+    info: PageInfo,
+    /// The newspaper's name and the date, for the running heads.
+    heads: (String, String),
+    sink: &'s mut dyn FnMut(Page),
     marks: Vec<Mark>,
     cur: Cursor,
 }
 
-impl Builder<'_, '_> {
+impl Builder<'_, '_, '_> {
     fn new_page(&mut self) {
-        self.pages.push(Page::default());
-        self.info.push(PageInfo::default());
+        self.finish_page();
+        self.page = Some(Page::default());
+        self.page_count += 1;
         self.cur = Cursor {
             col: 0,
             y: 0.0,
@@ -545,7 +567,16 @@ impl Builder<'_, '_> {
     }
 
     fn page_no(&self) -> usize {
-        self.pages.len().saturating_sub(1)
+        self.page_count.saturating_sub(1)
+    }
+
+    /// Adds the running head to the current page and hands the page on.
+    fn finish_page(&mut self) {
+        let info = std::mem::take(&mut self.info);
+        if let Some(mut page) = self.page.take() {
+            self.running_head(self.page_no(), &info, &mut page);
+            (self.sink)(page);
+        }
     }
 
     /// Left edge of the text area on the current page (mirrored margins).
@@ -578,7 +609,7 @@ impl Builder<'_, '_> {
     /// Draws one item with its top-left corner at page point (x, y).
     fn draw(&mut self, it: &VItem, x: f32, y: f32) {
         let page_no = self.page_no();
-        let Some(page) = self.pages.last_mut() else {
+        let Some(page) = self.page.as_mut() else {
             return;
         };
         match &it.kind {
@@ -724,9 +755,7 @@ impl Builder<'_, '_> {
             self.place_runs(items, &runs);
             i = end;
             self.new_page();
-            if let Some(info) = self.info.last_mut() {
-                info.article = Some(title.to_string());
-            }
+            self.info.article = Some(title.to_string());
         }
     }
 
@@ -791,94 +820,84 @@ impl Builder<'_, '_> {
         self.place_block(&items, 0.0, 0.0)
     }
 
-    /// Running heads (name and date on left-hand pages, the article's title on
-    /// right-hand pages) and folios; none on page 1, nor on pages opening an article
-    /// unless the style wants them there.
-    fn running_heads(&mut self, doc: &Document) {
+    /// The running head of page `p` (name and date on left-hand pages, the article's
+    /// title on right-hand pages) and its folio; none on page 1, nor on pages opening an
+    /// article unless the style wants them there.
+    fn running_head(&self, p: usize, info: &PageInfo, page: &mut Page) {
         let l = self.l;
         let s = l.style;
+        if p == 0 || (info.opens_article && !s.head_on_opening_pages) {
+            return;
+        }
         let size = s.head_size;
         let top = s.margin_top_mm * MM;
         let head_base = top - size * 1.2;
         let rule_y = top - size * 0.6;
         let foot_base = l.page_h - s.margin_bottom_mm * MM + size * 2.2;
-        let name = doc
-            .meta
-            .newspaper
-            .clone()
-            .unwrap_or_else(|| doc.meta.title.clone());
-        let date = doc.meta.date.map(|d| d.chinese()).unwrap_or_default();
+        let (name, date) = &self.heads;
         let ps = ParaStyle {
             size,
             indent: 0.0,
             align: Align::Start,
             compress: true,
         };
-        for (p, info) in self.info.iter().enumerate() {
-            if p == 0 || (info.opens_article && !s.head_on_opening_pages) {
-                continue;
-            }
-            let right_hand = p % 2 == 0;
-            let left = if right_hand {
-                s.margin_inner_mm
-            } else {
-                s.margin_outer_mm
-            } * MM;
-            let text = if right_hand {
-                info.article.clone().unwrap_or_else(|| name.clone())
-            } else {
-                format!("{name}　{date}")
-            };
-            let line = break_lines(&plain(&text, Face::Regular), l.text_w, &ps, l.m);
-            let Some(line) = line.into_iter().next() else {
-                continue;
-            };
-            // Right-hand pages: flush right; left-hand pages: flush left.
-            let dx = if right_hand {
-                l.text_w - line.width
-            } else {
-                0.0
-            };
-            let folio = (p + 1).to_string();
-            let fw: f32 = folio
-                .chars()
-                .map(|c| l.m.advance(Face::Regular, c) * size)
-                .sum();
-            let Some(page) = self.pages.get_mut(p) else {
-                continue;
-            };
-            page.glyphs.extend(line.glyphs.iter().map(|g| Glyph {
-                ch: g.ch,
-                face: g.face,
+        let right_hand = p % 2 == 0;
+        let left = if right_hand {
+            s.margin_inner_mm
+        } else {
+            s.margin_outer_mm
+        } * MM;
+        let text = if right_hand {
+            info.article.clone().unwrap_or_else(|| name.clone())
+        } else {
+            format!("{name}　{date}")
+        };
+        let line = break_lines(&plain(&text, Face::Regular), l.text_w, &ps, l.m);
+        let Some(line) = line.into_iter().next() else {
+            return;
+        };
+        // Right-hand pages: flush right; left-hand pages: flush left.
+        let dx = if right_hand {
+            l.text_w - line.width
+        } else {
+            0.0
+        };
+        let folio = (p + 1).to_string();
+        let fw: f32 = folio
+            .chars()
+            .map(|c| l.m.advance(Face::Regular, c) * size)
+            .sum();
+        page.glyphs.extend(line.glyphs.iter().map(|g| Glyph {
+            ch: g.ch,
+            face: g.face,
+            size,
+            x: left + dx + g.x,
+            y: head_base,
+            half: g.half,
+        }));
+        page.rules.push(Rule {
+            x0: left,
+            x1: left + l.text_w,
+            y: rule_y,
+            width: 0.5,
+        });
+        // The folio at the outer corner of the foot.
+        let fx = if right_hand {
+            left + l.text_w - fw
+        } else {
+            left
+        };
+        let mut x = fx;
+        for ch in folio.chars() {
+            page.glyphs.push(Glyph {
+                ch,
+                face: Face::Regular,
                 size,
-                x: left + dx + g.x,
-                y: head_base,
-                half: g.half,
-            }));
-            page.rules.push(Rule {
-                x0: left,
-                x1: left + l.text_w,
-                y: rule_y,
-                width: 0.5,
+                x,
+                y: foot_base,
+                half: false,
             });
-            // The folio at the outer corner of the foot.
-            let fx = if right_hand {
-                left + l.text_w - fw
-            } else {
-                left
-            };
-            let mut x = fx;
-            for ch in folio.chars() {
-                page.glyphs.push(Glyph {
-                    ch,
-                    face: Face::Regular,
-                    size,
-                    x,
-                    y: foot_base,
-                    half: false,
-                });
-                x += l.m.advance(Face::Regular, ch) * size;
-            }
+            x += l.m.advance(Face::Regular, ch) * size;
         }
     }
 }

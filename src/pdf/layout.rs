@@ -453,14 +453,16 @@ impl<'a> Layouter<'a> {
     /// Lays out the whole document, keeping every page.
     pub fn layout(&self, doc: &Document) -> Layout {
         let mut pages = Vec::new();
-        let marks = self.layout_pages(doc, &mut |p| pages.push(p));
+        let marks = self.layout_pages(doc, &mut |p| pages.push(std::mem::take(p)));
         Layout { pages, marks }
     }
 
     /// Lays out the whole document, handing each page to `sink` as soon as it is
     /// finished (in order), so that a large issue's glyphs are never all alive at once.
+    /// The page is cleared afterwards and its buffers reused for the next one (fewer
+    /// large allocations freed and made again, which the allocator keeps as RSS).
     /// Returns the bookmarks.
-    pub fn layout_pages(&self, doc: &Document, sink: &mut dyn FnMut(Page)) -> Vec<Mark> {
+    pub fn layout_pages(&self, doc: &Document, sink: &mut dyn FnMut(&mut Page)) -> Vec<Mark> {
         let name = doc
             .meta
             .newspaper
@@ -470,6 +472,7 @@ impl<'a> Layouter<'a> {
         let mut b = Builder {
             l: self,
             page: None,
+            spare: Page::default(),
             page_count: 0,
             info: PageInfo::default(),
             heads: (name, date),
@@ -543,12 +546,14 @@ struct Builder<'l, 'a, 's> {
     l: &'l Layouter<'a>,
     /// The page being filled; earlier ones went to `sink`.
     page: Option<Page>,
+    /// The last page handed on, emptied, for the next one.
+    spare: Page,
     /// Pages started so far (the current one included).
     page_count: usize,
     info: PageInfo,
     /// The newspaper's name and the date, for the running heads.
     heads: (String, String),
-    sink: &'s mut dyn FnMut(Page),
+    sink: &'s mut dyn FnMut(&mut Page),
     marks: Vec<Mark>,
     cur: Cursor,
 }
@@ -556,7 +561,7 @@ struct Builder<'l, 'a, 's> {
 impl Builder<'_, '_, '_> {
     fn new_page(&mut self) {
         self.finish_page();
-        self.page = Some(Page::default());
+        self.page = Some(std::mem::take(&mut self.spare));
         self.page_count += 1;
         self.cur = Cursor {
             col: 0,
@@ -575,7 +580,10 @@ impl Builder<'_, '_, '_> {
         let info = std::mem::take(&mut self.info);
         if let Some(mut page) = self.page.take() {
             self.running_head(self.page_no(), &info, &mut page);
-            (self.sink)(page);
+            (self.sink)(&mut page);
+            page.glyphs.clear();
+            page.rules.clear();
+            self.spare = page;
         }
     }
 
@@ -841,7 +849,7 @@ impl Builder<'_, '_, '_> {
             align: Align::Start,
             compress: true,
         };
-        let right_hand = p % 2 == 0;
+        let right_hand = p.is_multiple_of(2);
         let left = if right_hand {
             s.margin_inner_mm
         } else {

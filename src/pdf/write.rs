@@ -1,15 +1,16 @@
-//! Pages of positioned glyphs → PDF bytes with printpdf: glyphs drawn by id with their
-//! text attached (printpdf builds the subset font's ToUnicode from it), then, on the lopdf
-//! document, what printpdf does not do: nested bookmarks, `/Lang`, and a document ID
+//! Content streams and subset fonts → PDF bytes: printpdf assembles the document around
+//! empty pages (it builds each subset font's widths and ToUnicode from the glyphs it is
+//! shown once), then, on the lopdf document, the pages' content streams go in, and what
+//! printpdf does not do: subset tags, nested bookmarks, `/Lang`, and a document ID
 //! derived from the content so that the same input gives the same bytes.
 
-use super::layout::{Glyph, Layout, Mark};
-use crate::fonts::GlyphRef;
+use super::encode::{PageStream, UsedFont};
+use super::layout::Mark;
 use crate::model::Meta;
-use lopdf::{Dictionary, Object, ObjectId, StringFormat};
+use lopdf::{Dictionary, Object, ObjectId, Stream, StringFormat};
 use printpdf::{
-    Codepoint, FontId, Line, LinePoint, Op, ParsedFont, PdfDocument, PdfFont, PdfFontHandle,
-    PdfPage, PdfSaveOptions, Point, Pt, TextItem, TextMatrix,
+    Codepoint, FontId, Op, ParsedFont, PdfDocument, PdfFont, PdfFontHandle, PdfPage,
+    PdfSaveOptions, Pt, TextItem,
 };
 use std::collections::BTreeMap;
 
@@ -18,6 +19,8 @@ use std::collections::BTreeMap;
 pub enum WriteError {
     #[error("cannot write the PDF: {0}")]
     Lopdf(String),
+    #[error("cannot compress a page of the PDF: {0}")]
+    Compress(std::io::Error),
 }
 
 /// FNV-1a: a small hash that is the same on every platform and Rust version, for ids
@@ -29,7 +32,6 @@ pub fn fnv(bytes: &[u8], mut h: u64) -> u64 {
     }
     h
 }
-const LEVEL: u32 = 6;
 
 pub const FNV_SEED: u64 = 0xcbf2_9ce4_8422_2325;
 
@@ -44,119 +46,74 @@ fn tag(mut h: u64) -> String {
         .collect()
 }
 
-/// Everything the writer needs besides the layout.
-pub struct WriteInput<'a> {
-    pub layout: &'a Layout,
-    pub meta: &'a Meta,
-    pub page_size: (f32, f32),
-    /// The font and glyph id each glyph is drawn with.
-    pub glyph: &'a dyn Fn(&Glyph) -> Option<GlyphRef>,
-    /// The printpdf font of a font key (from `glyph`).
-    pub font: &'a dyn Fn(usize) -> Option<&'a ParsedFont>,
+/// A subset font and what the document draws with it.
+pub struct FontOut {
+    pub key: usize,
+    pub parsed: ParsedFont,
+    pub used: UsedFont,
 }
 
-pub fn write(input: &WriteInput) -> Result<Vec<u8>, WriteError> {
-    let (pw, ph) = input.page_size;
-    let layout = input.layout;
-    let mut doc = PdfDocument::new(&input.meta.title);
+/// Everything the writer needs: the pages' content streams, already written.
+pub struct WriteInput<'a> {
+    pub pages: Vec<PageStream>,
+    pub fonts: Vec<FontOut>,
+    pub marks: &'a [Mark],
+    pub meta: &'a Meta,
+    pub page_size: (f32, f32),
+    /// The hash of every glyph and its position (the document's identifier).
+    pub hash: u64,
+}
 
-    // Resolve every glyph once; collect the glyph sets per font for stable font ids.
-    let mut used: BTreeMap<usize, BTreeMap<u16, char>> = BTreeMap::new();
-    let mut content_hash = FNV_SEED;
-    for page in &layout.pages {
-        for g in &page.glyphs {
-            if let Some(r) = (input.glyph)(g) {
-                used.entry(r.font).or_default().insert(r.gid, g.ch);
-            }
-            let mut buf = [0u8; 4];
-            content_hash = fnv(g.ch.encode_utf8(&mut buf).as_bytes(), content_hash);
-            content_hash = fnv(&g.x.to_bits().to_le_bytes(), content_hash);
-            content_hash = fnv(&g.y.to_bits().to_le_bytes(), content_hash);
-        }
-    }
-    let mut ids: BTreeMap<usize, FontId> = BTreeMap::new();
-    for (slot, glyphs) in &used {
-        let Some(font) = (input.font)(*slot) else {
-            continue;
-        };
-        let mut h = fnv(&slot.to_le_bytes(), FNV_SEED);
-        for gid in glyphs.keys() {
+/// printpdf assembles the document (fonts with their widths and ToUnicode maps from the
+/// glyphs it is shown, resources, page tree, info) around empty pages; the content
+/// streams, written page by page during layout, go in afterwards on the lopdf document.
+pub fn write(input: WriteInput) -> Result<Vec<u8>, WriteError> {
+    let (pw, ph) = input.page_size;
+    let mut doc = PdfDocument::new(&input.meta.title);
+    let mut tags: BTreeMap<String, (String, &UsedFont)> = BTreeMap::new();
+    // printpdf learns which glyphs a font has, and the text of each, from the glyphs
+    // drawn with it: show each once on the first page, whose content is replaced later.
+    let mut usage = vec![Op::StartTextSection];
+    for f in &input.fonts {
+        let used = &f.used;
+        let mut h = fnv(&f.key.to_le_bytes(), FNV_SEED);
+        for gid in used.widths.keys() {
             h = fnv(&gid.to_le_bytes(), h);
         }
-        let id = FontId(format!("{}{slot}", tag(h)));
+        let id = FontId(used.name.clone());
         doc.resources
             .fonts
             .map
-            .insert(id.clone(), PdfFont::new(font.clone()));
-        ids.insert(*slot, id);
+            .insert(id.clone(), PdfFont::new(f.parsed.clone()));
+        tags.insert(used.name.clone(), (tag(h), used));
+        usage.push(Op::SetFont {
+            font: PdfFontHandle::External(id),
+            size: Pt(10.0),
+        });
+        usage.push(Op::ShowText {
+            items: vec![TextItem::GlyphIds(
+                used.text
+                    .iter()
+                    .map(|(gid, ch)| Codepoint {
+                        gid: *gid,
+                        offset: 0.0,
+                        cid: Some(ch.to_string()),
+                    })
+                    .collect(),
+            )],
+        });
     }
+    usage.push(Op::EndTextSection);
 
-    let mut pages = Vec::with_capacity(layout.pages.len());
-    for page in &layout.pages {
-        let mut ops = Vec::new();
-        if !page.rules.is_empty() {
-            for r in &page.rules {
-                ops.push(Op::SetOutlineThickness { pt: Pt(r.width) });
-                ops.push(Op::DrawLine {
-                    line: Line {
-                        points: vec![
-                            LinePoint {
-                                p: Point {
-                                    x: Pt(r.x0),
-                                    y: Pt(ph - r.y),
-                                },
-                                bezier: false,
-                            },
-                            LinePoint {
-                                p: Point {
-                                    x: Pt(r.x1),
-                                    y: Pt(ph - r.y),
-                                },
-                                bezier: false,
-                            },
-                        ],
-                        is_closed: false,
-                    },
-                });
-            }
-        }
-        ops.push(Op::StartTextSection);
-        let mut current: Option<(usize, u32)> = None;
-        for g in &page.glyphs {
-            if g.ch == super::linebreak::HARD_BREAK {
-                continue;
-            }
-            let Some(r) = (input.glyph)(g) else {
-                continue;
-            };
-            let Some(id) = ids.get(&r.font) else {
-                continue;
-            };
-            let key = (r.font, g.size.to_bits());
-            if current != Some(key) {
-                ops.push(Op::SetFont {
-                    font: PdfFontHandle::External(id.clone()),
-                    size: Pt(g.size),
-                });
-                current = Some(key);
-            }
-            ops.push(Op::SetTextMatrix {
-                matrix: TextMatrix::Translate(Pt(g.x), Pt(ph - g.y)),
-            });
-            ops.push(Op::ShowText {
-                items: vec![TextItem::GlyphIds(vec![Codepoint {
-                    gid: r.gid,
-                    offset: 0.0,
-                    cid: Some(g.ch.to_string()),
-                }])],
-            });
-        }
-        ops.push(Op::EndTextSection);
-        pages.push(PdfPage::new(
-            printpdf::Mm(pw / crate::style::MM),
-            printpdf::Mm(ph / crate::style::MM),
-            ops,
-        ));
+    let size = (
+        printpdf::Mm(pw / crate::style::MM),
+        printpdf::Mm(ph / crate::style::MM),
+    );
+    let mut pages: Vec<PdfPage> = (0..input.pages.len().max(1))
+        .map(|_| PdfPage::new(size.0, size.1, Vec::new()))
+        .collect();
+    if let Some(p) = pages.first_mut() {
+        p.ops = usage;
     }
 
     let meta = input.meta;
@@ -178,59 +135,88 @@ pub fn write(input: &WriteInput) -> Result<Vec<u8>, WriteError> {
             info.metadata_date = t;
         }
     }
-    info.identifier = format!("{:016x}", content_hash);
+    info.identifier = format!("{:016x}", input.hash);
 
     doc.with_pages(pages);
     let opts = PdfSaveOptions {
         optimize: false,
-        // Already subset (see `tag_subset_fonts`).
+        // Already subset (printpdf's own re-subsetting of a subset breaks the CFF).
         subset_fonts: false,
         ..Default::default()
     };
     let mut warnings = Vec::new();
     let mut lo = doc.to_lopdf_document(&opts, &mut warnings);
-    finish(&mut lo, meta, &layout.marks, content_hash)?;
+    drop(doc);
+    let page_ids: Vec<ObjectId> = lo.get_pages().values().copied().collect();
+    let stored: usize = input.pages.iter().map(|p| p.bytes.len()).sum();
+    put_contents(&mut lo, &page_ids, input.pages)?;
+    fix_fonts(&mut lo, &page_ids, &tags);
+    finish(&mut lo, meta, input.marks, &page_ids, input.hash)?;
     compress(&mut lo)?;
-    let mut out = Vec::new();
+    // The page streams dominate the file: reserve once instead of doubling past them.
+    let mut out = Vec::with_capacity(stored + stored / 8 + (1 << 20));
     lo.save_to(&mut out)
         .map_err(|e| WriteError::Lopdf(e.to_string()))?;
     Ok(out)
 }
 
-/// The fonts were subset before printpdf saw them (printpdf's own re-subsetting of a
-/// subset breaks the CFF), so printpdf names them like whole fonts: give each the
-/// `ABCDEF+` subset tag (ISO 32000-1, 9.6.4) from its resource name, on the Type 0 font,
-/// its descendant CID font and the descriptor alike.
-fn tag_subset_fonts(doc: &mut lopdf::Document, pages: &[ObjectId]) {
-    let mut fonts: BTreeMap<ObjectId, String> = BTreeMap::new();
-    for page in pages {
-        let Ok(res) = doc
-            .get_dictionary(*page)
+/// Puts each page's content stream in place of printpdf's (empty) one.
+fn put_contents(
+    doc: &mut lopdf::Document,
+    page_ids: &[ObjectId],
+    streams: Vec<PageStream>,
+) -> Result<(), WriteError> {
+    for (id, s) in page_ids.iter().zip(streams) {
+        let contents = doc
+            .get_dictionary(*id)
+            .and_then(|p| p.get(b"Contents"))
+            .and_then(Object::as_reference)
+            .map_err(|e| WriteError::Lopdf(e.to_string()))?;
+        let mut dict = Dictionary::new();
+        if s.deflated {
+            dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+        }
+        doc.objects
+            .insert(contents, Object::Stream(Stream::new(dict, s.bytes)));
+    }
+    Ok(())
+}
+
+/// The fonts were subset before printpdf saw them, so printpdf names them like whole
+/// fonts: give each the `ABCDEF+` subset tag (ISO 32000-1, 9.6.4), on the Type 0 font,
+/// its descendant CID font and the descriptor alike. And set `/W` to the advances the
+/// content streams were written with, so the glyph positions do not depend on
+/// printpdf computing the same widths.
+fn fix_fonts(
+    doc: &mut lopdf::Document,
+    pages: &[ObjectId],
+    fonts: &BTreeMap<String, (String, &UsedFont)>,
+) {
+    let mut found: Vec<(ObjectId, &str, &UsedFont)> = Vec::new();
+    let font_dict = pages.first().and_then(|page| {
+        doc.get_dictionary(*page)
             .and_then(|p| p.get(b"Resources"))
             .and_then(|r| doc.dereference(r).map(|(_, o)| o))
             .and_then(Object::as_dict)
-        else {
-            continue;
-        };
-        let Ok(font_dict) = res
-            .get(b"Font")
+            .and_then(|res| res.get(b"Font"))
             .and_then(|f| doc.dereference(f).map(|(_, o)| o))
             .and_then(Object::as_dict)
-        else {
-            continue;
-        };
-        for (name, r) in font_dict.iter() {
-            if let (Ok(id), Some(t)) = (r.as_reference(), name.get(..6)) {
-                fonts.insert(id, String::from_utf8_lossy(t).into_owned());
-            }
+            .ok()
+    });
+    for (name, r) in font_dict.into_iter().flat_map(|d| d.iter()) {
+        let name = String::from_utf8_lossy(name);
+        if let (Ok(id), Some((tag, used))) = (r.as_reference(), fonts.get(name.as_ref())) {
+            found.push((id, tag, used));
         }
     }
-    for (id, tag) in fonts {
+    for (id, tag, used) in found {
         let mut targets = vec![(id, "BaseFont")];
+        let mut cid_fonts = Vec::new();
         if let Ok(d) = doc.get_dictionary(id) {
             if let Ok(arr) = d.get(b"DescendantFonts").and_then(Object::as_array) {
                 for r in arr.iter().filter_map(|o| o.as_reference().ok()) {
                     targets.push((r, "BaseFont"));
+                    cid_fonts.push(r);
                     if let Ok(fd) = doc
                         .get_dictionary(r)
                         .and_then(|c| c.get(b"FontDescriptor"))
@@ -252,7 +238,38 @@ fn tag_subset_fonts(doc: &mut lopdf::Document, pages: &[ObjectId]) {
                 }
             }
         }
+        for c in cid_fonts {
+            if let Ok(d) = doc.get_dictionary_mut(c) {
+                d.set("W", widths(&used.widths));
+            }
+        }
     }
+}
+
+/// A CID font's `/W` array: runs of consecutive glyph ids with their widths.
+fn widths(w: &BTreeMap<u16, i64>) -> Object {
+    let mut out = Vec::new();
+    let mut run: Option<(u16, u16, Vec<Object>)> = None;
+    for (&gid, &width) in w {
+        match &mut run {
+            Some((_, last, ws)) if u32::from(*last) + 1 == u32::from(gid) => {
+                *last = gid;
+                ws.push(Object::Integer(width));
+            }
+            _ => {
+                if let Some((first, _, ws)) = run.take() {
+                    out.push(Object::Integer(i64::from(first)));
+                    out.push(Object::Array(ws));
+                }
+                run = Some((gid, gid, vec![Object::Integer(width)]));
+            }
+        }
+    }
+    if let Some((first, _, ws)) = run {
+        out.push(Object::Integer(i64::from(first)));
+        out.push(Object::Array(ws));
+    }
+    Object::Array(out)
 }
 
 /// Deflates every stream at zlib's default level: lopdf's `compress` uses the best level,
@@ -264,7 +281,10 @@ fn compress(doc: &mut lopdf::Document) -> Result<(), WriteError> {
         if s.dict.get(b"Filter").is_ok() {
             continue;
         }
-        let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(LEVEL));
+        let mut enc = flate2::write::ZlibEncoder::new(
+            Vec::new(),
+            flate2::Compression::new(super::content::LEVEL),
+        );
         enc.write_all(&s.content)
             .and_then(|_| enc.finish())
             .map(|z| {
@@ -292,12 +312,11 @@ fn finish(
     doc: &mut lopdf::Document,
     meta: &Meta,
     marks: &[Mark],
+    pages: &[ObjectId],
     hash: u64,
 ) -> Result<(), WriteError> {
     let err = |e: lopdf::Error| WriteError::Lopdf(e.to_string());
-    let pages: Vec<ObjectId> = doc.get_pages().values().copied().collect();
-    tag_subset_fonts(doc, &pages);
-    let outline = outline(doc, marks, &pages);
+    let outline = outline(doc, marks, pages);
     let catalog = doc.catalog_mut().map_err(err)?;
     catalog.set(
         "Lang",

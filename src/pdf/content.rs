@@ -157,9 +157,9 @@ impl Default for Deflater {
 }
 
 impl Deflater {
-    /// A stream's content as it is stored, in a buffer of its own size: deflated, or as
-    /// is when that is not smaller. The flag says whether it is deflated.
-    pub fn deflate(&mut self, raw: &[u8]) -> std::io::Result<(Vec<u8>, bool)> {
+    /// A stream's content as it is stored: deflated, or as is when that is not smaller.
+    /// The flag says whether it is deflated.
+    pub fn deflate<'s>(&'s mut self, raw: &'s [u8]) -> std::io::Result<(&'s [u8], bool)> {
         use flate2::{FlushCompress, Status};
         self.z.reset();
         self.buf.clear();
@@ -186,9 +186,9 @@ impl Deflater {
         }
         // The filter entry costs about as many bytes as this.
         Ok(if self.buf.len() + 19 < raw.len() {
-            (self.buf.clone(), true)
+            (&self.buf, true)
         } else {
-            (raw.to_vec(), false)
+            (raw, false)
         })
     }
 }
@@ -265,7 +265,7 @@ mod tests {
             assert_eq!(deflated, n > 100);
             if deflated {
                 let mut back = Vec::new();
-                flate2::read::ZlibDecoder::new(&z[..])
+                flate2::read::ZlibDecoder::new(z)
                     .read_to_end(&mut back)
                     .unwrap();
                 assert_eq!(back, raw);

@@ -1,9 +1,10 @@
-//! Finished pages → compressed content streams, one page at a time while the layout
-//! runs, gathering on the way what each font must hold. Subset glyph ids are handed out
+//! Finished pages → compressed content streams in the PDF file, one page at a time while
+//! the layout runs, gathering on the way what each font must hold. Subset glyph ids are handed out
 //! in order of first use, so a page can be written before the rest of the issue is
 //! known; the fonts are subset to those ids at the end.
 
 use super::content::{Deflater, Draw, PageContent};
+use super::file::PdfFile;
 use super::layout::{Glyph, Page};
 use super::linebreak::HARD_BREAK;
 use super::write::{fnv, FNV_SEED};
@@ -40,12 +41,6 @@ impl UsedFont {
     }
 }
 
-/// A page's content stream as stored; `deflated` says whether it is.
-pub struct PageStream {
-    pub bytes: Vec<u8>,
-    pub deflated: bool,
-}
-
 /// How glyphs are resolved: the font key and original glyph id of a glyph, the advance
 /// of a glyph of a font key in 1/1000 em, and whether a font key can be embedded.
 pub struct Resolve<'a> {
@@ -56,7 +51,10 @@ pub struct Resolve<'a> {
 
 /// Everything gathered from the pages.
 pub struct Encoded {
-    pub pages: Vec<PageStream>,
+    /// The file so far: the pages' content streams.
+    pub file: PdfFile,
+    /// Per page, its content stream's index among the file's pending objects.
+    pub pages: Vec<usize>,
     /// By font key.
     pub fonts: BTreeMap<usize, UsedFont>,
     /// A hash of every glyph and its position: the document's identifier.
@@ -82,6 +80,7 @@ impl<'a> Encoder<'a> {
             resolve,
             page_h,
             out: Encoded {
+                file: PdfFile::default(),
                 pages: Vec::new(),
                 fonts: BTreeMap::new(),
                 hash: FNV_SEED,
@@ -141,7 +140,10 @@ impl<'a> Encoder<'a> {
         self.raw.clear();
         c.finish_into(&mut self.raw);
         match self.deflater.deflate(&self.raw) {
-            Ok((bytes, deflated)) => self.out.pages.push(PageStream { bytes, deflated }),
+            Ok((bytes, deflated)) => {
+                let i = self.out.file.pending_stream(bytes, deflated);
+                self.out.pages.push(i);
+            }
             Err(e) => {
                 self.error.get_or_insert(e);
             }

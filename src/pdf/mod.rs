@@ -2,6 +2,7 @@
 
 pub mod content;
 pub mod encode;
+pub mod file;
 pub mod layout;
 pub mod linebreak;
 pub mod lines;
@@ -208,6 +209,7 @@ impl PdfEngine {
             fonts.push(write::FontOut { key, parsed, used });
         }
         let bytes = write::write(write::WriteInput {
+            file: encoded.file,
             pages: encoded.pages,
             fonts,
             marks: &marks,

@@ -4,10 +4,11 @@
 //! printpdf does not do: subset tags, nested bookmarks, `/Lang`, and a document ID
 //! derived from the content so that the same input gives the same bytes.
 
-use super::encode::{PageStream, UsedFont};
+use super::encode::UsedFont;
+use super::file::{PdfFile, SpliceError};
 use super::layout::Mark;
 use crate::model::Meta;
-use lopdf::{Dictionary, Object, ObjectId, Stream, StringFormat};
+use lopdf::{Dictionary, Object, ObjectId, StringFormat};
 use printpdf::{
     Codepoint, FontId, Op, ParsedFont, PdfDocument, PdfFont, PdfFontHandle, PdfPage,
     PdfSaveOptions, Pt, TextItem,
@@ -21,6 +22,8 @@ pub enum WriteError {
     Lopdf(String),
     #[error("cannot compress a page of the PDF: {0}")]
     Compress(std::io::Error),
+    #[error(transparent)]
+    Splice(#[from] SpliceError),
 }
 
 /// FNV-1a: a small hash that is the same on every platform and Rust version, for ids
@@ -53,9 +56,12 @@ pub struct FontOut {
     pub used: UsedFont,
 }
 
-/// Everything the writer needs: the pages' content streams, already written.
+/// Everything the writer needs: the file with the pages' content streams, already
+/// written.
 pub struct WriteInput<'a> {
-    pub pages: Vec<PageStream>,
+    pub file: PdfFile,
+    /// Per page, its content stream's index among the file's pending objects.
+    pub pages: Vec<usize>,
     pub fonts: Vec<FontOut>,
     pub marks: &'a [Mark],
     pub meta: &'a Meta,
@@ -64,9 +70,9 @@ pub struct WriteInput<'a> {
     pub hash: u64,
 }
 
-/// printpdf assembles the document (fonts with their widths and ToUnicode maps from the
-/// glyphs it is shown, resources, page tree, info) around empty pages; the content
-/// streams, written page by page during layout, go in afterwards on the lopdf document.
+/// printpdf makes the fonts (with their widths and ToUnicode maps, from the glyphs it is
+/// shown on a single page), resources, catalog and info; lopdf adds what printpdf does
+/// not do; the pages, their content streams and the outline are written directly.
 pub fn write(input: WriteInput) -> Result<Vec<u8>, WriteError> {
     let (pw, ph) = input.page_size;
     let mut doc = PdfDocument::new(&input.meta.title);
@@ -109,12 +115,7 @@ pub fn write(input: WriteInput) -> Result<Vec<u8>, WriteError> {
         printpdf::Mm(pw / crate::style::MM),
         printpdf::Mm(ph / crate::style::MM),
     );
-    let mut pages: Vec<PdfPage> = (0..input.pages.len().max(1))
-        .map(|_| PdfPage::new(size.0, size.1, Vec::new()))
-        .collect();
-    if let Some(p) = pages.first_mut() {
-        p.ops = usage;
-    }
+    let pages = vec![PdfPage::new(size.0, size.1, usage)];
 
     let meta = input.meta;
     let info = &mut doc.metadata.info;
@@ -147,39 +148,63 @@ pub fn write(input: WriteInput) -> Result<Vec<u8>, WriteError> {
     let mut warnings = Vec::new();
     let mut lo = doc.to_lopdf_document(&opts, &mut warnings);
     drop(doc);
-    let page_ids: Vec<ObjectId> = lo.get_pages().values().copied().collect();
-    let stored: usize = input.pages.iter().map(|p| p.bytes.len()).sum();
-    put_contents(&mut lo, &page_ids, input.pages)?;
-    fix_fonts(&mut lo, &page_ids, &tags);
-    finish(&mut lo, meta, input.marks, &page_ids, input.hash)?;
-    compress(&mut lo)?;
-    // The page streams dominate the file: reserve once instead of doubling past them.
-    let mut out = Vec::with_capacity(stored + stored / 8 + (1 << 20));
-    lo.save_to(&mut out)
-        .map_err(|e| WriteError::Lopdf(e.to_string()))?;
-    Ok(out)
-}
-
-/// Puts each page's content stream in place of printpdf's (empty) one.
-fn put_contents(
-    doc: &mut lopdf::Document,
-    page_ids: &[ObjectId],
-    streams: Vec<PageStream>,
-) -> Result<(), WriteError> {
-    for (id, s) in page_ids.iter().zip(streams) {
-        let contents = doc
-            .get_dictionary(*id)
-            .and_then(|p| p.get(b"Contents"))
-            .and_then(Object::as_reference)
-            .map_err(|e| WriteError::Lopdf(e.to_string()))?;
-        let mut dict = Dictionary::new();
-        if s.deflated {
-            dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
-        }
-        doc.objects
-            .insert(contents, Object::Stream(Stream::new(dict, s.bytes)));
+    let err = |e: lopdf::Error| WriteError::Lopdf(e.to_string());
+    // printpdf's page: its dictionary is the model for every page; it and its content
+    // (the glyph list) go, and the page tree is written anew.
+    let page0 = lo
+        .get_pages()
+        .values()
+        .next()
+        .copied()
+        .ok_or(WriteError::Lopdf("printpdf made no page".into()))?;
+    fix_fonts(&mut lo, page0, &tags);
+    let model = lo.get_dictionary(page0).map_err(err)?.clone();
+    let tree = model
+        .get(b"Parent")
+        .and_then(Object::as_reference)
+        .map_err(err)?;
+    let mut tree_dict = lo.get_dictionary(tree).map_err(err)?.clone();
+    if let Ok(c) = model.get(b"Contents").and_then(Object::as_reference) {
+        lo.objects.remove(&c);
     }
-    Ok(())
+    lo.objects.remove(&page0);
+    lo.objects.remove(&tree);
+
+    let mut file = input.file;
+    let mut next = lo.max_id + 1;
+    let mut new_id = || {
+        next += 1;
+        next - 1
+    };
+    let mut page_ids = Vec::with_capacity(input.pages.len());
+    for (i, pending) in input.pages.iter().enumerate() {
+        let contents = new_id();
+        file.number(*pending, contents);
+        let id = new_id();
+        let mut page = model.clone();
+        page.set("Parent", Object::Reference(tree));
+        page.set("Contents", Object::Reference((contents, 0)));
+        file.object(id, &Object::Dictionary(page));
+        page_ids.push((id, 0));
+        if i % 1024 == 1023 {}
+    }
+    tree_dict.set("Count", Object::Integer(page_ids.len() as i64));
+    tree_dict.set(
+        "Kids",
+        Object::Array(page_ids.iter().map(|p| Object::Reference(*p)).collect()),
+    );
+    file.object(tree.0, &Object::Dictionary(tree_dict));
+    let outline = outline(&mut file, &mut new_id, input.marks, &page_ids);
+    finish(&mut lo, meta, outline, input.hash)?;
+    compress(&mut lo)?;
+    let mut rest = Vec::new();
+    // `PdfFile::splice` reads a classic table.
+    lo.reference_table.cross_reference_type = lopdf::xref::XrefType::CrossReferenceTable;
+    lo.save_to(&mut rest)
+        .map_err(|e| WriteError::Lopdf(e.to_string()))?;
+    file.splice(&rest)?;
+    let out = file.finish(lo.trailer.clone());
+    Ok(out)
 }
 
 /// The fonts were subset before printpdf saw them, so printpdf names them like whole
@@ -189,20 +214,19 @@ fn put_contents(
 /// printpdf computing the same widths.
 fn fix_fonts(
     doc: &mut lopdf::Document,
-    pages: &[ObjectId],
+    page: ObjectId,
     fonts: &BTreeMap<String, (String, &UsedFont)>,
 ) {
     let mut found: Vec<(ObjectId, &str, &UsedFont)> = Vec::new();
-    let font_dict = pages.first().and_then(|page| {
-        doc.get_dictionary(*page)
-            .and_then(|p| p.get(b"Resources"))
-            .and_then(|r| doc.dereference(r).map(|(_, o)| o))
-            .and_then(Object::as_dict)
-            .and_then(|res| res.get(b"Font"))
-            .and_then(|f| doc.dereference(f).map(|(_, o)| o))
-            .and_then(Object::as_dict)
-            .ok()
-    });
+    let font_dict = doc
+        .get_dictionary(page)
+        .and_then(|p| p.get(b"Resources"))
+        .and_then(|r| doc.dereference(r).map(|(_, o)| o))
+        .and_then(Object::as_dict)
+        .and_then(|res| res.get(b"Font"))
+        .and_then(|f| doc.dereference(f).map(|(_, o)| o))
+        .and_then(Object::as_dict)
+        .ok();
     for (name, r) in font_dict.into_iter().flat_map(|d| d.iter()) {
         let name = String::from_utf8_lossy(name);
         if let (Ok(id), Some((tag, used))) = (r.as_reference(), fonts.get(name.as_ref())) {
@@ -311,12 +335,10 @@ fn text_string(s: &str) -> Object {
 fn finish(
     doc: &mut lopdf::Document,
     meta: &Meta,
-    marks: &[Mark],
-    pages: &[ObjectId],
+    outline: Option<ObjectId>,
     hash: u64,
 ) -> Result<(), WriteError> {
     let err = |e: lopdf::Error| WriteError::Lopdf(e.to_string());
-    let outline = outline(doc, marks, pages);
     let catalog = doc.catalog_mut().map_err(err)?;
     catalog.set(
         "Lang",
@@ -333,12 +355,18 @@ fn finish(
     Ok(())
 }
 
-/// Builds the outline tree: articles at the top level, their sections under them.
-fn outline(doc: &mut lopdf::Document, marks: &[Mark], pages: &[ObjectId]) -> Option<ObjectId> {
+/// Writes the outline tree (articles at the top level, their sections under them) and
+/// returns its root.
+fn outline(
+    file: &mut PdfFile,
+    new_id: &mut dyn FnMut() -> u32,
+    marks: &[Mark],
+    pages: &[ObjectId],
+) -> Option<ObjectId> {
     if marks.is_empty() {
         return None;
     }
-    let root = doc.new_object_id();
+    let root = (new_id(), 0);
     // (article mark, its section marks)
     let mut tree: Vec<(&Mark, Vec<&Mark>)> = Vec::new();
     for m in marks {
@@ -349,12 +377,7 @@ fn outline(doc: &mut lopdf::Document, marks: &[Mark], pages: &[ObjectId]) -> Opt
     }
     let ids: Vec<(ObjectId, Vec<ObjectId>)> = tree
         .iter()
-        .map(|(_, subs)| {
-            (
-                doc.new_object_id(),
-                subs.iter().map(|_| doc.new_object_id()).collect(),
-            )
-        })
+        .map(|(_, subs)| ((new_id(), 0), subs.iter().map(|_| (new_id(), 0)).collect()))
         .collect();
     let dest = |m: &Mark| -> Object {
         let page = pages.get(m.page).copied().unwrap_or((0, 0));
@@ -393,10 +416,10 @@ fn outline(doc: &mut lopdf::Document, marks: &[Mark], pages: &[ObjectId]) -> Opt
             sd.set("Parent", Object::Reference(*id));
             sd.set("Dest", dest(s));
             link(&mut sd, sub_ids, j);
-            doc.objects.insert(*sid, Object::Dictionary(sd));
+            file.object(sid.0, &Object::Dictionary(sd));
         }
         total += 1 + sub_ids.len() as i64;
-        doc.objects.insert(*id, Object::Dictionary(d));
+        file.object(id.0, &Object::Dictionary(d));
     }
     let mut r = Dictionary::new();
     r.set("Type", Object::Name(b"Outlines".to_vec()));
@@ -405,6 +428,6 @@ fn outline(doc: &mut lopdf::Document, marks: &[Mark], pages: &[ObjectId]) -> Opt
         r.set("Last", Object::Reference(*l));
     }
     r.set("Count", Object::Integer(total));
-    doc.objects.insert(root, Object::Dictionary(r));
+    file.object(root.0, &Object::Dictionary(r));
     Some(root)
 }

@@ -517,6 +517,9 @@ impl<'a> Layouter<'a> {
             let y0 = b.cur.col_top;
             let h = b.place_block(&head, y0, 0.0);
             b.cur.col_top = y0 + h;
+            // An article without a body ends below its headline: the next one must not
+            // run on over it.
+            b.cur.bottom = b.cur.bottom.max(b.cur.col_top);
             b.cur.y = b.cur.col_top;
             b.cur.col = 0;
             b.info.opens_article = true;
@@ -1100,6 +1103,27 @@ mod tests {
         style.article_new_page = false;
         let layout = Layouter::new(&style, &Mono).layout(&doc);
         assert!(layout.pages.len() < 3);
+    }
+
+    #[test]
+    fn articles_without_a_body_do_not_overprint_each_other() {
+        let doc = Document {
+            meta: meta(),
+            articles: (0..40)
+                .map(|i| article(&format!("题{i}"), vec![]))
+                .collect(),
+        };
+        let mut style = small(1);
+        style.page_height_mm = 200.0;
+        style.article_new_page = false;
+        let layout = Layouter::new(&style, &Mono).layout(&doc);
+        assert!(layout.pages.len() > 1);
+        let mut seen = std::collections::HashSet::new();
+        for (p, page) in layout.pages.iter().enumerate() {
+            for g in &page.glyphs {
+                assert!(seen.insert((p, g.x.to_bits(), g.y.to_bits())), "{g:?}");
+            }
+        }
     }
 
     #[test]

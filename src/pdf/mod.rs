@@ -292,12 +292,12 @@ fn missing_glyphs(doc: &Document, m: &DocMetrics) -> Vec<Diagnostic> {
         return Vec::new();
     }
     let mut seen: BTreeMap<char, (usize, Option<Location>)> = BTreeMap::new();
-    for (text, loc) in texts_with_locations(doc) {
+    each_text(doc, &mut |text, loc| {
         for c in text.chars().filter(|c| missing.contains(c)) {
-            let e = seen.entry(c).or_insert((0, loc.clone()));
+            let e = seen.entry(c).or_insert_with(|| (0, loc.clone()));
             e.0 += 1;
         }
-    }
+    });
     missing
         .iter()
         .map(|c| {
@@ -314,17 +314,17 @@ fn missing_glyphs(doc: &Document, m: &DocMetrics) -> Vec<Diagnostic> {
         .collect()
 }
 
-/// Every text of the document in reading order, with the nearest known source line.
-fn texts_with_locations(doc: &Document) -> Vec<(String, Option<Location>)> {
-    let mut out = Vec::new();
+/// Calls `f` with every text of the document in reading order and the nearest known
+/// source line (one block at a time: no copy of the whole document).
+fn each_text(doc: &Document, f: &mut dyn FnMut(&str, &Option<Location>)) {
     for a in &doc.articles {
         let h = &a.headline;
         let loc = h.location.clone();
         for t in h.kicker.iter().chain([&h.title]).chain(&h.subtitles) {
-            out.push((t.clone(), loc.clone()));
+            f(t, &loc);
         }
         if let Some(b) = &a.byline {
-            out.push((b.clone(), loc.clone()));
+            f(b, &loc);
         }
         let mut last = loc;
         for b in &a.blocks {
@@ -337,15 +337,14 @@ fn texts_with_locations(doc: &Document) -> Vec<(String, Option<Location>)> {
                 Block::Section(h) if h.location.is_some() => last = h.location.clone(),
                 _ => {}
             }
-            out.push((b.plain_text(), last.clone()));
+            f(&b.plain_text(), &last);
         }
-        for f in &a.footnotes {
-            for b in &f.blocks {
-                out.push((b.plain_text(), last.clone()));
+        for n in &a.footnotes {
+            for b in &n.blocks {
+                f(&b.plain_text(), &last);
             }
         }
     }
-    out
 }
 
 fn figures(doc: &Document) -> Vec<Option<Location>> {

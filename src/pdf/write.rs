@@ -163,7 +163,7 @@ pub fn write(input: WriteInput) -> Result<Vec<u8>, WriteError> {
         .get(b"Parent")
         .and_then(Object::as_reference)
         .map_err(err)?;
-    let mut tree_dict = lo.get_dictionary(tree).map_err(err)?.clone();
+    let tree_dict = lo.get_dictionary(tree).map_err(err)?.clone();
     if let Ok(c) = model.get(b"Contents").and_then(Object::as_reference) {
         lo.objects.remove(&c);
     }
@@ -176,24 +176,14 @@ pub fn write(input: WriteInput) -> Result<Vec<u8>, WriteError> {
         next += 1;
         next - 1
     };
-    let mut page_ids = Vec::with_capacity(input.pages.len());
-    for (i, pending) in input.pages.iter().enumerate() {
-        let contents = new_id();
-        file.number(*pending, contents);
-        let id = new_id();
-        let mut page = model.clone();
-        page.set("Parent", Object::Reference(tree));
-        page.set("Contents", Object::Reference((contents, 0)));
-        file.object(id, &Object::Dictionary(page));
-        page_ids.push((id, 0));
-        if i % 1024 == 1023 {}
-    }
-    tree_dict.set("Count", Object::Integer(page_ids.len() as i64));
-    tree_dict.set(
-        "Kids",
-        Object::Array(page_ids.iter().map(|p| Object::Reference(*p)).collect()),
+    let page_ids = page_tree(
+        &mut file,
+        &mut new_id,
+        &input.pages,
+        &model,
+        tree,
+        tree_dict,
     );
-    file.object(tree.0, &Object::Dictionary(tree_dict));
     let outline = outline(&mut file, &mut new_id, input.marks, &page_ids);
     finish(&mut lo, meta, outline, input.hash)?;
     compress(&mut lo)?;
@@ -205,6 +195,36 @@ pub fn write(input: WriteInput) -> Result<Vec<u8>, WriteError> {
     file.splice(&rest)?;
     let out = file.finish(lo.trailer.clone());
     Ok(out)
+}
+
+/// Writes a page for each content stream (`pending`: their indices in the file), all
+/// like `model`, and the page tree `tree` over them; returns the pages.
+fn page_tree(
+    file: &mut PdfFile,
+    new_id: &mut dyn FnMut() -> u32,
+    pending: &[usize],
+    model: &Dictionary,
+    tree: ObjectId,
+    mut tree_dict: Dictionary,
+) -> Vec<ObjectId> {
+    let mut pages = Vec::with_capacity(pending.len());
+    for p in pending {
+        let contents = new_id();
+        file.number(*p, contents);
+        let id = new_id();
+        let mut page = model.clone();
+        page.set("Parent", Object::Reference(tree));
+        page.set("Contents", Object::Reference((contents, 0)));
+        file.object(id, &Object::Dictionary(page));
+        pages.push((id, 0));
+    }
+    tree_dict.set("Count", Object::Integer(pages.len() as i64));
+    tree_dict.set(
+        "Kids",
+        Object::Array(pages.iter().map(|p| Object::Reference(*p)).collect()),
+    );
+    file.object(tree.0, &Object::Dictionary(tree_dict));
+    pages
 }
 
 /// The fonts were subset before printpdf saw them, so printpdf names them like whole

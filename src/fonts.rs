@@ -247,6 +247,16 @@ impl<'a> Faces<'a> {
             .as_ref()
     }
 
+    /// A glyph's advance and the font's units per em, in font units (the PDF writer
+    /// needs the exact integers its `/W` widths are computed from).
+    pub fn units(&self, slot: usize, gid: u16) -> Option<(u16, u16)> {
+        let face = self.face(slot)?;
+        let adv = face
+            .glyph_hor_advance(ttf_parser::GlyphId(gid))
+            .unwrap_or(0);
+        Some((adv, face.units_per_em()))
+    }
+
     /// The first font of `chain` (slot indices) that has `c`.
     pub fn lookup(&self, chain: &[usize], c: char) -> Option<GlyphRef> {
         chain.iter().find_map(|&i| {

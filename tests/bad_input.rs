@@ -330,6 +330,9 @@ fn unusual_characters_build_and_missing_glyphs_are_named() {
         for kept in ["扩展B区", "表情", "组合", "从右到左", "零宽", "结束"] {
             assert!(text.contains(kept), "`{kept}` in the PDF text");
         }
+        // A box copies as nothing, never as some other character without a glyph.
+        assert!(text.contains("扩展B区字"), "{text}");
+        assert!(!text.contains('🎉') && !text.contains('𠀀'), "{text}");
     }
 }
 

@@ -453,12 +453,33 @@ impl<'a> Layouter<'a> {
         items
     }
 
-    /// Lays out the whole document.
+    /// Lays out the whole document, keeping every page.
     pub fn layout(&self, doc: &Document) -> Layout {
+        let mut pages = Vec::new();
+        let marks = self.layout_pages(doc, &mut |p| pages.push(std::mem::take(p)));
+        Layout { pages, marks }
+    }
+
+    /// Lays out the whole document, handing each page to `sink` as soon as it is
+    /// finished (in order), so that a large issue's glyphs are never all alive at once.
+    /// The page is cleared afterwards and its buffers reused for the next one (fewer
+    /// large allocations freed and made again, which the allocator keeps as RSS).
+    /// Returns the bookmarks.
+    pub fn layout_pages(&self, doc: &Document, sink: &mut dyn FnMut(&mut Page)) -> Vec<Mark> {
+        let name = doc
+            .meta
+            .newspaper
+            .clone()
+            .unwrap_or_else(|| doc.meta.title.clone());
+        let date = doc.meta.date.map(|d| d.chinese()).unwrap_or_default();
         let mut b = Builder {
             l: self,
-            pages: Vec::new(),
-            info: Vec::new(),
+            page: None,
+            spare: Page::default(),
+            page_count: 0,
+            info: PageInfo::default(),
+            heads: (name, date),
+            sink,
             marks: Vec::new(),
             cur: Cursor {
                 col: 0,
@@ -471,7 +492,7 @@ impl<'a> Layouter<'a> {
         for a in &doc.articles {
             let head = self.headline(a, self.text_w);
             let head_h: f32 = head.iter().map(|i| i.height).sum();
-            if b.pages.is_empty() {
+            if b.page.is_none() {
                 b.new_page();
                 let h = b.masthead(doc);
                 b.cur.col_top = h;
@@ -497,23 +518,23 @@ impl<'a> Layouter<'a> {
             }
             // The headline spans all columns; the body runs in columns below it.
             b.cur.col_top = b.place_spanning(&head, b.cur.col_top);
+            // An article without a body ends below its headline: the next one must not
+            // run on over it.
+            b.cur.bottom = b.cur.bottom.max(b.cur.col_top);
             b.cur.y = b.cur.col_top;
             b.cur.col = 0;
-            if let Some(info) = b.info.last_mut() {
-                info.opens_article = true;
-                info.article.get_or_insert_with(|| a.headline.title.clone());
-            }
+            b.info.opens_article = true;
+            b.info
+                .article
+                .get_or_insert_with(|| a.headline.title.clone());
             let body = self.article_body(a, self.col_w);
             b.flow(&body, ncols > 1, &a.headline.title);
         }
-        if b.pages.is_empty() {
+        if b.page.is_none() {
             b.new_page();
         }
-        b.running_heads(doc);
-        Layout {
-            pages: b.pages,
-            marks: b.marks,
-        }
+        b.finish_page();
+        b.marks
     }
 }
 
@@ -525,18 +546,27 @@ fn space(h: f32) -> VItem {
     }
 }
 
-struct Builder<'l, 'a> {
+struct Builder<'l, 'a, 's> {
     l: &'l Layouter<'a>,
-    pages: Vec<Page>,
-    info: Vec<PageInfo>,
+    /// The page being filled; earlier ones went to `sink`.
+    page: Option<Page>,
+    /// The last page handed on, emptied, for the next one.
+    spare: Page,
+    /// Pages started so far (the current one included).
+    page_count: usize,
+    info: PageInfo,
+    /// The newspaper's name and the date, for the running heads.
+    heads: (String, String),
+    sink: &'s mut dyn FnMut(&mut Page),
     marks: Vec<Mark>,
     cur: Cursor,
 }
 
-impl Builder<'_, '_> {
+impl Builder<'_, '_, '_> {
     fn new_page(&mut self) {
-        self.pages.push(Page::default());
-        self.info.push(PageInfo::default());
+        self.finish_page();
+        self.page = Some(std::mem::take(&mut self.spare));
+        self.page_count += 1;
         self.cur = Cursor {
             col: 0,
             y: 0.0,
@@ -546,7 +576,19 @@ impl Builder<'_, '_> {
     }
 
     fn page_no(&self) -> usize {
-        self.pages.len().saturating_sub(1)
+        self.page_count.saturating_sub(1)
+    }
+
+    /// Adds the running head to the current page and hands the page on.
+    fn finish_page(&mut self) {
+        let info = std::mem::take(&mut self.info);
+        if let Some(mut page) = self.page.take() {
+            self.running_head(self.page_no(), &info, &mut page);
+            (self.sink)(&mut page);
+            page.glyphs.clear();
+            page.rules.clear();
+            self.spare = page;
+        }
     }
 
     /// Left edge of the text area on the current page (mirrored margins).
@@ -593,7 +635,7 @@ impl Builder<'_, '_> {
     /// Draws one item with its top-left corner at page point (x, y).
     fn draw(&mut self, it: &VItem, x: f32, y: f32) {
         let page_no = self.page_no();
-        let Some(page) = self.pages.last_mut() else {
+        let Some(page) = self.page.as_mut() else {
             return;
         };
         match &it.kind {
@@ -739,9 +781,7 @@ impl Builder<'_, '_> {
             self.place_runs(items, &runs);
             i = end;
             self.new_page();
-            if let Some(info) = self.info.last_mut() {
-                info.article = Some(title.to_string());
-            }
+            self.info.article = Some(title.to_string());
         }
     }
 
@@ -806,94 +846,84 @@ impl Builder<'_, '_> {
         self.place_block(&items, 0.0, 0.0)
     }
 
-    /// Running heads (name and date on left-hand pages, the article's title on
-    /// right-hand pages) and folios; none on page 1, nor on pages opening an article
-    /// unless the style wants them there.
-    fn running_heads(&mut self, doc: &Document) {
+    /// The running head of page `p` (name and date on left-hand pages, the article's
+    /// title on right-hand pages) and its folio; none on page 1, nor on pages opening an
+    /// article unless the style wants them there.
+    fn running_head(&self, p: usize, info: &PageInfo, page: &mut Page) {
         let l = self.l;
         let s = l.style;
+        if p == 0 || (info.opens_article && !s.head_on_opening_pages) {
+            return;
+        }
         let size = s.head_size;
         let top = s.margin_top_mm * MM;
         let head_base = top - size * 1.2;
         let rule_y = top - size * 0.6;
         let foot_base = l.page_h - s.margin_bottom_mm * MM + size * 2.2;
-        let name = doc
-            .meta
-            .newspaper
-            .clone()
-            .unwrap_or_else(|| doc.meta.title.clone());
-        let date = doc.meta.date.map(|d| d.chinese()).unwrap_or_default();
+        let (name, date) = &self.heads;
         let ps = ParaStyle {
             size,
             indent: 0.0,
             align: Align::Start,
             compress: true,
         };
-        for (p, info) in self.info.iter().enumerate() {
-            if p == 0 || (info.opens_article && !s.head_on_opening_pages) {
-                continue;
-            }
-            let right_hand = p % 2 == 0;
-            let left = if right_hand {
-                s.margin_inner_mm
-            } else {
-                s.margin_outer_mm
-            } * MM;
-            let text = if right_hand {
-                info.article.clone().unwrap_or_else(|| name.clone())
-            } else {
-                format!("{name}　{date}")
-            };
-            let line = break_lines(&plain(&text, Face::Regular), l.text_w, &ps, l.m);
-            let Some(line) = line.into_iter().next() else {
-                continue;
-            };
-            // Right-hand pages: flush right; left-hand pages: flush left.
-            let dx = if right_hand {
-                l.text_w - line.width
-            } else {
-                0.0
-            };
-            let folio = (p + 1).to_string();
-            let fw: f32 = folio
-                .chars()
-                .map(|c| l.m.advance(Face::Regular, c) * size)
-                .sum();
-            let Some(page) = self.pages.get_mut(p) else {
-                continue;
-            };
-            page.glyphs.extend(line.glyphs.iter().map(|g| Glyph {
-                ch: g.ch,
-                face: g.face,
+        let right_hand = p.is_multiple_of(2);
+        let left = if right_hand {
+            s.margin_inner_mm
+        } else {
+            s.margin_outer_mm
+        } * MM;
+        let text = if right_hand {
+            info.article.clone().unwrap_or_else(|| name.clone())
+        } else {
+            format!("{name}　{date}")
+        };
+        let line = break_lines(&plain(&text, Face::Regular), l.text_w, &ps, l.m);
+        let Some(line) = line.into_iter().next() else {
+            return;
+        };
+        // Right-hand pages: flush right; left-hand pages: flush left.
+        let dx = if right_hand {
+            l.text_w - line.width
+        } else {
+            0.0
+        };
+        let folio = (p + 1).to_string();
+        let fw: f32 = folio
+            .chars()
+            .map(|c| l.m.advance(Face::Regular, c) * size)
+            .sum();
+        page.glyphs.extend(line.glyphs.iter().map(|g| Glyph {
+            ch: g.ch,
+            face: g.face,
+            size,
+            x: left + dx + g.x,
+            y: head_base,
+            half: g.half,
+        }));
+        page.rules.push(Rule {
+            x0: left,
+            x1: left + l.text_w,
+            y: rule_y,
+            width: 0.5,
+        });
+        // The folio at the outer corner of the foot.
+        let fx = if right_hand {
+            left + l.text_w - fw
+        } else {
+            left
+        };
+        let mut x = fx;
+        for ch in folio.chars() {
+            page.glyphs.push(Glyph {
+                ch,
+                face: Face::Regular,
                 size,
-                x: left + dx + g.x,
-                y: head_base,
-                half: g.half,
-            }));
-            page.rules.push(Rule {
-                x0: left,
-                x1: left + l.text_w,
-                y: rule_y,
-                width: 0.5,
+                x,
+                y: foot_base,
+                half: false,
             });
-            // The folio at the outer corner of the foot.
-            let fx = if right_hand {
-                left + l.text_w - fw
-            } else {
-                left
-            };
-            let mut x = fx;
-            for ch in folio.chars() {
-                page.glyphs.push(Glyph {
-                    ch,
-                    face: Face::Regular,
-                    size,
-                    x,
-                    y: foot_base,
-                    half: false,
-                });
-                x += l.m.advance(Face::Regular, ch) * size;
-            }
+            x += l.m.advance(Face::Regular, ch) * size;
         }
     }
 }
@@ -1088,6 +1118,27 @@ mod tests {
         style.article_new_page = false;
         let layout = Layouter::new(&style, &Mono).layout(&doc);
         assert!(layout.pages.len() < 3);
+    }
+
+    #[test]
+    fn articles_without_a_body_do_not_overprint_each_other() {
+        let doc = Document {
+            meta: meta(),
+            articles: (0..40)
+                .map(|i| article(&format!("题{i}"), vec![]))
+                .collect(),
+        };
+        let mut style = small(1);
+        style.page_height_mm = 200.0;
+        style.article_new_page = false;
+        let layout = Layouter::new(&style, &Mono).layout(&doc);
+        assert!(layout.pages.len() > 1);
+        let mut seen = std::collections::HashSet::new();
+        for (p, page) in layout.pages.iter().enumerate() {
+            for g in &page.glyphs {
+                assert!(seen.insert((p, g.x.to_bits(), g.y.to_bits())), "{g:?}");
+            }
+        }
     }
 
     #[test]

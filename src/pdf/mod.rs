@@ -1,5 +1,8 @@
 //! PDF backend: model → lines and pages (pure layout) → PDF with printpdf.
 
+pub mod content;
+pub mod encode;
+pub mod file;
 pub mod layout;
 pub mod linebreak;
 pub mod lines;
@@ -14,7 +17,7 @@ use crate::style::{Style, StyleError};
 use crate::Rendered;
 use lines::{Face, Metrics};
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 /// Added to a font slot for the key of its half-width punctuation copy.
@@ -140,86 +143,79 @@ impl PdfEngine {
             bold: &self.bold,
             cache: RefCell::new(HashMap::new()),
         };
-        let layout = layout::Layouter::new(&self.style, &metrics).layout(doc);
-        let mut diagnostics = missing_glyphs(doc, &metrics);
         let notdef = self.regular.first().copied().unwrap_or(0);
         // A font key is a slot, or a slot + HALF for its half-width punctuation copy.
-        let glyph = |g: &layout::Glyph| -> Option<GlyphRef> {
+        let glyph = |g: &layout::Glyph| -> GlyphRef {
             let r = metrics.lookup(g.face, g.ch).unwrap_or(GlyphRef {
                 font: notdef,
                 gid: 0,
                 advance: 1.0,
             });
-            Some(if g.half && r.advance >= 0.9 {
+            if g.half && r.advance >= 0.9 {
                 GlyphRef {
                     font: r.font + HALF,
                     ..r
                 }
             } else {
                 r
-            })
+            }
         };
+        // The advance the font's `/W` gives (printpdf's formula), in 1/1000 em; the
+        // half-width copy has every advance set to half an em (`sfnt::with_half_advances`).
+        let width = |key: usize, gid: u16| -> i64 {
+            let Some((adv, upem)) = metrics.faces.units(key % HALF, gid) else {
+                return 0;
+            };
+            let adv = if key >= HALF { upem / 2 } else { adv };
+            (f32::from(adv) * 1000.0 / f32::from(upem.max(1))) as i64
+        };
+        let available = |key: usize| self.slots.get(key % HALF).and_then(FontSlot::get).is_some();
+        let mut enc = encode::Encoder::new(
+            encode::Resolve {
+                glyph: &glyph,
+                width: &width,
+                available: &available,
+            },
+            self.style.page_size().1,
+        );
+        let marks = layout::Layouter::new(&self.style, &metrics)
+            .layout_pages(doc, &mut |page| enc.page(page));
+        let encoded = enc.finish().map_err(write::WriteError::Compress)?;
+        let mut diagnostics = missing_glyphs(doc, &metrics);
         // Subset each font to the glyphs this document uses before printpdf sees it:
         // printpdf would otherwise copy and scan the whole 7–9 MB CJK font on every run.
-        let mut used: BTreeMap<usize, BTreeSet<u16>> = BTreeMap::new();
-        let mut chars: BTreeMap<usize, BTreeMap<char, u16>> = BTreeMap::new();
-        for p in &layout.pages {
-            for g in &p.glyphs {
-                if let Some(r) = glyph(g) {
-                    used.entry(r.font).or_default().insert(r.gid);
-                    // Every character without a glyph is drawn as glyph 0 (.notdef): mapping
-                    // it back to one of them would make all of them copy as that character.
-                    if r.gid != 0 {
-                        chars.entry(r.font).or_default().insert(g.ch, r.gid);
-                    }
-                }
-            }
-        }
-        let mut subsets: BTreeMap<usize, (printpdf::ParsedFont, subsetter::GlyphRemapper)> =
-            BTreeMap::new();
-        for (key, gids) in &used {
+        let mut fonts = Vec::new();
+        for (key, used) in encoded.fonts {
             let Some(file) = self.slots.get(key % HALF).and_then(FontSlot::get) else {
                 continue;
             };
             let unreadable = || PdfError::FontUnreadable {
                 path: file.path.clone(),
             };
-            let mut mapper = subsetter::GlyphRemapper::new();
-            mapper.remap(0);
-            for g in gids {
-                mapper.remap(*g);
-            }
-            let chars_of = |slot: usize| -> Vec<(char, u16)> {
-                chars
-                    .get(&slot)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|(c, g)| Some((*c, mapper.get(*g)?)))
-                    .collect()
-            };
-            let bytes =
-                subsetter::subset(&file.data, file.index, &mapper).map_err(|_| unreadable())?;
-            let mut bytes = sfnt::with_cmap(&bytes, &chars_of(*key)).ok_or_else(unreadable)?;
-            if *key >= HALF {
+            let chars: Vec<(char, u16)> = used
+                .chars
+                .iter()
+                .filter_map(|(c, g)| Some((*c, used.mapper.get(*g)?)))
+                .collect();
+            let bytes = subsetter::subset(&file.data, file.index, &used.mapper)
+                .map_err(|_| unreadable())?;
+            let mut bytes = sfnt::with_cmap(&bytes, &chars).ok_or_else(unreadable)?;
+            if key >= HALF {
                 bytes = sfnt::with_half_advances(&bytes).ok_or_else(unreadable)?;
             }
             let mut w = Vec::new();
             let parsed =
                 printpdf::ParsedFont::from_bytes(&bytes, 0, &mut w).ok_or_else(unreadable)?;
-            subsets.insert(*key, (parsed, mapper));
+            fonts.push(write::FontOut { key, parsed, used });
         }
-        let subset_glyph = |g: &layout::Glyph| -> Option<GlyphRef> {
-            let r = glyph(g)?;
-            let gid = subsets.get(&r.font)?.1.get(r.gid)?;
-            Some(GlyphRef { gid, ..r })
-        };
-        let font = |slot: usize| subsets.get(&slot).map(|s| &s.0);
-        let bytes = write::write(&write::WriteInput {
-            layout: &layout,
+        let bytes = write::write(write::WriteInput {
+            file: encoded.file,
+            pages: encoded.pages,
+            fonts,
+            marks: &marks,
             meta: &doc.meta,
             page_size: self.style.page_size(),
-            glyph: &subset_glyph,
-            font: &font,
+            hash: encoded.hash,
         })?;
         for f in figures(doc) {
             diagnostics.push(Diagnostic::warning(
@@ -296,12 +292,12 @@ fn missing_glyphs(doc: &Document, m: &DocMetrics) -> Vec<Diagnostic> {
         return Vec::new();
     }
     let mut seen: BTreeMap<char, (usize, Option<Location>)> = BTreeMap::new();
-    for (text, loc) in texts_with_locations(doc) {
+    each_text(doc, &mut |text, loc| {
         for c in text.chars().filter(|c| missing.contains(c)) {
-            let e = seen.entry(c).or_insert((0, loc.clone()));
+            let e = seen.entry(c).or_insert_with(|| (0, loc.clone()));
             e.0 += 1;
         }
-    }
+    });
     missing
         .iter()
         .map(|c| {
@@ -318,17 +314,17 @@ fn missing_glyphs(doc: &Document, m: &DocMetrics) -> Vec<Diagnostic> {
         .collect()
 }
 
-/// Every text of the document in reading order, with the nearest known source line.
-fn texts_with_locations(doc: &Document) -> Vec<(String, Option<Location>)> {
-    let mut out = Vec::new();
+/// Calls `f` with every text of the document in reading order and the nearest known
+/// source line (one block at a time: no copy of the whole document).
+fn each_text(doc: &Document, f: &mut dyn FnMut(&str, &Option<Location>)) {
     for a in &doc.articles {
         let h = &a.headline;
         let loc = h.location.clone();
         for t in h.kicker.iter().chain([&h.title]).chain(&h.subtitles) {
-            out.push((t.clone(), loc.clone()));
+            f(t, &loc);
         }
         if let Some(b) = &a.byline {
-            out.push((b.clone(), loc.clone()));
+            f(b, &loc);
         }
         let mut last = loc;
         for b in &a.blocks {
@@ -341,15 +337,14 @@ fn texts_with_locations(doc: &Document) -> Vec<(String, Option<Location>)> {
                 Block::Section(h) if h.location.is_some() => last = h.location.clone(),
                 _ => {}
             }
-            out.push((b.plain_text(), last.clone()));
+            f(&b.plain_text(), &last);
         }
-        for f in &a.footnotes {
-            for b in &f.blocks {
-                out.push((b.plain_text(), last.clone()));
+        for n in &a.footnotes {
+            for b in &n.blocks {
+                f(&b.plain_text(), &last);
             }
         }
     }
-    out
 }
 
 fn figures(doc: &Document) -> Vec<Option<Location>> {

@@ -1,15 +1,17 @@
-//! Pages of positioned glyphs → PDF bytes with printpdf: glyphs drawn by id with their
-//! text attached (printpdf builds the subset font's ToUnicode from it), then, on the lopdf
-//! document, what printpdf does not do: nested bookmarks, `/Lang`, and a document ID
+//! Content streams and subset fonts → PDF bytes: printpdf assembles the document around
+//! empty pages (it builds each subset font's widths and ToUnicode from the glyphs it is
+//! shown once), then, on the lopdf document, the pages' content streams go in, and what
+//! printpdf does not do: subset tags, nested bookmarks, `/Lang`, and a document ID
 //! derived from the content so that the same input gives the same bytes.
 
-use super::layout::{Glyph, Layout, Mark};
-use crate::fonts::GlyphRef;
+use super::encode::UsedFont;
+use super::file::{PdfFile, SpliceError};
+use super::layout::Mark;
 use crate::model::Meta;
 use lopdf::{Dictionary, Object, ObjectId, StringFormat};
 use printpdf::{
-    Codepoint, FontId, Line, LinePoint, Op, ParsedFont, PdfDocument, PdfFont, PdfFontHandle,
-    PdfPage, PdfSaveOptions, Point, Pt, TextItem, TextMatrix,
+    Codepoint, FontId, Op, ParsedFont, PdfDocument, PdfFont, PdfFontHandle, PdfPage,
+    PdfSaveOptions, Pt, TextItem,
 };
 use std::collections::BTreeMap;
 
@@ -18,6 +20,10 @@ use std::collections::BTreeMap;
 pub enum WriteError {
     #[error("cannot write the PDF: {0}")]
     Lopdf(String),
+    #[error("cannot compress a page of the PDF: {0}")]
+    Compress(std::io::Error),
+    #[error(transparent)]
+    Splice(#[from] SpliceError),
 }
 
 /// FNV-1a: a small hash that is the same on every platform and Rust version, for ids
@@ -29,7 +35,6 @@ pub fn fnv(bytes: &[u8], mut h: u64) -> u64 {
     }
     h
 }
-const LEVEL: u32 = 6;
 
 pub const FNV_SEED: u64 = 0xcbf2_9ce4_8422_2325;
 
@@ -44,120 +49,73 @@ fn tag(mut h: u64) -> String {
         .collect()
 }
 
-/// Everything the writer needs besides the layout.
-pub struct WriteInput<'a> {
-    pub layout: &'a Layout,
-    pub meta: &'a Meta,
-    pub page_size: (f32, f32),
-    /// The font and glyph id each glyph is drawn with.
-    pub glyph: &'a dyn Fn(&Glyph) -> Option<GlyphRef>,
-    /// The printpdf font of a font key (from `glyph`).
-    pub font: &'a dyn Fn(usize) -> Option<&'a ParsedFont>,
+/// A subset font and what the document draws with it.
+pub struct FontOut {
+    pub key: usize,
+    pub parsed: ParsedFont,
+    pub used: UsedFont,
 }
 
-pub fn write(input: &WriteInput) -> Result<Vec<u8>, WriteError> {
-    let (pw, ph) = input.page_size;
-    let layout = input.layout;
-    let mut doc = PdfDocument::new(&input.meta.title);
+/// Everything the writer needs: the file with the pages' content streams, already
+/// written.
+pub struct WriteInput<'a> {
+    pub file: PdfFile,
+    /// Per page, its content stream's index among the file's pending objects.
+    pub pages: Vec<usize>,
+    pub fonts: Vec<FontOut>,
+    pub marks: &'a [Mark],
+    pub meta: &'a Meta,
+    pub page_size: (f32, f32),
+    /// The hash of every glyph and its position (the document's identifier).
+    pub hash: u64,
+}
 
-    // Resolve every glyph once; collect the glyph sets per font for stable font ids.
-    let mut used: BTreeMap<usize, BTreeMap<u16, char>> = BTreeMap::new();
-    let mut content_hash = FNV_SEED;
-    for page in &layout.pages {
-        for g in &page.glyphs {
-            if let Some(r) = (input.glyph)(g) {
-                used.entry(r.font).or_default().insert(r.gid, g.ch);
-            }
-            let mut buf = [0u8; 4];
-            content_hash = fnv(g.ch.encode_utf8(&mut buf).as_bytes(), content_hash);
-            content_hash = fnv(&g.x.to_bits().to_le_bytes(), content_hash);
-            content_hash = fnv(&g.y.to_bits().to_le_bytes(), content_hash);
-        }
-    }
-    let mut ids: BTreeMap<usize, FontId> = BTreeMap::new();
-    for (slot, glyphs) in &used {
-        let Some(font) = (input.font)(*slot) else {
-            continue;
-        };
-        let mut h = fnv(&slot.to_le_bytes(), FNV_SEED);
-        for gid in glyphs.keys() {
+/// printpdf makes the fonts (with their widths and ToUnicode maps, from the glyphs it is
+/// shown on a single page), resources, catalog and info; lopdf adds what printpdf does
+/// not do; the pages, their content streams and the outline are written directly.
+pub fn write(input: WriteInput) -> Result<Vec<u8>, WriteError> {
+    let (pw, ph) = input.page_size;
+    let mut doc = PdfDocument::new(&input.meta.title);
+    let mut tags: BTreeMap<String, (String, &UsedFont)> = BTreeMap::new();
+    // printpdf learns which glyphs a font has, and the text of each, from the glyphs
+    // drawn with it: show each once on the first page, whose content is replaced later.
+    let mut usage = vec![Op::StartTextSection];
+    for f in &input.fonts {
+        let used = &f.used;
+        let mut h = fnv(&f.key.to_le_bytes(), FNV_SEED);
+        for gid in used.widths.keys() {
             h = fnv(&gid.to_le_bytes(), h);
         }
-        let id = FontId(format!("{}{slot}", tag(h)));
+        let id = FontId(used.name.clone());
         doc.resources
             .fonts
             .map
-            .insert(id.clone(), PdfFont::new(font.clone()));
-        ids.insert(*slot, id);
+            .insert(id.clone(), PdfFont::new(f.parsed.clone()));
+        tags.insert(used.name.clone(), (tag(h), used));
+        usage.push(Op::SetFont {
+            font: PdfFontHandle::External(id),
+            size: Pt(10.0),
+        });
+        usage.push(Op::ShowText {
+            items: vec![TextItem::GlyphIds(
+                used.text
+                    .iter()
+                    .map(|(gid, ch)| Codepoint {
+                        gid: *gid,
+                        offset: 0.0,
+                        cid: Some(ch.to_string()),
+                    })
+                    .collect(),
+            )],
+        });
     }
+    usage.push(Op::EndTextSection);
 
-    let mut pages = Vec::with_capacity(layout.pages.len());
-    for page in &layout.pages {
-        let mut ops = Vec::new();
-        if !page.rules.is_empty() {
-            for r in &page.rules {
-                ops.push(Op::SetOutlineThickness { pt: Pt(r.width) });
-                ops.push(Op::DrawLine {
-                    line: Line {
-                        points: vec![
-                            LinePoint {
-                                p: Point {
-                                    x: Pt(r.x0),
-                                    y: Pt(ph - r.y),
-                                },
-                                bezier: false,
-                            },
-                            LinePoint {
-                                p: Point {
-                                    x: Pt(r.x1),
-                                    y: Pt(ph - r.y),
-                                },
-                                bezier: false,
-                            },
-                        ],
-                        is_closed: false,
-                    },
-                });
-            }
-        }
-        ops.push(Op::StartTextSection);
-        let mut current: Option<(usize, u32)> = None;
-        for g in &page.glyphs {
-            if g.ch == super::linebreak::HARD_BREAK {
-                continue;
-            }
-            let Some(r) = (input.glyph)(g) else {
-                continue;
-            };
-            let Some(id) = ids.get(&r.font) else {
-                continue;
-            };
-            let key = (r.font, g.size.to_bits());
-            if current != Some(key) {
-                ops.push(Op::SetFont {
-                    font: PdfFontHandle::External(id.clone()),
-                    size: Pt(g.size),
-                });
-                current = Some(key);
-            }
-            ops.push(Op::SetTextMatrix {
-                matrix: TextMatrix::Translate(Pt(g.x), Pt(ph - g.y)),
-            });
-            ops.push(Op::ShowText {
-                items: vec![TextItem::GlyphIds(vec![Codepoint {
-                    gid: r.gid,
-                    offset: 0.0,
-                    cid: Some(g.ch.to_string()),
-                }])],
-            });
-        }
-        ops.push(Op::EndTextSection);
-        pages.push(PdfPage::new(
-            printpdf::Mm(pw / crate::style::MM),
-            printpdf::Mm(ph / crate::style::MM),
-            ops,
-        ));
-    }
+    let size = (
+        printpdf::Mm(pw / crate::style::MM),
+        printpdf::Mm(ph / crate::style::MM),
+    );
+    let pages = vec![PdfPage::new(size.0, size.1, usage)];
 
     let meta = input.meta;
     let info = &mut doc.metadata.info;
@@ -178,59 +136,131 @@ pub fn write(input: &WriteInput) -> Result<Vec<u8>, WriteError> {
             info.metadata_date = t;
         }
     }
-    info.identifier = format!("{:016x}", content_hash);
+    info.identifier = format!("{:016x}", input.hash);
 
     doc.with_pages(pages);
     let opts = PdfSaveOptions {
         optimize: false,
-        // Already subset (see `tag_subset_fonts`).
+        // Already subset (printpdf's own re-subsetting of a subset breaks the CFF).
         subset_fonts: false,
         ..Default::default()
     };
     let mut warnings = Vec::new();
     let mut lo = doc.to_lopdf_document(&opts, &mut warnings);
-    finish(&mut lo, meta, &layout.marks, content_hash)?;
+    drop(doc);
+    let err = |e: lopdf::Error| WriteError::Lopdf(e.to_string());
+    // printpdf's page: its dictionary is the model for every page; it and its content
+    // (the glyph list) go, and the page tree is written anew.
+    let page0 = lo
+        .get_pages()
+        .values()
+        .next()
+        .copied()
+        .ok_or(WriteError::Lopdf("printpdf made no page".into()))?;
+    fix_fonts(&mut lo, page0, &tags);
+    let model = lo.get_dictionary(page0).map_err(err)?.clone();
+    let tree = model
+        .get(b"Parent")
+        .and_then(Object::as_reference)
+        .map_err(err)?;
+    let tree_dict = lo.get_dictionary(tree).map_err(err)?.clone();
+    if let Ok(c) = model.get(b"Contents").and_then(Object::as_reference) {
+        lo.objects.remove(&c);
+    }
+    lo.objects.remove(&page0);
+    lo.objects.remove(&tree);
+
+    let mut file = input.file;
+    let mut next = lo.max_id + 1;
+    let mut new_id = || {
+        next += 1;
+        next - 1
+    };
+    let page_ids = page_tree(
+        &mut file,
+        &mut new_id,
+        &input.pages,
+        &model,
+        tree,
+        tree_dict,
+    );
+    let outline = outline(&mut file, &mut new_id, input.marks, &page_ids);
+    finish(&mut lo, meta, outline, input.hash)?;
     compress(&mut lo)?;
-    let mut out = Vec::new();
-    lo.save_to(&mut out)
+    let mut rest = Vec::new();
+    // `PdfFile::splice` reads a classic table.
+    lo.reference_table.cross_reference_type = lopdf::xref::XrefType::CrossReferenceTable;
+    lo.save_to(&mut rest)
         .map_err(|e| WriteError::Lopdf(e.to_string()))?;
+    file.splice(&rest)?;
+    let out = file.finish(lo.trailer.clone());
     Ok(out)
 }
 
-/// The fonts were subset before printpdf saw them (printpdf's own re-subsetting of a
-/// subset breaks the CFF), so printpdf names them like whole fonts: give each the
-/// `ABCDEF+` subset tag (ISO 32000-1, 9.6.4) from its resource name, on the Type 0 font,
-/// its descendant CID font and the descriptor alike.
-fn tag_subset_fonts(doc: &mut lopdf::Document, pages: &[ObjectId]) {
-    let mut fonts: BTreeMap<ObjectId, String> = BTreeMap::new();
-    for page in pages {
-        let Ok(res) = doc
-            .get_dictionary(*page)
-            .and_then(|p| p.get(b"Resources"))
-            .and_then(|r| doc.dereference(r).map(|(_, o)| o))
-            .and_then(Object::as_dict)
-        else {
-            continue;
-        };
-        let Ok(font_dict) = res
-            .get(b"Font")
-            .and_then(|f| doc.dereference(f).map(|(_, o)| o))
-            .and_then(Object::as_dict)
-        else {
-            continue;
-        };
-        for (name, r) in font_dict.iter() {
-            if let (Ok(id), Some(t)) = (r.as_reference(), name.get(..6)) {
-                fonts.insert(id, String::from_utf8_lossy(t).into_owned());
-            }
+/// Writes a page for each content stream (`pending`: their indices in the file), all
+/// like `model`, and the page tree `tree` over them; returns the pages.
+fn page_tree(
+    file: &mut PdfFile,
+    new_id: &mut dyn FnMut() -> u32,
+    pending: &[usize],
+    model: &Dictionary,
+    tree: ObjectId,
+    mut tree_dict: Dictionary,
+) -> Vec<ObjectId> {
+    let mut pages = Vec::with_capacity(pending.len());
+    for p in pending {
+        let contents = new_id();
+        file.number(*p, contents);
+        let id = new_id();
+        let mut page = model.clone();
+        page.set("Parent", Object::Reference(tree));
+        page.set("Contents", Object::Reference((contents, 0)));
+        file.object(id, &Object::Dictionary(page));
+        pages.push((id, 0));
+    }
+    tree_dict.set("Count", Object::Integer(pages.len() as i64));
+    tree_dict.set(
+        "Kids",
+        Object::Array(pages.iter().map(|p| Object::Reference(*p)).collect()),
+    );
+    file.object(tree.0, &Object::Dictionary(tree_dict));
+    pages
+}
+
+/// The fonts were subset before printpdf saw them, so printpdf names them like whole
+/// fonts: give each the `ABCDEF+` subset tag (ISO 32000-1, 9.6.4), on the Type 0 font,
+/// its descendant CID font and the descriptor alike. And set `/W` to the advances the
+/// content streams were written with, so the glyph positions do not depend on
+/// printpdf computing the same widths.
+fn fix_fonts(
+    doc: &mut lopdf::Document,
+    page: ObjectId,
+    fonts: &BTreeMap<String, (String, &UsedFont)>,
+) {
+    let mut found: Vec<(ObjectId, &str, &UsedFont)> = Vec::new();
+    let font_dict = doc
+        .get_dictionary(page)
+        .and_then(|p| p.get(b"Resources"))
+        .and_then(|r| doc.dereference(r).map(|(_, o)| o))
+        .and_then(Object::as_dict)
+        .and_then(|res| res.get(b"Font"))
+        .and_then(|f| doc.dereference(f).map(|(_, o)| o))
+        .and_then(Object::as_dict)
+        .ok();
+    for (name, r) in font_dict.into_iter().flat_map(|d| d.iter()) {
+        let name = String::from_utf8_lossy(name);
+        if let (Ok(id), Some((tag, used))) = (r.as_reference(), fonts.get(name.as_ref())) {
+            found.push((id, tag, used));
         }
     }
-    for (id, tag) in fonts {
+    for (id, tag, used) in found {
         let mut targets = vec![(id, "BaseFont")];
+        let mut cid_fonts = Vec::new();
         if let Ok(d) = doc.get_dictionary(id) {
             if let Ok(arr) = d.get(b"DescendantFonts").and_then(Object::as_array) {
                 for r in arr.iter().filter_map(|o| o.as_reference().ok()) {
                     targets.push((r, "BaseFont"));
+                    cid_fonts.push(r);
                     if let Ok(fd) = doc
                         .get_dictionary(r)
                         .and_then(|c| c.get(b"FontDescriptor"))
@@ -252,7 +282,38 @@ fn tag_subset_fonts(doc: &mut lopdf::Document, pages: &[ObjectId]) {
                 }
             }
         }
+        for c in cid_fonts {
+            if let Ok(d) = doc.get_dictionary_mut(c) {
+                d.set("W", widths(&used.widths));
+            }
+        }
     }
+}
+
+/// A CID font's `/W` array: runs of consecutive glyph ids with their widths.
+fn widths(w: &BTreeMap<u16, i64>) -> Object {
+    let mut out = Vec::new();
+    let mut run: Option<(u16, u16, Vec<Object>)> = None;
+    for (&gid, &width) in w {
+        match &mut run {
+            Some((_, last, ws)) if u32::from(*last) + 1 == u32::from(gid) => {
+                *last = gid;
+                ws.push(Object::Integer(width));
+            }
+            _ => {
+                if let Some((first, _, ws)) = run.take() {
+                    out.push(Object::Integer(i64::from(first)));
+                    out.push(Object::Array(ws));
+                }
+                run = Some((gid, gid, vec![Object::Integer(width)]));
+            }
+        }
+    }
+    if let Some((first, _, ws)) = run {
+        out.push(Object::Integer(i64::from(first)));
+        out.push(Object::Array(ws));
+    }
+    Object::Array(out)
 }
 
 /// Deflates every stream at zlib's default level: lopdf's `compress` uses the best level,
@@ -264,7 +325,10 @@ fn compress(doc: &mut lopdf::Document) -> Result<(), WriteError> {
         if s.dict.get(b"Filter").is_ok() {
             continue;
         }
-        let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(LEVEL));
+        let mut enc = flate2::write::ZlibEncoder::new(
+            Vec::new(),
+            flate2::Compression::new(super::content::LEVEL),
+        );
         enc.write_all(&s.content)
             .and_then(|_| enc.finish())
             .map(|z| {
@@ -291,13 +355,10 @@ fn text_string(s: &str) -> Object {
 fn finish(
     doc: &mut lopdf::Document,
     meta: &Meta,
-    marks: &[Mark],
+    outline: Option<ObjectId>,
     hash: u64,
 ) -> Result<(), WriteError> {
     let err = |e: lopdf::Error| WriteError::Lopdf(e.to_string());
-    let pages: Vec<ObjectId> = doc.get_pages().values().copied().collect();
-    tag_subset_fonts(doc, &pages);
-    let outline = outline(doc, marks, &pages);
     let catalog = doc.catalog_mut().map_err(err)?;
     catalog.set(
         "Lang",
@@ -314,12 +375,18 @@ fn finish(
     Ok(())
 }
 
-/// Builds the outline tree: articles at the top level, their sections under them.
-fn outline(doc: &mut lopdf::Document, marks: &[Mark], pages: &[ObjectId]) -> Option<ObjectId> {
+/// Writes the outline tree (articles at the top level, their sections under them) and
+/// returns its root.
+fn outline(
+    file: &mut PdfFile,
+    new_id: &mut dyn FnMut() -> u32,
+    marks: &[Mark],
+    pages: &[ObjectId],
+) -> Option<ObjectId> {
     if marks.is_empty() {
         return None;
     }
-    let root = doc.new_object_id();
+    let root = (new_id(), 0);
     // (article mark, its section marks)
     let mut tree: Vec<(&Mark, Vec<&Mark>)> = Vec::new();
     for m in marks {
@@ -330,12 +397,7 @@ fn outline(doc: &mut lopdf::Document, marks: &[Mark], pages: &[ObjectId]) -> Opt
     }
     let ids: Vec<(ObjectId, Vec<ObjectId>)> = tree
         .iter()
-        .map(|(_, subs)| {
-            (
-                doc.new_object_id(),
-                subs.iter().map(|_| doc.new_object_id()).collect(),
-            )
-        })
+        .map(|(_, subs)| ((new_id(), 0), subs.iter().map(|_| (new_id(), 0)).collect()))
         .collect();
     let dest = |m: &Mark| -> Object {
         let page = pages.get(m.page).copied().unwrap_or((0, 0));
@@ -374,10 +436,10 @@ fn outline(doc: &mut lopdf::Document, marks: &[Mark], pages: &[ObjectId]) -> Opt
             sd.set("Parent", Object::Reference(*id));
             sd.set("Dest", dest(s));
             link(&mut sd, sub_ids, j);
-            doc.objects.insert(*sid, Object::Dictionary(sd));
+            file.object(sid.0, &Object::Dictionary(sd));
         }
         total += 1 + sub_ids.len() as i64;
-        doc.objects.insert(*id, Object::Dictionary(d));
+        file.object(id.0, &Object::Dictionary(d));
     }
     let mut r = Dictionary::new();
     r.set("Type", Object::Name(b"Outlines".to_vec()));
@@ -386,6 +448,6 @@ fn outline(doc: &mut lopdf::Document, marks: &[Mark], pages: &[ObjectId]) -> Opt
         r.set("Last", Object::Reference(*l));
     }
     r.set("Count", Object::Integer(total));
-    doc.objects.insert(root, Object::Dictionary(r));
+    file.object(root.0, &Object::Dictionary(r));
     Some(root)
 }

@@ -265,7 +265,11 @@ fn check_pdf(markdown: &str) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    // 64 cases per run (PROPTEST_CASES raises it for a longer search).
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(64),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn every_epub_is_well_formed_xml(md in issue()) {
@@ -286,4 +290,13 @@ fn the_sample_issue_passes_both() {
     .expect("sample");
     check_epub(&md).expect("EPUB well-formed");
     check_pdf(&md).expect("PDF text in order");
+}
+
+/// Found by `pdf_text_holds_the_model_in_order`: a section's kicker and subtitles were
+/// left out of the PDF (only its title was set).
+#[test]
+fn section_kicker_and_subtitles_are_printed() {
+    check_pdf("# 世\n\n斯\n\n### 么\n\n#### 被\n").expect("subtitle printed");
+    check_pdf("# 题\n\n正文。\n\n#### 引\n\n### 节\n\n#### 副\n\n正文。\n")
+        .expect("kicker printed");
 }

@@ -259,22 +259,42 @@ impl<'a> Layouter<'a> {
             kind: VKind::Mark(h.title.clone(), 1),
             keep: true,
         }];
-        let lines = break_headline(
-            &plain(&h.title, Face::Bold),
-            w,
-            &ParaStyle {
-                size: s.section_size,
-                indent: 0.0,
-                align: Align::Center,
-                compress: s.compress_punctuation,
-            },
-            self.m,
-        );
-        let n = lines.len().max(1) as f32;
-        let block = self.grid(n * s.section_size * 1.4 + self.lead * 0.6);
-        let mut text = text_items(lines, s.section_size, s.section_size * 1.4, 0.0);
-        // Centre the heading's lines in its grid block, with rules above and below.
-        let top = (block - n * s.section_size * 1.4) / 2.0;
+        // Kicker and subtitles at body size around the bold title: every line of the
+        // group is printed (the EPUB keeps them too).
+        let parts = h
+            .kicker
+            .iter()
+            .map(|k| (k.as_str(), Face::Regular, s.body_size))
+            .chain(std::iter::once((
+                h.title.as_str(),
+                Face::Bold,
+                s.section_size,
+            )))
+            .chain(
+                h.subtitles
+                    .iter()
+                    .map(|t| (t.as_str(), Face::Regular, s.body_size)),
+            );
+        let mut text = Vec::new();
+        let mut text_h = 0.0;
+        for (t, face, size) in parts {
+            let lines = break_headline(
+                &plain(t, face),
+                w,
+                &ParaStyle {
+                    size,
+                    indent: 0.0,
+                    align: Align::Center,
+                    compress: s.compress_punctuation,
+                },
+                self.m,
+            );
+            text_h += lines.len().max(1) as f32 * size * 1.4;
+            text.extend(text_items(lines, size, size * 1.4, 0.0));
+        }
+        let block = self.grid(text_h + self.lead * 0.6);
+        // Centre the group's lines in its grid block, with rules above and below.
+        let top = (block - text_h) / 2.0;
         for it in &mut text {
             it.keep = true;
         }
@@ -290,7 +310,7 @@ impl<'a> Layouter<'a> {
         });
         items.extend(text);
         items.push(VItem {
-            height: block - top - n * s.section_size * 1.4,
+            height: block - top - text_h,
             kind: VKind::Space,
             keep: true,
         });

@@ -311,7 +311,14 @@ impl Block {
     pub fn plain_text(&self) -> String {
         match self {
             Block::Paragraph { content, .. } => plain_text(content),
-            Block::Section(h) => h.title.clone(),
+            Block::Section(h) => h
+                .kicker
+                .iter()
+                .chain([&h.title])
+                .chain(&h.subtitles)
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join("\n"),
             Block::List { items, .. } => items
                 .iter()
                 .flat_map(|item| item.iter().map(Block::plain_text))

@@ -6,12 +6,11 @@ mod links;
 
 use crate::diagnostics::Severity;
 use crate::model::{Block, Document, Inline, Location};
+use crate::pdf::{PdfEngine, PdfOptions};
 use crate::{prepare_path, PrepareOptions, Prepared};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-pub use glyphs::{FontCoverage, GlyphGap};
 
 /// One finding, with its place so an editor can jump there.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -78,8 +77,8 @@ impl IssueReport {
 
 /// What the check is measured against.
 pub struct CheckOptions {
-    /// Fonts the PDF would use, in fallback order (body face first).
-    pub fonts: Vec<PathBuf>,
+    /// The PDF engine a build would use: its fonts (for glyph coverage) and style.
+    pub pdf: PdfEngine,
     /// Characters of body text a PDF page holds with the chosen style, for the page estimate.
     pub chars_per_page: usize,
     /// Characters' worth of room an article's headline group takes.
@@ -87,44 +86,22 @@ pub struct CheckOptions {
 }
 
 impl CheckOptions {
-    /// Options measured against a PDF style: its fonts and its page capacity.
-    pub fn for_style(style: &crate::style::Style) -> Self {
+    /// Options for the PDF a build with these options would make. Fails, naming the file,
+    /// on a style or font the build would refuse.
+    pub fn new(pdf: &PdfOptions) -> crate::Result<Self> {
+        let pdf = PdfEngine::new(pdf)?;
+        let style = pdf.style();
         let (_, text_h) = style.text_area();
         let lines = (text_h / style.line_height()).floor().max(1.0);
         let per_line = (style.column_width() / style.body_size).floor().max(1.0);
         // Paragraph ends leave part of a line empty: about one line in eight on a newspaper page.
         let capacity = lines * per_line * style.columns.max(1) as f32 * 0.88;
         let band = style.kicker_size * 1.6 + style.title_size * 2.8 + style.subtitle_size * 1.6;
-        CheckOptions {
-            fonts: style
-                .fonts
-                .regular
-                .iter()
-                .chain(&style.fonts.bold)
-                .map(|f| crate::fonts::resolve_font_path(f.path()))
-                .collect(),
+        Ok(CheckOptions {
             chars_per_page: capacity as usize,
             headline_room: (capacity * band / text_h) as usize,
-        }
-    }
-}
-
-impl Default for CheckOptions {
-    fn default() -> Self {
-        match crate::style::Style::preset("a4") {
-            Ok(style) => CheckOptions::for_style(&style),
-            Err(_) => {
-                let dir = crate::fonts::fonts_dir();
-                CheckOptions {
-                    fonts: vec![
-                        dir.join("NotoSerifSC-Regular.otf"),
-                        dir.join("NotoSerifSC-Bold.otf"),
-                    ],
-                    chars_per_page: 3000,
-                    headline_room: 400,
-                }
-            }
-        }
+            pdf,
+        })
     }
 }
 
@@ -206,7 +183,7 @@ pub fn check_prepared(p: &Prepared, opts: &CheckOptions) -> IssueReport {
         ));
     }
     findings.extend(links::check_links(doc));
-    findings.extend(glyphs::check_glyphs(doc, &opts.fonts));
+    findings.extend(glyphs::check_glyphs(doc, &opts.pdf));
     findings.sort_by(|a, b| (b.severity, &a.file, a.line).cmp(&(a.severity, &b.file, b.line)));
     IssueReport {
         input: p.issue.input.clone(),

@@ -29,14 +29,11 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let style = match &args.style {
-        Some(path) => paiban::style::Style::from_file(path)?,
-        None => paiban::style::Style::preset(&args.page)?,
-    };
-    let mut opts = CheckOptions::for_style(&style);
-    if let Some(f) = &args.font {
-        opts.fonts.insert(0, f.clone());
-    }
+    let opts = CheckOptions::new(&paiban::pdf::PdfOptions {
+        page: Some(args.page.clone()),
+        style: args.style.clone(),
+        font: args.font.clone(),
+    })?;
     let mut reports = Vec::new();
     for input in &args.inputs {
         // The same discovery as batch: each .md file and each folder with an issue.toml.

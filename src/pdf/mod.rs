@@ -274,6 +274,54 @@ impl Metrics for DocMetrics<'_> {
     }
 }
 
+/// A character of a document that the style's own fonts do not have.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GlyphGap {
+    pub ch: char,
+    /// How often it occurs, and where first.
+    pub count: usize,
+    pub first: Option<Location>,
+    /// The system font (file, face in a collection) the PDF draws it from; None: no
+    /// font has it and it is drawn as the missing-glyph box.
+    pub fallback: Option<(PathBuf, u32)>,
+}
+
+impl PdfEngine {
+    /// The characters of `doc` the style's fonts lack, each with the system fallback that
+    /// the PDF will draw it from — the same font chain as [`PdfEngine::render`], so
+    /// `paiban check` reports exactly what a build will do.
+    pub fn glyph_gaps(&self, doc: &Document) -> Vec<GlyphGap> {
+        let faces = Faces::new(&self.slots);
+        let mut seen: BTreeMap<char, (usize, Option<Location>)> = BTreeMap::new();
+        each_text(doc, &mut |text, loc| {
+            for c in text
+                .chars()
+                .filter(|c| !c.is_whitespace() && !c.is_control())
+            {
+                let e = seen.entry(c).or_insert_with(|| (0, loc.clone()));
+                e.0 += 1;
+            }
+        });
+        seen.into_iter()
+            .filter_map(|(ch, (count, first))| {
+                let drawn_by = faces.lookup(&self.regular, ch).map(|g| g.font);
+                if drawn_by.is_some_and(|slot| self.slots[slot].required) {
+                    return None;
+                }
+                let fallback = drawn_by
+                    .and_then(|slot| self.slots.get(slot))
+                    .map(|s| (s.path.clone(), s.index));
+                Some(GlyphGap {
+                    ch,
+                    count,
+                    first,
+                    fallback,
+                })
+            })
+            .collect()
+    }
+}
+
 /// One warning per character no font has: the character, its code point, how often it
 /// occurs and where first.
 fn missing_glyphs(doc: &Document, m: &DocMetrics) -> Vec<Diagnostic> {

@@ -37,6 +37,7 @@ struct Run {
 /// Builds one page's content stream.
 #[derive(Default)]
 pub struct PageContent {
+    images: String,
     rules: String,
     text: String,
     font: Option<(String, u32)>,
@@ -47,6 +48,11 @@ impl PageContent {
     /// A horizontal rule from `x0` to `x1` at height `y`, `width` thick.
     pub fn rule(&mut self, x0: f32, x1: f32, y: f32, width: f32) {
         let _ = write!(self.rules, "{width} w\n{x0} {y} m\n{x1} {y} l\nS\n");
+    }
+
+    /// Image XObject `name` drawn in the box with lower-left corner (x, y), `w` × `h`.
+    pub fn image(&mut self, name: &str, x: f32, y: f32, w: f32, h: f32) {
+        let _ = write!(self.images, "q\n{w} 0 0 {h} {x} {y} cm\n/{name} Do\nQ\n");
     }
 
     pub fn glyph(&mut self, d: Draw) {
@@ -109,12 +115,14 @@ impl PageContent {
     /// next one, keeping its buffers.
     pub fn finish_into(&mut self, out: &mut Vec<u8>) {
         self.end_run();
+        out.extend_from_slice(self.images.as_bytes());
         out.extend_from_slice(self.rules.as_bytes());
         if !self.text.is_empty() {
             out.extend_from_slice(b"BT\n");
             out.extend_from_slice(self.text.as_bytes());
             out.extend_from_slice(b"ET\n");
         }
+        self.images.clear();
         self.rules.clear();
         self.text.clear();
         self.font = None;
@@ -231,12 +239,13 @@ mod tests {
     fn a_new_baseline_or_font_starts_a_new_run() {
         let mut p = PageContent::default();
         p.rule(1.0, 2.5, 3.0, 0.5);
+        p.image("Im0", 1.0, 2.0, 30.0, 40.5);
         p.glyph(draw("F0", 10.0, 700.0, 1));
         p.glyph(draw("F0", 10.0, 680.0, 2));
         p.glyph(draw("F1", 20.0, 680.0, 3));
         assert_eq!(
             text(p),
-            "0.5 w\n1 3 m\n2.5 3 l\nS\nBT\n/F0 10 Tf\n1 0 0 1 10 700 Tm\n[<0001>] TJ\n\
+            "q\n30 0 0 40.5 1 2 cm\n/Im0 Do\nQ\n0.5 w\n1 3 m\n2.5 3 l\nS\nBT\n/F0 10 Tf\n1 0 0 1 10 700 Tm\n[<0001>] TJ\n\
              1 0 0 1 10 680 Tm\n[<0002>] TJ\n/F1 10 Tf\n1 0 0 1 20 680 Tm\n[<0003>] TJ\nET\n"
         );
     }

@@ -59,6 +59,13 @@ pub struct Encoded {
     pub fonts: BTreeMap<usize, UsedFont>,
     /// A hash of every glyph and its position: the document's identifier.
     pub hash: u64,
+    /// The images drawn (their indices, named `/Im{index}` in the content streams).
+    pub images: std::collections::BTreeSet<usize>,
+}
+
+/// The resource name of image `id`.
+pub fn image_name(id: usize) -> String {
+    format!("Im{id}")
 }
 
 pub struct Encoder<'a> {
@@ -84,6 +91,7 @@ impl<'a> Encoder<'a> {
                 pages: Vec::new(),
                 fonts: BTreeMap::new(),
                 hash: FNV_SEED,
+                images: Default::default(),
             },
             available: BTreeMap::new(),
             error: None,
@@ -97,6 +105,15 @@ impl<'a> Encoder<'a> {
     pub fn page(&mut self, page: &Page) {
         let ph = self.page_h;
         let c = &mut self.content;
+        for im in &page.images {
+            let mut h = fnv(&im.id.to_le_bytes(), self.out.hash);
+            for v in [im.x, im.y, im.w, im.h] {
+                h = fnv(&v.to_bits().to_le_bytes(), h);
+            }
+            self.out.hash = h;
+            self.out.images.insert(im.id);
+            c.image(&image_name(im.id), im.x, ph - im.y - im.h, im.w, im.h);
+        }
         for r in &page.rules {
             c.rule(r.x0, r.x1, ph - r.y, r.width);
         }

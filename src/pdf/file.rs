@@ -68,6 +68,24 @@ impl PdfFile {
         self.xref.insert(id, at);
     }
 
+    /// Appends stream object `id`: `dict` (its `/Length` set here) and `data`.
+    pub fn stream(&mut self, id: u32, mut dict: Dictionary, data: &[u8]) {
+        self.xref.insert(id, self.out.len());
+        dict.set("Length", Object::Integer(data.len() as i64));
+        let _ = writeln!(self.out, "{id} 0 obj");
+        write_object(&mut self.out, &Object::Dictionary(dict));
+        self.out.extend_from_slice(b"\nstream\n");
+        self.out.extend_from_slice(data);
+        self.out.extend_from_slice(b"\nendstream\nendobj\n");
+    }
+
+    /// Declares PDF 1.4 in the header (same length: no offset moves), for soft masks.
+    pub fn version_1_4(&mut self) {
+        if let Some(v) = self.out.get_mut(5..8) {
+            v.copy_from_slice(b"1.4");
+        }
+    }
+
     /// Appends object `id` with the given body (a dictionary, array, …).
     pub fn object(&mut self, id: u32, body: &Object) {
         self.xref.insert(id, self.out.len());

@@ -30,11 +30,27 @@ pub struct Rule {
     pub width: f32,
 }
 
+/// An image drawn on a page: which one (its index among the document's images) and its
+/// box, `y` its top edge.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlacedImage {
+    pub id: usize,
+    pub x: f32,
+    pub y: f32,
+    pub w: f32,
+    pub h: f32,
+}
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Page {
     pub glyphs: Vec<Glyph>,
     pub rules: Vec<Rule>,
+    pub images: Vec<PlacedImage>,
 }
+
+/// What the layout knows of a figure's image: its index among the document's images
+/// and its natural size in points. None: it cannot be placed (its caption stands alone).
+pub type ImageLookup<'a> = &'a dyn Fn(&crate::model::Image) -> Option<(usize, f32, f32)>;
 
 /// A bookmark: level 0 an article, 1 a section in it.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,6 +84,8 @@ enum VKind {
     /// Vertical space, dropped at the top of a column.
     Space,
     Mark(String, u8),
+    /// An image, its box relative to the column and the item's top.
+    Image(PlacedImage),
 }
 
 const EM_ASCENT: f32 = 0.88;
@@ -150,6 +168,7 @@ pub struct Layouter<'a> {
     col_w: f32,
     gap: f32,
     lead: f32,
+    images: Option<ImageLookup<'a>>,
 }
 
 /// Where the flow is: the page being filled, its column and the y in that column
@@ -183,7 +202,14 @@ impl<'a> Layouter<'a> {
             col_w: style.column_width(),
             gap: style.column_gap(),
             lead: style.line_height(),
+            images: None,
         }
+    }
+
+    /// Figures whose image `lookup` knows are drawn; the others print their caption only.
+    pub fn with_images(mut self, lookup: ImageLookup<'a>) -> Self {
+        self.images = Some(lookup);
+        self
     }
 
     fn body(&self, indent_em: f32, align: Align) -> ParaStyle {
@@ -442,9 +468,42 @@ impl<'a> Layouter<'a> {
                 Block::Figure { image, .. } => {
                     let ps = self.body(0.0, Align::Center);
                     let lines = break_lines(&plain(&image.alt, Face::Regular), w, &ps, self.m);
-                    out.extend(text_items(lines, s.body_size, self.lead, x0));
+                    let mut caption = text_items(lines, s.body_size, self.lead, x0);
+                    if let Some(fig) = self.images.and_then(|f| f(image)) {
+                        out.push(self.figure(fig, w, x0, !caption.is_empty()));
+                        // The caption's lines stay together, under the image.
+                        let n = caption.len();
+                        for it in caption.iter_mut().take(n.saturating_sub(1)) {
+                            it.keep = true;
+                        }
+                    }
+                    out.extend(caption);
                 }
             }
+        }
+    }
+
+    /// An image as one unbreakable item: scaled down to the column width (never up
+    /// beyond its natural size), at most 60% of the text height so that it always fits
+    /// a fresh column, centred, padded to whole lines; kept with its caption (`keep`).
+    fn figure(&self, (id, nw, nh): (usize, f32, f32), w: f32, x0: f32, keep: bool) -> VItem {
+        let mut scale = (w / nw).min(1.0);
+        let max_h = self.text_h * 0.6;
+        if nh * scale > max_h {
+            scale = max_h / nh;
+        }
+        let (iw, ih) = (nw * scale, nh * scale);
+        let pad = self.lead * 0.25;
+        VItem {
+            height: self.grid(ih + 2.0 * pad),
+            kind: VKind::Image(PlacedImage {
+                id,
+                x: x0 + (w - iw) / 2.0,
+                y: pad,
+                w: iw,
+                h: ih,
+            }),
+            keep,
         }
     }
 
@@ -607,6 +666,7 @@ impl Builder<'_, '_, '_> {
             (self.sink)(&mut page);
             page.glyphs.clear();
             page.rules.clear();
+            page.images.clear();
             self.spare = page;
         }
     }
@@ -669,6 +729,11 @@ impl Builder<'_, '_, '_> {
                 x1: x + r.x1,
                 y: y + r.y,
                 width: r.width,
+            }),
+            VKind::Image(im) => page.images.push(PlacedImage {
+                x: x + im.x,
+                y: y + im.y,
+                ..im.clone()
             }),
             VKind::Space => {}
             VKind::Mark(title, level) => self.marks.push(Mark {

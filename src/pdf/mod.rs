@@ -3,6 +3,7 @@
 pub mod content;
 pub mod encode;
 pub mod file;
+pub mod image;
 pub mod layout;
 pub mod linebreak;
 pub mod lines;
@@ -178,7 +179,14 @@ impl PdfEngine {
             },
             self.style.page_size().1,
         );
+        let (images, by_path, image_warnings) = load_images(doc);
+        let lookup = |img: &crate::model::Image| -> Option<(usize, f32, f32)> {
+            let &i = by_path.get(&img.path)?;
+            let (w, h) = images.get(i)?.natural_size();
+            Some((i, w, h))
+        };
         let marks = layout::Layouter::new(&self.style, &metrics)
+            .with_images(&lookup)
             .layout_pages(doc, &mut |page| enc.page(page));
         let encoded = enc.finish().map_err(write::WriteError::Compress)?;
         let mut diagnostics = missing_glyphs(doc, &metrics);
@@ -208,6 +216,11 @@ impl PdfEngine {
                 printpdf::ParsedFont::from_bytes(&bytes, 0, &mut w).ok_or_else(unreadable)?;
             fonts.push(write::FontOut { key, parsed, used });
         }
+        let drawn = encoded
+            .images
+            .iter()
+            .filter_map(|&i| Some((i, images.get(i)?)))
+            .collect();
         let bytes = write::write(write::WriteInput {
             file: encoded.file,
             pages: encoded.pages,
@@ -216,14 +229,9 @@ impl PdfEngine {
             meta: &doc.meta,
             page_size: self.style.page_size(),
             hash: encoded.hash,
+            images: drawn,
         })?;
-        for f in figures(doc) {
-            diagnostics.push(Diagnostic::warning(
-                "pdf-image",
-                f,
-                "images are not placed in the PDF yet; the caption (alt text) is printed instead",
-            ));
-        }
+        diagnostics.extend(image_warnings);
         Ok(Rendered { bytes, diagnostics })
     }
 }
@@ -395,13 +403,69 @@ fn each_text(doc: &Document, f: &mut dyn FnMut(&str, &Option<Location>)) {
     }
 }
 
-fn figures(doc: &Document) -> Vec<Option<Location>> {
-    doc.articles
-        .iter()
-        .flat_map(|a| &a.blocks)
-        .filter_map(|b| match b {
-            Block::Figure { location, .. } => Some(location.clone()),
-            _ => None,
-        })
-        .collect()
+/// Every figure's image, read and converted once per file; files with the same
+/// content are one image (embedded once). Returns the images, each path's index among
+/// them, and a warning for each figure whose image cannot be placed (its caption is
+/// printed alone).
+fn load_images(
+    doc: &Document,
+) -> (
+    Vec<image::PdfImage>,
+    BTreeMap<PathBuf, usize>,
+    Vec<Diagnostic>,
+) {
+    let mut images: Vec<image::PdfImage> = Vec::new();
+    let mut by_path = BTreeMap::new();
+    let mut failed: BTreeMap<PathBuf, String> = BTreeMap::new();
+    let mut warnings = Vec::new();
+    let mut figure = |img: &crate::model::Image, at: &Option<Location>| {
+        if by_path.contains_key(&img.path) {
+            return;
+        }
+        let why = match failed.get(&img.path) {
+            Some(why) => why.clone(),
+            None => match image::PdfImage::load(&img.path) {
+                Ok(loaded) => {
+                    let i = images.iter().position(|x| *x == loaded).unwrap_or_else(|| {
+                        images.push(loaded);
+                        images.len() - 1
+                    });
+                    by_path.insert(img.path.clone(), i);
+                    return;
+                }
+                Err(e) => {
+                    failed.insert(img.path.clone(), e.to_string());
+                    e.to_string()
+                }
+            },
+        };
+        warnings.push(Diagnostic::warning(
+            "pdf-image",
+            at.clone(),
+            format!(
+                "image `{}` is not placed in the PDF ({why}); its caption (alt text) is \
+                 printed instead",
+                img.src
+            ),
+        ));
+    };
+    for a in &doc.articles {
+        each_figure(&a.blocks, &mut figure);
+        for n in &a.footnotes {
+            each_figure(&n.blocks, &mut figure);
+        }
+    }
+    (images, by_path, warnings)
+}
+
+/// Calls `f` with every figure in `blocks`, nested ones included.
+fn each_figure(blocks: &[Block], f: &mut dyn FnMut(&crate::model::Image, &Option<Location>)) {
+    for b in blocks {
+        match b {
+            Block::Figure { image, location } => f(image, location),
+            Block::Quote(inner) => each_figure(inner, f),
+            Block::List { items, .. } => items.iter().for_each(|i| each_figure(i, f)),
+            _ => {}
+        }
+    }
 }

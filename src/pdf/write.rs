@@ -6,6 +6,7 @@
 
 use super::encode::UsedFont;
 use super::file::{PdfFile, SpliceError};
+use super::image::PdfImage;
 use super::layout::Mark;
 use crate::model::Meta;
 use lopdf::{Dictionary, Object, ObjectId, StringFormat};
@@ -68,6 +69,8 @@ pub struct WriteInput<'a> {
     pub page_size: (f32, f32),
     /// The hash of every glyph and its position (the document's identifier).
     pub hash: u64,
+    /// The images drawn, by the index their resource name carries.
+    pub images: Vec<(usize, &'a PdfImage)>,
 }
 
 /// printpdf makes the fonts (with their widths and ToUnicode maps, from the glyphs it is
@@ -158,7 +161,7 @@ pub fn write(input: WriteInput) -> Result<Vec<u8>, WriteError> {
         .copied()
         .ok_or(WriteError::Lopdf("printpdf made no page".into()))?;
     fix_fonts(&mut lo, page0, &tags);
-    let model = lo.get_dictionary(page0).map_err(err)?.clone();
+    let mut model = lo.get_dictionary(page0).map_err(err)?.clone();
     let tree = model
         .get(b"Parent")
         .and_then(Object::as_reference)
@@ -176,6 +179,10 @@ pub fn write(input: WriteInput) -> Result<Vec<u8>, WriteError> {
         next += 1;
         next - 1
     };
+    if !input.images.is_empty() {
+        let xobjects = images(&mut file, &mut new_id, &input.images);
+        add_xobjects(&mut lo, &mut model, xobjects).map_err(err)?;
+    }
     let page_ids = page_tree(
         &mut file,
         &mut new_id,
@@ -195,6 +202,50 @@ pub fn write(input: WriteInput) -> Result<Vec<u8>, WriteError> {
     file.splice(&rest)?;
     let out = file.finish(lo.trailer.clone());
     Ok(out)
+}
+
+/// Writes each image (and its soft mask) into the file; returns the `/XObject`
+/// resource dictionary naming them.
+fn images(
+    file: &mut PdfFile,
+    new_id: &mut dyn FnMut() -> u32,
+    images: &[(usize, &PdfImage)],
+) -> Dictionary {
+    let mut names = Dictionary::new();
+    for (index, img) in images {
+        let id = new_id();
+        let mask_id = img.has_alpha().then(&mut *new_id);
+        let ((dict, data), mask) = img.xobjects(mask_id);
+        file.stream(id, dict, data);
+        if let (Some(m), Some((dict, data))) = (mask_id, mask) {
+            file.stream(m, dict, data);
+            file.version_1_4();
+        }
+        names.set(
+            super::encode::image_name(*index),
+            Object::Reference((id, 0)),
+        );
+    }
+    names
+}
+
+/// Adds the images to the resources every page shares (printpdf's page's: inline or
+/// a reference).
+fn add_xobjects(
+    lo: &mut lopdf::Document,
+    page: &mut Dictionary,
+    xobjects: Dictionary,
+) -> Result<(), lopdf::Error> {
+    let res = match page.get_mut(b"Resources")? {
+        Object::Reference(r) => {
+            let r = *r;
+            lo.get_dictionary_mut(r)?
+        }
+        Object::Dictionary(d) => d,
+        _ => return Err(lopdf::Error::DictKey("Resources".into())),
+    };
+    res.set("XObject", Object::Dictionary(xobjects));
+    Ok(())
 }
 
 /// Writes a page for each content stream (`pending`: their indices in the file), all

@@ -617,6 +617,25 @@ impl<'a> Layouter<'a> {
     }
 }
 
+/// The tallest figure among `items`, with the caption kept to it.
+fn figure_height(items: &[VItem]) -> f32 {
+    let mut tallest = 0.0f32;
+    for (k, it) in items.iter().enumerate() {
+        if !matches!(it.kind, VKind::Image(_)) {
+            continue;
+        }
+        let mut h = 0.0;
+        for next in &items[k..] {
+            h += next.height;
+            if !next.keep {
+                break;
+            }
+        }
+        tallest = tallest.max(h);
+    }
+    tallest
+}
+
 fn space(h: f32) -> VItem {
     VItem {
         height: h,
@@ -850,7 +869,10 @@ impl Builder<'_, '_, '_> {
                 if balance && self.cur.col == 0 {
                     // Smallest column height (in whole lines) that still takes everything.
                     let lead = self.l.lead;
-                    let mut lo = lead;
+                    // No shorter than a figure with its caption: a trial height below that
+                    // would only "fit" by forcing the figure in alone, parting it from its
+                    // caption.
+                    let mut lo = lead.max(figure_height(&items[i..]));
                     while lo < h {
                         let (r, e) = self.plan(items, i, lo, true);
                         if e >= items.len() {
@@ -1223,6 +1245,63 @@ mod tests {
             for g in &page.glyphs {
                 assert!(seen.insert((p, g.x.to_bits(), g.y.to_bits())), "{g:?}");
             }
+        }
+    }
+
+    #[test]
+    fn figures_are_scaled_to_the_column_and_kept_with_their_caption() {
+        let fig = |alt: &str| Block::Figure {
+            image: crate::model::Image {
+                path: "a.png".into(),
+                src: "a.png".into(),
+                alt: alt.into(),
+                title: String::new(),
+            },
+            location: None,
+        };
+        let mut blocks = body(2);
+        blocks.push(fig("图注"));
+        blocks.extend(body(1));
+        blocks.push(fig(""));
+        let doc = Document {
+            meta: meta(),
+            articles: vec![article("图", blocks)],
+        };
+        let mut style = small(2);
+        style.page_height_mm = 200.0;
+        // 1000 × 500 pt: far wider than a column, so scaled down to its width.
+        let lookup = |_: &crate::model::Image| Some((7, 1000.0, 500.0));
+        let layout = Layouter::new(&style, &Mono)
+            .with_images(&lookup)
+            .layout(&doc);
+        let images: Vec<&PlacedImage> = layout.pages.iter().flat_map(|p| &p.images).collect();
+        assert_eq!(images.len(), 2);
+        let col_w = style.column_width();
+        for im in &images {
+            assert_eq!(im.id, 7);
+            assert!((im.w - col_w).abs() < 0.01 && (im.h - col_w / 2.0).abs() < 0.01);
+        }
+        // The caption sits right under its image, in the same column.
+        let page = layout.pages.iter().find(|p| !p.images.is_empty()).unwrap();
+        let im = &page.images[0];
+        let cap = page
+            .glyphs
+            .iter()
+            .find(|g| g.ch == '图' && g.y > im.y)
+            .unwrap();
+        assert!(cap.x >= im.x && cap.x <= im.x + im.w, "{cap:?} {im:?}");
+        assert!(cap.y > im.y + im.h && cap.y < im.y + im.h + 2.0 * style.line_height());
+        // Never upscaled; never taller than 60% of the text height.
+        for (nw, nh) in [(10.0, 5.0), (10.0, 5000.0)] {
+            let lookup = move |_: &crate::model::Image| Some((0, nw, nh));
+            let l = Layouter::new(&style, &Mono).with_images(&lookup);
+            let it = l.figure((0, nw, nh), col_w, 0.0, false);
+            let VKind::Image(p) = it.kind else { panic!() };
+            assert!(
+                p.w <= nw && p.h <= style.text_area().1 * 0.6 + 0.01,
+                "{p:?}"
+            );
+            assert!((p.w / p.h - nw / nh).abs() < 1e-3);
         }
     }
 

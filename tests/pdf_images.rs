@@ -213,6 +213,8 @@ fn png_images_are_placed_once_each_and_with_their_captions() {
     let alpha: Vec<_> = list.iter().filter(|i| (i.2, i.3) == (20, 10)).collect();
     let kinds: Vec<&str> = alpha.iter().map(|i| i.1.as_str()).collect();
     assert_eq!(kinds, ["image", "smask"], "{list:?}");
+    // Soft masks are PDF 1.4.
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-1.4"));
     let t = text(&pdf);
     let mut at = 0;
     for want in [

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs one or all fuzz targets for SECONDS each (default 1800), one after another, on one
-# core. Crashes, timeouts and out-of-memory inputs are kept in fuzz/artifacts/<target>/ and
-# the run goes on (-fork=1 -ignore_*), so one finding does not end a long run.
+# core, built as cargo-fuzz does by default: optimized, with debug assertions and overflow
+# checks. Crashes, timeouts and out-of-memory inputs are kept in fuzz/artifacts/<target>/
+# and the run goes on (-fork=1 -ignore_*), so one finding does not end a long run.
 # Usage: fuzz/run.sh [SECONDS] [TARGET...]
 set -eu
 cd "$(dirname "$0")"
@@ -15,5 +16,5 @@ for t in $targets; do
   cargo +nightly fuzz run "$t" "corpus/$t" -- \
     -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
     -dict=paiban.dict -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
-    -artifact_prefix="artifacts/$t/" -print_final_stats=1 2>&1 | tail -n 40
+    -artifact_prefix="artifacts/$t/" -print_final_stats=1
 done

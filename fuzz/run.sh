@@ -8,8 +8,8 @@ set -eu
 cd "$(dirname "$0")"
 secs=${1:-1800}
 [ $# -gt 0 ] && shift
-targets=${*:-normalize markdown build_issue}
-[ -d corpus/build_issue ] || ./seed.sh
+targets=${*:-normalize markdown build_issue image}
+[ -d corpus/image ] || ./seed.sh
 for t in $targets; do
   mkdir -p "artifacts/$t"
   echo "== $t for ${secs}s ($(date -u +%H:%M:%S))"

@@ -60,6 +60,14 @@ pub fn build_bytes(data: &[u8]) {
     }
 }
 
+/// An image file as the PDF backend reads it (PNG decoded, JPEG header parsed): arbitrary
+/// bytes must give an image or a reason, never a panic or a decompression bomb.
+pub fn image_bytes(data: &[u8]) {
+    if let Ok(img) = crate::pdf::image::PdfImage::from_bytes(data.to_vec()) {
+        assert!(img.width > 0 && img.height > 0, "an image without pixels");
+    }
+}
+
 /// An issue read from bytes as `issue::load` reads a file: decoding and front matter
 /// with the same checks and errors.
 fn issue_from_bytes(data: &[u8]) -> crate::Result<Issue> {

@@ -44,3 +44,8 @@ fn markdown_findings() {
 fn build_findings() {
     replay("build_issue", paiban::fuzzing::build_bytes);
 }
+
+#[test]
+fn image_findings() {
+    replay("image", paiban::fuzzing::image_bytes);
+}

@@ -1,21 +1,12 @@
 //! Every kind of block and inline the model has goes through the PDF backend: the file is
 //! valid, and its text comes back in order. Also documents at the edges: no articles, no date.
 
+mod pdf_support;
+
 use paiban::pdf::{PdfEngine, PdfOptions};
+use pdf_support::have;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn have(name: &str) -> bool {
-    let ok = Command::new(name).arg("-v").output().is_ok();
-    if !ok {
-        assert!(
-            !std::env::var("CI").is_ok_and(|v| v == "true"),
-            "`{name}` is required (CI=true) but not installed"
-        );
-        eprintln!("skipping: `{name}` is not installed");
-    }
-    ok
-}
 
 fn render_file(input: &Path, dir: &Path) -> (PathBuf, Vec<String>) {
     let doc = paiban::prepare_path(input, &Default::default())

@@ -5,8 +5,11 @@
 //! An image the PDF cannot hold keeps its caption, with a warning naming file:line.
 //! A missing tool fails the test when `CI=true`; otherwise the test says so and skips.
 
+mod pdf_support;
+
+use pdf_support::{have, pnm, run};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 fn fixture(p: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -14,32 +17,10 @@ fn fixture(p: &str) -> PathBuf {
         .join(p)
 }
 
-/// Is `name` installed? Panics under CI when it is not.
-fn have(name: &str) -> bool {
-    let ok = Command::new(name).arg("-v").output().is_ok();
-    if !ok {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("`{name}` is required (CI=true) but not installed");
-        }
-        eprintln!("skipping: `{name}` is not installed");
-    }
-    ok
-}
-
 fn have_all() -> bool {
     ["pdfimages", "qpdf", "pdftotext", "pdftoppm"]
         .iter()
         .all(|t| have(t))
-}
-
-fn run(cmd: &str, args: &[&str]) -> Output {
-    let o = Command::new(cmd).args(args).output().unwrap();
-    assert!(
-        o.status.success(),
-        "{cmd} {args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    o
 }
 
 const HEAD: &str = "---\nnewspaper: 图片日报\ndate: 2024-05-06\n---\n\n# 图片新闻\n\n";
@@ -130,21 +111,7 @@ fn red_rows(pdf: &Path, dir: &Path) -> Vec<usize> {
         ],
     );
     let ppm = std::fs::read(dir.join("page.ppm")).unwrap();
-    // P6 header: magic, width, height, maxval, each followed by whitespace.
-    let mut fields = Vec::new();
-    let mut at = 0;
-    while fields.len() < 4 {
-        while ppm[at].is_ascii_whitespace() {
-            at += 1;
-        }
-        let start = at;
-        while !ppm[at].is_ascii_whitespace() {
-            at += 1;
-        }
-        fields.push(String::from_utf8_lossy(&ppm[start..at]).into_owned());
-    }
-    let w: usize = fields[1].parse().unwrap();
-    let px = &ppm[at + 1..];
+    let (w, _, px) = pnm(&ppm);
     let mut rows: Vec<usize> = px
         .chunks_exact(3)
         .enumerate()

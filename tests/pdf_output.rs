@@ -4,11 +4,14 @@
 //! bookmarks and `/Lang`, and byte-identical output across builds.
 //! A missing tool fails the test when `CI=true`; otherwise the test says so and skips.
 
+mod pdf_support;
+
 use paiban::cjk;
 use paiban::model::Document;
 use paiban::pdf::{PdfEngine, PdfOptions};
+use pdf_support::{have, model_text, pnm, run};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -16,28 +19,6 @@ fn root() -> PathBuf {
 
 fn sample() -> PathBuf {
     root().join("content/wujin-2023-12-29.md")
-}
-
-/// Is `name` installed? Panics under CI when it is not.
-fn have(name: &str) -> bool {
-    let ok = Command::new(name).arg("-v").output().is_ok();
-    if !ok {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("`{name}` is required (CI=true) but not installed");
-        }
-        eprintln!("skipping: `{name}` is not installed");
-    }
-    ok
-}
-
-fn run(cmd: &str, args: &[&str]) -> Output {
-    let o = Command::new(cmd).args(args).output().unwrap();
-    assert!(
-        o.status.success(),
-        "{cmd} {args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    o
 }
 
 fn prepare(path: &Path) -> Document {
@@ -61,24 +42,6 @@ fn preset(page: &str) -> PdfOptions {
         page: Some(page.into()),
         ..Default::default()
     }
-}
-
-/// Every text of the document in reading order, as the model has it.
-fn model_text(doc: &Document) -> String {
-    let mut s = String::new();
-    for a in &doc.articles {
-        let h = &a.headline;
-        for t in h.kicker.iter().chain([&h.title]).chain(&h.subtitles) {
-            s.push_str(t);
-        }
-        if let Some(b) = &a.byline {
-            s.push_str(b);
-        }
-        for b in &a.blocks {
-            s.push_str(&b.plain_text());
-        }
-    }
-    s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 fn check_pdffonts(pdf: &Path) {
@@ -334,21 +297,7 @@ fn page_one_renders_ink_inside_the_margins() {
         ],
     );
     let pgm = std::fs::read(dir.path().join("p-1.pgm")).unwrap();
-    // P5 header: magic, width, height, maxval, each followed by whitespace.
-    let mut fields = Vec::new();
-    let mut at = 0;
-    while fields.len() < 4 {
-        while pgm[at].is_ascii_whitespace() {
-            at += 1;
-        }
-        let start = at;
-        while !pgm[at].is_ascii_whitespace() {
-            at += 1;
-        }
-        fields.push(String::from_utf8_lossy(&pgm[start..at]).into_owned());
-    }
-    let (w, h): (usize, usize) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
-    let pixels = &pgm[at + 1..];
+    let (w, h, pixels) = pnm(&pgm);
     assert_eq!(pixels.len(), w * h);
     let band = (6.0 / 25.4 * 36.0) as usize;
     let mut ink = 0usize;

@@ -3,11 +3,14 @@
 //! back, holds every character of the document model in order. (The normalizer's own
 //! properties are in normalize_props.rs.)
 
+mod pdf_support;
+
 use paiban::epub::{EpubEngine, EpubOptions};
 use paiban::issue::{Issue, Source};
 use paiban::model::Document;
 use paiban::pdf::{PdfEngine, PdfOptions};
 use paiban::{prepare, PrepareOptions};
+use pdf_support::{have, model_text};
 use proptest::prelude::*;
 use std::io::Read;
 use std::path::PathBuf;
@@ -183,42 +186,10 @@ fn check_epub(markdown: &str) -> Result<(), TestCaseError> {
 
 // ---- PDF: the model's text, in order -------------------------------------------------
 
-/// Every character of the model, in reading order, white space left out.
-fn model_text(doc: &Document) -> String {
-    let mut s = String::new();
-    for a in &doc.articles {
-        let h = &a.headline;
-        s.extend(h.kicker.iter().map(String::as_str));
-        s.push_str(&h.title);
-        s.extend(h.subtitles.iter().map(String::as_str));
-        s.extend(a.byline.iter().map(String::as_str));
-        for b in &a.blocks {
-            if let paiban::model::Block::Section(g) = b {
-                s.extend(g.kicker.iter().map(String::as_str));
-                s.push_str(&g.title);
-                s.extend(g.subtitles.iter().map(String::as_str));
-            } else {
-                s.push_str(&b.plain_text());
-            }
-        }
-        for f in &a.footnotes {
-            for b in &f.blocks {
-                s.push_str(&b.plain_text());
-            }
-        }
-    }
-    s.chars().filter(|c| !c.is_whitespace()).collect()
-}
-
 fn have_pdftotext() -> bool {
+    // Asked once: the property runs many cases.
     static HAVE: OnceLock<bool> = OnceLock::new();
-    *HAVE.get_or_init(|| {
-        let ok = Command::new("pdftotext").arg("-v").output().is_ok();
-        if !ok && std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("pdftotext (poppler-utils) is required when CI=true but is not installed");
-        }
-        ok
-    })
+    *HAVE.get_or_init(|| have("pdftotext"))
 }
 
 fn check_pdf(markdown: &str) -> Result<(), TestCaseError> {

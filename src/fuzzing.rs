@@ -4,7 +4,7 @@
 //! exhaust memory; errors are fine (they are the user-facing outcome for bad input).
 
 use crate::epub::{EpubEngine, EpubOptions};
-use crate::issue::{Issue, Source};
+use crate::issue::Issue;
 use crate::pdf::{PdfEngine, PdfOptions};
 use crate::{normalize, prepare, PrepareOptions};
 use std::path::{Path, PathBuf};
@@ -72,15 +72,11 @@ pub fn image_bytes(data: &[u8]) {
 /// with the same checks and errors.
 fn issue_from_bytes(data: &[u8]) -> crate::Result<Issue> {
     let path = Path::new("fuzz.md");
-    let text = crate::issue::decode(data, path)?;
-    let (meta, body, _) = crate::metadata::split_front_matter(&text, path)?;
-    Ok(Issue {
-        input: path.to_path_buf(),
-        name: "fuzz".into(),
-        base_dir: PathBuf::from(NOWHERE),
-        source: Source::from_text(body, path),
-        meta,
-    })
+    crate::issue::from_text(
+        &crate::issue::decode(data, path)?,
+        path,
+        PathBuf::from(NOWHERE),
+    )
 }
 
 /// The default EPUB and PDF engines, loaded once per process (fonts are large).

@@ -28,18 +28,6 @@ struct Segment {
 }
 
 impl Source {
-    /// A source from a string (tests, fuzzing, stdin).
-    pub fn from_text(text: impl Into<String>, path: impl Into<PathBuf>) -> Self {
-        Source {
-            text: text.into(),
-            segments: vec![Segment {
-                start_line: 0,
-                path: path.into(),
-                first_file_line: 1,
-            }],
-        }
-    }
-
     /// File and line of a 0-based line of `text`.
     pub fn locate_line(&self, line: usize) -> Location {
         let seg = self
@@ -101,11 +89,17 @@ fn stem(path: &Path) -> String {
 }
 
 fn load_file(path: &Path) -> Result<Issue> {
-    let text = read_text(path)?;
-    let (meta, body, fm_lines) = metadata::split_front_matter(&text, path)?;
     let base_dir = path
         .parent()
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    from_text(&read_text(path)?, path, base_dir)
+}
+
+/// An issue from the text of one file as read from `path` (front matter split off, line
+/// numbers kept), with relative image paths resolved against `base_dir`. For text that
+/// comes from elsewhere than a file: fuzzing, tests.
+pub fn from_text(text: &str, path: &Path, base_dir: PathBuf) -> Result<Issue> {
+    let (meta, body, fm_lines) = metadata::split_front_matter(text, path)?;
     let source = Source {
         text: body.to_string(),
         segments: vec![Segment {

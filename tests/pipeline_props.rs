@@ -6,27 +6,23 @@
 mod pdf_support;
 
 use paiban::epub::{EpubEngine, EpubOptions};
-use paiban::issue::{Issue, Source};
 use paiban::model::Document;
 use paiban::pdf::{PdfEngine, PdfOptions};
 use paiban::{prepare, PrepareOptions};
 use pdf_support::{have, model_text};
 use proptest::prelude::*;
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
 fn document(markdown: &str) -> Option<Document> {
-    let path = PathBuf::from("generated.md");
-    let (meta, body, _) = paiban::metadata::split_front_matter(markdown, &path).ok()?;
-    let issue = Issue {
-        input: path.clone(),
-        name: "generated".into(),
-        base_dir: PathBuf::from("/nonexistent"),
-        source: Source::from_text(body, path),
-        meta,
-    };
+    let issue = paiban::issue::from_text(
+        markdown,
+        Path::new("generated.md"),
+        PathBuf::from("/nonexistent"),
+    )
+    .ok()?;
     // Empty issues are refused (tested in bad_input.rs); everything else must build.
     prepare(issue, &PrepareOptions::default())
         .ok()

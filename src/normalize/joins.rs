@@ -176,6 +176,7 @@ pub(crate) fn run(lines: &mut Lines, ev: &Evidence, repairs: &mut Vec<Repair>) -
                 before: format!("{}⏎⏎{}", o.repeated, o.repeated),
                 after: o.repeated.clone(),
                 evidence: Some(o.evidence),
+                veto_line: None,
             });
         }
         let latin = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphabetic());
@@ -198,7 +199,10 @@ pub(crate) fn run(lines: &mut Lines, ev: &Evidence, repairs: &mut Vec<Repair>) -
                 &b8[b_text.len() - rest.len()..]
             ),
             evidence: Some(reason.to_string()),
+            veto_line: None,
         });
+        let dropped = lines.lines[bl].text.chars().count() - rest.chars().count();
+        lines.move_marks(bl, al, a_text.chars().count() + sep.len(), dropped);
         lines.lines[al].text = joined;
         for l in &mut lines.lines[al + 1..=bl] {
             l.removed = true;
@@ -278,7 +282,7 @@ mod tests {
         let mut l = Lines::new(t);
         let mut r = Vec::new();
         run(&mut l, &Evidence::new(t), &mut r);
-        let (out, origin) = l.finish();
+        let (out, origin, _) = l.finish();
         assert_eq!(out, "全会书面审议，落实全面从严治党主体责任。\n\n全面从严治党主体责任。\n\nIn short, the data center is here.\n");
         assert_eq!(origin, vec![0, 3, 4, 5, 6]);
         assert_eq!(r.iter().filter(|r| r.kind == "page-break-join").count(), 2);

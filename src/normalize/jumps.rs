@@ -59,6 +59,7 @@ fn strip(lines: &mut Lines, i: usize, after: String, repairs: &mut Vec<Repair>) 
         before: l.text.clone(),
         after: after.clone(),
         evidence: None,
+        veto_line: None,
     });
     if after.is_empty() {
         l.removed = true;
@@ -202,6 +203,7 @@ fn move_one(lines: &mut Lines, repairs: &mut Vec<Repair>) -> bool {
                     c_origin + 1,
                     a_origin + 1
                 )),
+                veto_line: None,
             });
         }
         return true;

@@ -41,6 +41,50 @@ pub struct Repair {
     /// Why the repair was judged safe (e.g. the evidence for a repeated overlap).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub evidence: Option<String>,
+    /// For a join: the input line before which `<!-- paiban: keep -->` keeps the two
+    /// paragraphs apart (the editor's veto).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub veto_line: Option<usize>,
+}
+
+impl Repair {
+    pub(crate) fn new(line: usize, kind: &'static str, before: String, after: String) -> Self {
+        Repair {
+            line,
+            kind,
+            before,
+            after,
+            evidence: None,
+            veto_line: None,
+        }
+    }
+}
+
+/// A print page boundary the normalizer found (from the page furniture it removed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PageBoundary {
+    /// Byte offset in the repaired text where the page's text begins.
+    pub offset: usize,
+    /// 1-based line of the repaired text holding that offset.
+    pub line: usize,
+    /// 1-based input line where the page's text begins.
+    pub input_line: usize,
+    /// The page number the furniture gave (`第3版`, `— 3 —`), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<u32>,
+    /// The section (版名) the running head named (`要闻`), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub section: Option<String>,
+}
+
+/// A page boundary while the passes run: a place in `Lines` (line index and character
+/// column), moved along when a join merges its line into the one before.
+#[derive(Debug, Clone)]
+pub(crate) struct Mark {
+    pub line: usize,
+    pub col: usize,
+    pub page: Option<u32>,
+    pub section: Option<String>,
 }
 
 /// Something worth an editor's look that the normalizer did not change.
@@ -58,6 +102,8 @@ pub struct Normalized {
     pub warnings: Vec<NormWarning>,
     /// For each 0-based line of `text`, the 0-based line of the input it came from.
     pub line_origin: Vec<usize>,
+    /// Where each print page's text begins, in order (empty when no furniture said).
+    pub pages: Vec<PageBoundary>,
 }
 
 /// One line of the text being repaired, with the input line it came from.
@@ -75,6 +121,8 @@ pub(crate) struct Line {
 pub(crate) struct Lines {
     pub lines: Vec<Line>,
     final_newline: bool,
+    /// Page boundaries, in text order.
+    pub marks: Vec<Mark>,
 }
 
 impl Lines {
@@ -96,6 +144,33 @@ impl Lines {
         Lines {
             lines,
             final_newline,
+            marks: Vec::new(),
+        }
+    }
+
+    /// Records a page boundary, keeping the marks in text order.
+    pub(crate) fn add_mark(&mut self, m: Mark) {
+        let at = self
+            .marks
+            .partition_point(|x| (x.line, x.col) <= (m.line, m.col));
+        self.marks.insert(at, m);
+    }
+
+    /// Is there a page boundary at the start of line `i`?
+    pub(crate) fn page_starts_at(&self, i: usize) -> bool {
+        let at = self.marks.partition_point(|x| x.line < i);
+        self.marks
+            .get(at)
+            .is_some_and(|m| m.line == i && m.col == 0)
+    }
+
+    /// Line `from`, less its first `dropped` characters, was appended to line `to` at
+    /// character column `base`: its marks move with it.
+    pub(crate) fn move_marks(&mut self, from: usize, to: usize, base: usize, dropped: usize) {
+        let at = self.marks.partition_point(|x| x.line < from);
+        for m in self.marks[at..].iter_mut().take_while(|m| m.line == from) {
+            m.line = to;
+            m.col = base + m.col.saturating_sub(dropped);
         }
     }
 
@@ -109,25 +184,99 @@ impl Lines {
         s
     }
 
-    fn finish(self) -> (String, Vec<usize>) {
-        let mut kept: Vec<&Line> = self.lines.iter().filter(|l| !l.removed).collect();
+    fn finish(self) -> (String, Vec<usize>, Vec<PageBoundary>) {
+        let (mut kept, mut index): (Vec<&Line>, Vec<usize>) = self
+            .lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| !l.removed)
+            .map(|(i, l)| (l, i))
+            .unzip();
         // Without a final newline a trailing blank line would be invisible in the text
         // (and miscount `line_origin`); a removal can leave one behind.
         while !self.final_newline && kept.last().is_some_and(|l| l.text.trim().is_empty()) {
             kept.pop();
+            index.pop();
         }
         let mut text = String::with_capacity(kept.iter().map(|l| l.text.len() + 1).sum());
+        // Each kept line's index in `lines` and its byte offset in `text`.
+        let mut starts: Vec<(usize, usize)> = Vec::with_capacity(kept.len());
         for (i, l) in kept.iter().enumerate() {
             if i > 0 {
                 text.push('\n');
             }
+            starts.push((index[i], text.len()));
             text.push_str(&l.text);
         }
+        let pages = self.page_boundaries(&kept, &starts);
         if self.final_newline && !kept.is_empty() {
             text.push('\n');
         }
         let origin = kept.iter().map(|l| l.origin).collect();
-        (text, origin)
+        (text, origin, pages)
+    }
+
+    /// The marks as offsets in the finished text. A mark on a line that is gone moves to
+    /// the start of the next kept line; one past the end of the text is dropped.
+    fn page_boundaries(&self, kept: &[&Line], starts: &[(usize, usize)]) -> Vec<PageBoundary> {
+        let mut out: Vec<PageBoundary> = Vec::with_capacity(self.marks.len());
+        for m in &self.marks {
+            let k = starts.partition_point(|&(idx, _)| idx < m.line);
+            let Some(&(idx, start)) = starts.get(k) else {
+                break;
+            };
+            let line = kept[k];
+            // Past blank lines: a page's text begins at text.
+            let (k, idx, start, line) = if line.text.trim().is_empty() || idx != m.line {
+                let Some(t) = (k..kept.len()).find(|&t| !kept[t].text.trim().is_empty()) else {
+                    break;
+                };
+                (t, starts[t].0, starts[t].1, kept[t])
+            } else {
+                (k, idx, start, line)
+            };
+            let col = if idx == m.line {
+                line.text
+                    .char_indices()
+                    .nth(m.col)
+                    .map_or(line.text.len(), |(b, _)| b)
+            } else {
+                0
+            };
+            let b = PageBoundary {
+                offset: start + col,
+                line: k + 1,
+                input_line: line.origin + 1,
+                page: m.page,
+                section: m.section.clone(),
+            };
+            if out.last().is_some_and(|p| p.offset == b.offset) {
+                out.pop(); // two marks at one place: the later one names the page
+            }
+            out.push(b);
+        }
+        // Before the first break, the page before it (when its number is known and the
+        // document did not begin with furniture of its own).
+        if let Some(first) = out.first() {
+            if first.offset > 0 {
+                let page = first.page.and_then(|p| p.checked_sub(1)).filter(|&p| p > 0);
+                let input_line = kept
+                    .iter()
+                    .find(|l| !l.text.trim().is_empty())
+                    .map_or(1, |l| l.origin + 1);
+                out.insert(
+                    0,
+                    PageBoundary {
+                        offset: 0,
+                        line: 1,
+                        input_line,
+                        page,
+                        section: None,
+                    },
+                );
+            }
+        }
+        out
     }
 }
 
@@ -173,12 +322,13 @@ pub fn normalize(text: &str, opts: &NormalizeOptions) -> Normalized {
     // A large issue has a repair every few dozen characters: give back the growth slack.
     repairs.shrink_to_fit();
     warnings.shrink_to_fit();
-    let (text, line_origin) = lines.finish();
+    let (text, line_origin, pages) = lines.finish();
     Normalized {
         text,
         repairs,
         warnings,
         line_origin,
+        pages,
     }
 }
 
@@ -215,7 +365,7 @@ mod tests {
     #[test]
     fn lines_round_trip() {
         for t in ["", "\n", "a", "a\n", "\n\na\n\nb\n", "a\n\n"] {
-            let (out, origin) = Lines::new(t).finish();
+            let (out, origin, _) = Lines::new(t).finish();
             assert_eq!(out, t, "{t:?}");
             let n = if out.is_empty() {
                 0

@@ -183,6 +183,7 @@ pub(crate) fn run(lines: &mut Lines, repairs: &mut Vec<Repair>) {
                          {MAX_LISTED} of the issue)",
                         offsets.len()
                     )),
+                    veto_line: None,
                 });
                 l.text = out;
                 continue;
@@ -210,6 +211,7 @@ pub(crate) fn run(lines: &mut Lines, repairs: &mut Vec<Repair>) {
                     before,
                     after,
                     evidence: None,
+                    veto_line: None,
                 });
             }
             l.text = out;

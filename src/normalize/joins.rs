@@ -5,6 +5,7 @@
 
 use super::blocks::{blocks, Block, BlockKind};
 use super::evidence::Evidence;
+use super::lineshape::{Shape, Wrap};
 use super::{head, overlap, tail, Lines, Repair};
 use crate::cjk::{is_byline, is_han, paragraph_kind, text_ends_sentence};
 use crate::model::ParaKind;
@@ -47,6 +48,14 @@ fn markup_edge(a_last_line: &str, b_head: &str) -> bool {
         || (a.ends_with(')') && a.contains("]("))
 }
 
+/// A paragraph all in bold or italics (`**二、主要目标**`): a converter's heading.
+fn emphasized(head: &str, tail: &str) -> bool {
+    let (h, t) = (head.trim_start(), tail.trim_end());
+    ["**", "__", "*", "_"]
+        .iter()
+        .any(|m| h.starts_with(m) && t.ends_with(m) && h.len() > 2 * m.len())
+}
+
 /// A paragraph that stands on its own by convention: never joined to a neighbour.
 fn standalone(t: &str) -> bool {
     let by_kind = match paragraph_kind(t) {
@@ -58,12 +67,58 @@ fn standalone(t: &str) -> bool {
     by_kind || is_byline(t) || name_line(t)
 }
 
-fn join_reason(a_head: &str, a_tail: &str, b_head: &str, ev: &Evidence) -> Option<&'static str> {
+/// The printed lines on either side of a junction, and what lies between them.
+#[derive(Clone, Copy)]
+struct Edges<'a> {
+    /// The last text line of the first paragraph and the first of the second.
+    a_last: &'a str,
+    b_first: &'a str,
+    /// Each paragraph is a single text line.
+    a_single: bool,
+    b_single: bool,
+    /// Page furniture stood between them.
+    page_break: bool,
+}
+
+/// Why the page's last printed line and the next page's first say the paragraph runs on,
+/// whatever its words: a full line at the foot, a full (unindented) line at the head.
+fn runs_on_by_shape(e: &Edges, shape: &Shape) -> bool {
+    let (a_print, a_first) = shape.last_printed(e.a_last);
+    let a_first = a_first && e.a_single;
+    let b_print = shape.first_printed(e.b_first);
+    let b_more = match shape.wrap {
+        Wrap::Spaces => b_print.len() < e.b_first.len(),
+        _ => !e.b_single,
+    };
+    b_more && shape.is_full(a_print, a_first) && shape.is_full(b_print, false)
+}
+
+fn join_reason(
+    a_head: &str,
+    a_tail: &str,
+    b_head: &str,
+    edges: &Edges,
+    shape: &Shape,
+    ev: &Evidence,
+) -> Option<&'static str> {
     let a_tail = a_tail.trim_end();
     let last = a_tail.chars().next_back()?;
     let first = b_head.trim_start().chars().next()?;
-    if text_ends_sentence(a_tail) || "：:；;".contains(last) {
+    if emphasized(a_head, a_tail) || emphasized(b_head, b_head) {
         return None;
+    }
+    if shape.unseparated && edges.page_break {
+        return Some(
+            "the converter runs paragraphs on without blank lines: this one is the page break's",
+        );
+    }
+    // A short last line is where the printed paragraph ended: a page ends on a full one.
+    if shape.is_short(edges.a_last, edges.a_single) {
+        return None;
+    }
+    if text_ends_sentence(a_tail) || "：:；;".contains(last) {
+        return runs_on_by_shape(edges, shape)
+            .then_some("the page ends on a full line and the next begins with one, unindented");
     }
     if standalone(a_head) || standalone(b_head) || b_head.trim_start().starts_with("——") {
         return None;
@@ -119,7 +174,12 @@ fn block_head(b: &Block, lines: &Lines, n: usize) -> String {
 }
 
 /// Returns the number of joins made.
-pub(crate) fn run(lines: &mut Lines, ev: &Evidence, repairs: &mut Vec<Repair>) -> usize {
+pub(crate) fn run(
+    lines: &mut Lines,
+    ev: &Evidence,
+    shape: &Shape,
+    repairs: &mut Vec<Repair>,
+) -> usize {
     let mut joined = 0;
     let all = blocks(lines);
     let mut cur: Option<Block> = None;
@@ -152,12 +212,31 @@ pub(crate) fn run(lines: &mut Lines, ev: &Evidence, repairs: &mut Vec<Repair>) -
             .unwrap_or(nb.start);
         // Classify as the punctuation pass will leave the text, so a second run decides alike.
         let a_tail = classify_view(tail(&lines.lines[al].text, 48));
-        let Some(reason) = join_reason(
-            &classify_view(&a_head),
-            &a_tail,
-            &classify_view(&b_head),
-            ev,
-        ) else {
+        let kept = |b: &Block| {
+            (b.start..b.end)
+                .filter(|&i| !lines.lines[i].removed)
+                .count()
+        };
+        let edges = Edges {
+            a_last: lines.lines[al].text.trim(),
+            b_first: lines.lines[bl].text.trim(),
+            a_single: kept(&a) == 1,
+            b_single: kept(&nb) == 1,
+            page_break: lines.page_starts_at(bl),
+        };
+        let reason = if lines.vetoed(al, bl) {
+            None
+        } else {
+            join_reason(
+                &classify_view(&a_head),
+                &a_tail,
+                &classify_view(&b_head),
+                &edges,
+                shape,
+                ev,
+            )
+        };
+        let Some(reason) = reason else {
             cur = Some(nb);
             tail_origin = None;
             continue;
@@ -199,7 +278,7 @@ pub(crate) fn run(lines: &mut Lines, ev: &Evidence, repairs: &mut Vec<Repair>) -
                 &b8[b_text.len() - rest.len()..]
             ),
             evidence: Some(reason.to_string()),
-            veto_line: None,
+            veto_line: Some(lines.lines[bl].origin + 1),
         });
         let dropped = lines.lines[bl].text.chars().count() - rest.chars().count();
         lines.move_marks(bl, al, a_text.chars().count() + sep.len(), dropped);
@@ -221,7 +300,15 @@ mod tests {
     use super::*;
 
     fn reason(a: &str, b: &str, issue: &str) -> Option<&'static str> {
-        join_reason(a, a, b, &Evidence::new(issue))
+        let edges = Edges {
+            a_last: a,
+            b_first: b,
+            a_single: true,
+            b_single: true,
+            page_break: false,
+        };
+        let shape = Shape::measure(&Lines::new(""));
+        join_reason(a, a, b, &edges, &shape, &Evidence::new(issue))
     }
 
     #[test]
@@ -281,7 +368,12 @@ mod tests {
         let t = "全会书面审议，落实全面从严治党\n\n治党主体责任。\n\n全面从严治党主体责任。\n\nIn short, the data\n\ncenter is here.\n";
         let mut l = Lines::new(t);
         let mut r = Vec::new();
-        run(&mut l, &Evidence::new(t), &mut r);
+        run(
+            &mut l,
+            &Evidence::new(t),
+            &Shape::measure(&l.clone()),
+            &mut r,
+        );
         let (out, origin, _) = l.finish();
         assert_eq!(out, "全会书面审议，落实全面从严治党主体责任。\n\n全面从严治党主体责任。\n\nIn short, the data center is here.\n");
         assert_eq!(origin, vec![0, 3, 4, 5, 6]);

@@ -15,6 +15,7 @@ mod evidence;
 mod furniture;
 mod joins;
 mod jumps;
+mod lineshape;
 mod overlap;
 mod punctuation;
 mod warnings;
@@ -123,6 +124,8 @@ pub(crate) struct Lines {
     final_newline: bool,
     /// Page boundaries, in text order.
     pub marks: Vec<Mark>,
+    /// Lines that held the editor's `<!-- paiban: keep -->` (now removed), in order.
+    pub vetoes: Vec<usize>,
 }
 
 impl Lines {
@@ -145,7 +148,14 @@ impl Lines {
             lines,
             final_newline,
             marks: Vec::new(),
+            vetoes: Vec::new(),
         }
+    }
+
+    /// Did the editor forbid joining across the lines between `a` and `b`?
+    pub(crate) fn vetoed(&self, a: usize, b: usize) -> bool {
+        let at = self.vetoes.partition_point(|&v| v <= a);
+        self.vetoes.get(at).is_some_and(|&v| v < b)
     }
 
     /// Records a page boundary, keeping the marks in text order.
@@ -292,16 +302,19 @@ pub fn normalize(text: &str, opts: &NormalizeOptions) -> Normalized {
     // Furniture removal makes paragraphs adjacent; a join can make a line furniture
     // (`第` + `3版`) or supply word evidence for another join. Repeat to a fixed point, so
     // normalizing the output again changes nothing.
+    let mut shape = None;
     for round in 0..MAX_ROUNDS {
         let removed = furniture::run(&mut lines, opts, &mut repairs);
         if round > 0 && removed == 0 {
             break;
         }
+        // The printed lines' shape, read once the furniture is gone and before any join.
+        let shape = *shape.get_or_insert_with(|| lineshape::Shape::measure(&lines));
         let mut joined = 0;
         let current = lines.kept_text();
         let ev = evidence::Evidence::new(&current);
         loop {
-            let n = joins::run(&mut lines, &ev, &mut repairs);
+            let n = joins::run(&mut lines, &ev, &shape, &mut repairs);
             joined += n;
             // A join can also change how its neighbours read (a short tail becomes
             // running text), so go on until a round joins nothing.

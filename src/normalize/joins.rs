@@ -7,7 +7,7 @@ use super::blocks::{blocks, Block, BlockKind};
 use super::evidence::Evidence;
 use super::lineshape::{Shape, Wrap};
 use super::{head, overlap, tail, Lines, Repair};
-use crate::cjk::{is_byline, is_han, paragraph_kind, text_ends_sentence};
+use crate::cjk::{is_byline, is_han, is_numbered_head, paragraph_kind, text_ends_sentence};
 use crate::model::ParaKind;
 
 /// Punctuation that shows a line is running text rather than a title, name or label.
@@ -46,6 +46,27 @@ fn markup_edge(a_last_line: &str, b_head: &str) -> bool {
         || b.starts_with('<')
         || a.ends_with('>')
         || (a.ends_with(')') && a.contains("]("))
+}
+
+/// `（35）…`, `二、…`, `第一，…`, `11月28日，…`: a numbered point or a dated report, which
+/// open a paragraph.
+fn opens_point(t: &str) -> bool {
+    if is_numbered_head(t) {
+        return true;
+    }
+    let ordinal = t
+        .strip_prefix('第')
+        .map(|r| r.trim_start_matches(|c: char| "一二三四五六七八九十".contains(c)))
+        .is_some_and(|r| r.len() < t.len() - '第'.len_utf8() && r.starts_with(['，', '、']));
+    let d = |s: &str| s.bytes().take_while(u8::is_ascii_digit).count();
+    let dated = {
+        let n = d(t);
+        (1..=2).contains(&n)
+            && t[n..]
+                .strip_prefix('月')
+                .is_some_and(|r| (1..=2).contains(&d(r)) && r[d(r)..].starts_with('日'))
+    };
+    ordinal || dated
 }
 
 /// A paragraph all in bold or italics (`**二、主要目标**`): a converter's heading.
@@ -116,12 +137,14 @@ fn join_reason(
     if shape.is_short(edges.a_last, edges.a_single) {
         return None;
     }
-    if text_ends_sentence(a_tail) || "：:；;".contains(last) {
-        return runs_on_by_shape(edges, shape)
-            .then_some("the page ends on a full line and the next begins with one, unindented");
-    }
     if standalone(a_head) || standalone(b_head) || b_head.trim_start().starts_with("——") {
         return None;
+    }
+    if text_ends_sentence(a_tail) || "：:；;".contains(last) {
+        // After a full stop only the lines' shape can tell, and never before what opens
+        // a paragraph by convention.
+        return (!opens_point(b_head.trim_start()) && runs_on_by_shape(edges, shape))
+            .then_some("the page ends on a full line and the next begins with one, unindented");
     }
     // `（2023年2月28日……通过）`: a whole parenthetical paragraph is complete.
     if "）)".contains(last) && a_head.trim_start().starts_with(['（', '(']) {
@@ -368,12 +391,8 @@ mod tests {
         let t = "全会书面审议，落实全面从严治党\n\n治党主体责任。\n\n全面从严治党主体责任。\n\nIn short, the data\n\ncenter is here.\n";
         let mut l = Lines::new(t);
         let mut r = Vec::new();
-        run(
-            &mut l,
-            &Evidence::new(t),
-            &Shape::measure(&l.clone()),
-            &mut r,
-        );
+        let shape = Shape::measure(&l);
+        run(&mut l, &Evidence::new(t), &shape, &mut r);
         let (out, origin, _) = l.finish();
         assert_eq!(out, "全会书面审议，落实全面从严治党主体责任。\n\n全面从严治党主体责任。\n\nIn short, the data center is here.\n");
         assert_eq!(origin, vec![0, 3, 4, 5, 6]);

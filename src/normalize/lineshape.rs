@@ -57,22 +57,39 @@ fn pure(s: &str) -> bool {
     s.chars().all(|c| !c.is_ascii())
 }
 
-/// The most common whole width among `ws`, preferring exact (pure) lines.
-fn mode(ws: &[(f32, bool)]) -> Option<f32> {
+/// The full width that most lines agree with. A line with marks may be set tighter
+/// than its count (each mark can be half width), so it agrees with any width from its
+/// count less half an em per mark up to its count; lines with Latin only roughly.
+fn full_width(ws: &[(f32, f32, bool)]) -> Option<f32> {
     let pick = |exact: bool| {
-        let mut count: HashMap<i32, usize> = HashMap::new();
-        for &(w, p) in ws {
-            if w >= 8.0 && (p || !exact) {
-                *count.entry(w.round() as i32).or_default() += 1;
+        let mut votes: HashMap<i32, (usize, usize)> = HashMap::new();
+        for &(w, _, _) in ws.iter().filter(|&&(w, _, e)| w >= 8.0 && (e || !exact)) {
+            let lo = (w - 0.3).ceil() as i32;
+            let hi = (w + 0.3).floor() as i32;
+            for n in lo..=hi {
+                votes.entry(n).or_default().1 += 1;
             }
         }
-        count
+        for &(w, sq, e) in ws.iter().filter(|&&(w, _, e)| w >= 8.0 && (e || !exact)) {
+            let tol = if e { 0.3 } else { 1.3 };
+            let lo = (w - sq - tol).ceil() as i32;
+            let hi = (w + tol).floor() as i32;
+            for n in lo..=hi {
+                votes.entry(n).or_default().0 += 1;
+            }
+        }
+        votes
             .into_iter()
-            .max_by_key(|&(w, n)| (n, w))
-            .filter(|&(_, n)| n >= 5)
-            .map(|(w, _)| w as f32)
+            .max_by_key(|&(n, (agree, exact_hits))| (agree, exact_hits, -n))
+            .filter(|&(_, (agree, _))| agree >= 5)
+            .map(|(n, _)| n as f32)
     };
     pick(true).or_else(|| pick(false))
+}
+
+/// A line's width, its possible squeeze, and whether the width is exact (no Latin).
+fn measured(s: &str) -> (f32, f32, bool) {
+    (width(s), squeeze(s), pure(s))
 }
 
 /// The spaces of a one-line paragraph that stand where printed lines ended: the text
@@ -86,16 +103,24 @@ pub(crate) fn wrap_spaces(line: &str, full: f32) -> Vec<usize> {
         if c != ' ' {
             continue;
         }
+        // Longer than a line: a wrap with no space (two pages' lines joined, or the
+        // converter's slip). Count a line's worth off the front, as often as it takes.
+        loop {
+            let seg = &line[seg_start..i];
+            let tol = if pure(seg) { 0.6 } else { 1.6 };
+            if width(seg) <= full + tol + squeeze(seg) {
+                break;
+            }
+            let target = if first { full - 2.0 } else { full };
+            seg_start += line_prefix(seg, target);
+            first = false;
+        }
         let seg = &line[seg_start..i];
         let w = width(seg);
         let tol = if pure(seg) { 0.6 } else { 1.6 };
-        let fits = (w - full).abs() <= tol || (first && (w - (full - 2.0)).abs() <= tol);
-        if fits {
+        let fits = |target: f32| w >= target - tol && w <= target + tol + squeeze(seg);
+        if fits(full) || (first && fits(full - 2.0)) {
             out.push(i);
-            seg_start = i + 1;
-            first = false;
-        } else if w > full + tol {
-            // A wrap the converter marked with no space: start counting afresh here.
             seg_start = i + 1;
             first = false;
         }
@@ -103,13 +128,30 @@ pub(crate) fn wrap_spaces(line: &str, full: f32) -> Vec<usize> {
     out
 }
 
+/// Half an em for each Chinese mark: adjacent or line-final marks may be set half width.
+fn squeeze(s: &str) -> f32 {
+    0.5 * s.chars().filter(|&c| is_cjk_punct(c)).count() as f32
+}
+
+/// Bytes of `s` that fill a printed line of `target` ems (at least one character).
+fn line_prefix(s: &str, target: f32) -> usize {
+    let mut end = 0;
+    for (i, c) in s.char_indices() {
+        end = i + c.len_utf8();
+        if width(&s[..end]) >= target - 0.3 {
+            break;
+        }
+    }
+    end.max(s.chars().next().map_or(0, char::len_utf8))
+}
+
 impl Shape {
     pub(crate) fn measure(lines: &Lines) -> Shape {
-        let mut hard: Vec<(f32, bool)> = Vec::new();
-        let mut segs: Vec<(f32, bool)> = Vec::new();
+        let mut hard: Vec<(f32, f32, bool)> = Vec::new();
+        let mut segs: Vec<(f32, f32, bool)> = Vec::new();
         let mut paragraphs = 0usize;
         let mut blocks_seen = 0usize;
-        let mut inner_ends: Vec<(f32, bool)> = Vec::new();
+        let mut inner_ends: Vec<f32> = Vec::new();
         for b in blocks(lines) {
             if b.kind != BlockKind::Paragraph {
                 continue;
@@ -122,11 +164,11 @@ impl Shape {
                 .collect();
             if let [body @ .., _last] = kept.as_slice() {
                 for (k, l) in body.iter().enumerate() {
-                    let w = (width(l), pure(l));
+                    let w = measured(l);
                     hard.push(w);
                     // A line inside a block that ends a sentence: maybe a paragraph's end.
                     if k + 1 < kept.len() && l.ends_with(['。', '！', '？', '”']) {
-                        inner_ends.push(w);
+                        inner_ends.push(w.0);
                     }
                 }
             }
@@ -135,15 +177,17 @@ impl Shape {
                 if parts.len() >= 3 {
                     paragraphs += 1;
                     for p in &parts[1..parts.len() - 1] {
-                        segs.push((width(p), pure(p)));
+                        segs.push(measured(p));
                     }
                 }
             }
         }
-        let hard_full = mode(&hard);
-        let seg_full = mode(&segs);
-        let near = |ws: &[(f32, bool)], full: f32| {
-            ws.iter().filter(|(w, _)| (w - full).abs() <= 1.6).count()
+        let hard_full = full_width(&hard);
+        let seg_full = full_width(&segs);
+        let near = |ws: &[(f32, f32, bool)], full: f32| {
+            ws.iter()
+                .filter(|(w, sq, _)| *w >= full - 1.6 && *w <= full + 1.6 + sq)
+                .count()
         };
         let (wrap, full) = match (hard_full, seg_full) {
             (Some(h), _) if near(&hard, h) * 2 >= hard.len() && hard.len() >= 10 => (Wrap::Hard, h),
@@ -156,7 +200,7 @@ impl Shape {
         // outnumbering the blocks: the converter runs paragraphs together.
         let short_ends = inner_ends
             .iter()
-            .filter(|(w, _)| wrap == Wrap::Hard && *w < full - 2.5)
+            .filter(|&&w| wrap == Wrap::Hard && w < full - 2.5)
             .count();
         Shape {
             wrap,
@@ -173,10 +217,8 @@ impl Shape {
         }
         let w = width(line);
         let tol = if pure(line) { 0.6 } else { 1.3 };
-        // Adjacent or line-final marks may be set half width, so a full line can hold
-        // more marks than ems.
-        let squeeze = 0.5 * line.chars().filter(|&c| is_cjk_punct(c)).count() as f32;
-        let fits = |target: f32| w >= target - tol && w <= target + tol + squeeze;
+        // A full line can hold more marks than ems (see `squeeze`).
+        let fits = |target: f32| w >= target - tol && w <= target + tol + squeeze(line);
         fits(self.full) || (first && fits(self.full - 2.0))
     }
 

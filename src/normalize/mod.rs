@@ -18,6 +18,7 @@ mod jumps;
 mod lineshape;
 mod overlap;
 mod punctuation;
+mod spaces;
 mod warnings;
 
 use crate::model::IssueDate;
@@ -174,6 +175,14 @@ impl Lines {
             .is_some_and(|m| m.line == i && m.col == 0)
     }
 
+    /// Characters at these (ascending) columns of line `i` were deleted: its marks shift.
+    pub(crate) fn shift_marks(&mut self, i: usize, deleted: &[usize]) {
+        let at = self.marks.partition_point(|x| x.line < i);
+        for m in self.marks[at..].iter_mut().take_while(|m| m.line == i) {
+            m.col -= deleted.partition_point(|&d| d < m.col);
+        }
+    }
+
     /// Line `from`, less its first `dropped` characters, was appended to line `to` at
     /// character column `base`: its marks move with it.
     pub(crate) fn move_marks(&mut self, from: usize, to: usize, base: usize, dropped: usize) {
@@ -327,6 +336,9 @@ pub fn normalize(text: &str, opts: &NormalizeOptions) -> Normalized {
         if joined == 0 && removed == 0 {
             break;
         }
+    }
+    if let Some(shape) = &shape {
+        spaces::run(&mut lines, shape, &mut repairs);
     }
     punctuation::run(&mut lines, &mut repairs);
     warnings::run(&lines, &mut warnings);

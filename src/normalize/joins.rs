@@ -111,7 +111,10 @@ fn runs_on_by_shape(e: &Edges, shape: &Shape) -> bool {
         Wrap::Spaces => b_print.len() < e.b_first.len(),
         _ => !e.b_single,
     };
-    b_more && shape.is_full(a_print, a_first) && shape.is_full(b_print, false)
+    b_more
+        && shape.is_full(a_print, a_first)
+        && shape.is_full(b_print, false)
+        && shape.is_unindented(b_print)
 }
 
 fn join_reason(

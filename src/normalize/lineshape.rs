@@ -57,31 +57,21 @@ fn pure(s: &str) -> bool {
     s.chars().all(|c| !c.is_ascii())
 }
 
-/// The full width that most lines agree with. A line with marks may be set tighter
-/// than its count (each mark can be half width), so it agrees with any width from its
-/// count less half an em per mark up to its count; lines with Latin only roughly.
+/// The full width: the width most lines measure. Justification moves a line off it by
+/// about an em either way — shorter when a mark may not start the next line (the line
+/// is stretched), longer when marks are set half width — but most lines hold it exactly.
 fn full_width(ws: &[(f32, f32, bool)]) -> Option<f32> {
     let pick = |exact: bool| {
-        let mut votes: HashMap<i32, (usize, usize)> = HashMap::new();
-        for &(w, _, _) in ws.iter().filter(|&&(w, _, e)| w >= 8.0 && (e || !exact)) {
-            let lo = (w - 0.3).ceil() as i32;
-            let hi = (w + 0.3).floor() as i32;
-            for n in lo..=hi {
-                votes.entry(n).or_default().1 += 1;
+        let mut count: HashMap<i32, usize> = HashMap::new();
+        for &(w, _, e) in ws {
+            if w >= 8.0 && (e || !exact) {
+                *count.entry(w.round() as i32).or_default() += 1;
             }
         }
-        for &(w, sq, e) in ws.iter().filter(|&&(w, _, e)| w >= 8.0 && (e || !exact)) {
-            let tol = if e { 0.3 } else { 1.3 };
-            let lo = (w - sq - tol).ceil() as i32;
-            let hi = (w + tol).floor() as i32;
-            for n in lo..=hi {
-                votes.entry(n).or_default().0 += 1;
-            }
-        }
-        votes
+        count
             .into_iter()
-            .max_by_key(|&(n, (agree, exact_hits))| (agree, exact_hits, -n))
-            .filter(|&(_, (agree, _))| agree >= 5)
+            .max_by_key(|&(n, c)| (c, n))
+            .filter(|&(_, c)| c >= 5)
             .map(|(n, _)| n as f32)
     };
     pick(true).or_else(|| pick(false))
@@ -96,15 +86,26 @@ fn measured(s: &str) -> (f32, f32, bool) {
 /// between two of them fills a line (the first line less its two-em indent, or a full
 /// one). Byte offsets of those spaces.
 pub(crate) fn wrap_spaces(line: &str, full: f32) -> Vec<usize> {
+    let fits = |seg: &str, first: bool| {
+        let w = width(seg);
+        let tol = if pure(seg) { 0.6 } else { 1.6 };
+        // Up to two ems short (a line stretched where a mark or a Latin word could not
+        // be split) to a few marks long (squeezed ones).
+        let ok = |target: f32| w >= target - 2.0 - tol && w <= target + tol + squeeze(seg);
+        ok(full) || (first && ok(full - 2.0))
+    };
     let mut out = Vec::new();
+    // Where the current printed line began: after the last wrap found (or a line's worth
+    // counted off when a wrap had no space), and after the last space of any kind.
     let mut seg_start = 0;
+    let mut after_space = 0;
     let mut first = true;
     for (i, c) in line.char_indices() {
         if c != ' ' {
             continue;
         }
-        // Longer than a line: a wrap with no space (two pages' lines joined, or the
-        // converter's slip). Count a line's worth off the front, as often as it takes.
+        // Longer than a line: a wrap with no space (two pages' lines joined, or a wrap we
+        // missed). Count a line's worth off the front, as often as it takes.
         loop {
             let seg = &line[seg_start..i];
             let tol = if pure(seg) { 0.6 } else { 1.6 };
@@ -115,15 +116,14 @@ pub(crate) fn wrap_spaces(line: &str, full: f32) -> Vec<usize> {
             seg_start += line_prefix(seg, target);
             first = false;
         }
-        let seg = &line[seg_start..i];
-        let w = width(seg);
-        let tol = if pure(seg) { 0.6 } else { 1.6 };
-        let fits = |target: f32| w >= target - tol && w <= target + tol + squeeze(seg);
-        if fits(full) || (first && fits(full - 2.0)) {
+        // From the last wrap, or — when a wrap was missed and the count drifted — from
+        // the last space.
+        if fits(&line[seg_start..i], first) || fits(&line[after_space..i], after_space == 0) {
             out.push(i);
             seg_start = i + 1;
             first = false;
         }
+        after_space = i + 1;
     }
     out
 }
@@ -217,9 +217,15 @@ impl Shape {
         }
         let w = width(line);
         let tol = if pure(line) { 0.6 } else { 1.3 };
-        // A full line can hold more marks than ems (see `squeeze`).
-        let fits = |target: f32| w >= target - tol && w <= target + tol + squeeze(line);
+        // A full line can hold an em less (stretched) or more marks than ems (squeezed).
+        let fits = |target: f32| w >= target - 1.0 - tol && w <= target + tol + squeeze(line);
         fits(self.full) || (first && fits(self.full - 2.0))
+    }
+
+    /// Is this the full width, not a paragraph's indented first line (two ems short)?
+    pub(crate) fn is_unindented(&self, line: &str) -> bool {
+        let tol = if pure(line) { 0.3 } else { 0.8 };
+        self.wrap != Wrap::Unknown && width(line) >= self.full - tol
     }
 
     /// Is this printed line clearly short of the margin (a paragraph's last line)?
@@ -257,7 +263,7 @@ mod tests {
     #[test]
     fn widths() {
         assert_eq!(width("目标任务"), 4.0);
-        assert!((width("达到13697.5") - (3.0 + 7.0 * 0.43 + 0.37)).abs() < 1e-4);
+        assert!((width("达到13697.5") - (2.0 + 7.0 * 0.43 + 0.37)).abs() < 1e-4);
     }
 
     #[test]

@@ -319,6 +319,9 @@ pub fn normalize(text: &str, opts: &NormalizeOptions) -> Normalized {
         }
         // The printed lines' shape, read once the furniture is gone and before any join.
         let shape = *shape.get_or_insert_with(|| lineshape::Shape::measure(&lines));
+        if std::env::var_os("PAIBAN_DEBUG_SHAPE").is_some() {
+            eprintln!("{shape:?}");
+        }
         let mut joined = 0;
         let current = lines.kept_text();
         let ev = evidence::Evidence::new(&current);

@@ -229,6 +229,14 @@ fn near_strong(class: &[Class], i: usize) -> bool {
     up_edge || edge
 }
 
+/// Is the nearest non-blank line above or below `i` strong furniture?
+fn next_to_strong(class: &[Class], i: usize) -> bool {
+    let strong = |c: &Class| matches!(c, Class::Item(p) if p.strong && !p.bare_number);
+    let up = class[..i].iter().rev().find(|c| !matches!(c, Class::Blank));
+    let down = class[i + 1..].iter().find(|c| !matches!(c, Class::Blank));
+    up.is_some_and(strong) || down.is_some_and(strong)
+}
+
 /// Is line `i` set between two text lines of one block (nothing else around it)?
 fn sandwiched(lines: &Lines, class: &[Class], i: usize) -> bool {
     let prev = (0..i).rev().find(|&j| !lines.lines[j].removed);
@@ -258,9 +266,12 @@ fn verdict(
         return Some("a page number standing apart from the text".into());
     }
     let key = shape(&grammar::core(&lines.lines[i].text));
-    learned
-        .get(&key)
-        .map(|n| format!("recurs at {n} page breaks with the running heads"))
+    if let Some(n) = learned.get(&key) {
+        return Some(format!("recurs at {n} page breaks with the running heads"));
+    }
+    // A paper's name beside a dated or numbered head, even on a one-page issue.
+    (p.paper.is_some() && p.names.is_empty() && near_strong(class, i) && next_to_strong(class, i))
+        .then(|| "a paper's name beside the running head".into())
 }
 
 /// Labels that recur with the strong furniture: shape → occurrences by a page break.

@@ -83,6 +83,12 @@ fn check(input: &str) -> Result<(), TestCaseError> {
             .count()
     };
     prop_assert_eq!(n.line_origin.len(), out_lines);
+    // Page boundaries: in order, inside the text, at character boundaries.
+    prop_assert!(n.pages.windows(2).all(|w| w[0].offset < w[1].offset));
+    for p in &n.pages {
+        prop_assert!(p.offset <= n.text.len() && n.text.is_char_boundary(p.offset));
+        prop_assert!(p.line >= 1 && p.line <= out_lines.max(1));
+    }
     prop_assert!(n.line_origin.iter().all(|&o| o < in_lines));
     // Lines keep their order unless a jump line moved an article's continuation.
     if !n.repairs.iter().any(|r| r.kind == "jump-join") {
@@ -114,6 +120,17 @@ fn piece() -> impl Strategy<Value = String> {
         Just("`x,y`和".to_string()),
         Just("精神 and 习近平".to_string()),
         Just("𠀀𠀀，".to_string()),
+        // Furniture as converters leave it, and a line-wrap space.
+        Just("<u>政务</u>".to_string()),
+        Just("**第3版**".to_string()),
+        Just("— 4 —".to_string()),
+        Just("第 5 版".to_string()),
+        Just("甘肃日报".to_string()),
+        Just("2026年2月10日 星期二".to_string()),
+        Just("| 甘肃日报 | 2026年2月10日 星期二 |\n|---|---|".to_string()),
+        Just("—\n2\n—".to_string()),
+        Just("3 要闻".to_string()),
+        Just("目标任务治党主体常委会 重大决策一二年人目标任务治党主体常委会 重大决策".to_string()),
     ]
 }
 

@@ -33,10 +33,17 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if !args.quiet {
         let mut err = std::io::stderr().lock();
         for r in &n.repairs {
-            let ev = r
+            let mut ev = r
                 .evidence
                 .as_deref()
                 .map_or(String::new(), |e| format!(" ({e})"));
+            if let Some(at) = r.veto_line {
+                let loc = prepared.locate_input_line(at);
+                ev.push_str(&format!(
+                    " [{}]",
+                    veto_hint(&loc.path.display().to_string(), loc.line)
+                ));
+            }
             writeln!(
                 err,
                 "{}: {}: {} → {}{ev}",
@@ -78,8 +85,13 @@ fn report_json(p: &Prepared, n: &Normalized) -> serde_json::Value {
         .iter()
         .map(|r| {
             let (file, line) = place(r.line);
-            json!({"file": file, "line": line, "input_line": r.line, "kind": r.kind,
-                   "before": r.before, "after": r.after, "evidence": r.evidence})
+            let mut v = json!({"file": file, "line": line, "input_line": r.line, "kind": r.kind,
+                   "before": r.before, "after": r.after, "evidence": r.evidence});
+            if let Some(at) = r.veto_line {
+                let (vf, vl) = place(at);
+                v["veto"] = json!(veto_hint(&vf, vl));
+            }
+            v
         })
         .collect();
     let warnings: Vec<_> = n
@@ -91,5 +103,23 @@ fn report_json(p: &Prepared, n: &Normalized) -> serde_json::Value {
                    "message": w.message})
         })
         .collect();
-    json!({"input": p.issue.input.display().to_string(), "repairs": repairs, "warnings": warnings})
+    let pages: Vec<_> = n
+        .pages
+        .iter()
+        .map(|b| {
+            let (file, line) = place(b.input_line);
+            json!({"offset": b.offset, "line": b.line, "file": file, "input_line": line,
+                   "page": b.page, "section": b.section})
+        })
+        .collect();
+    json!({"input": p.issue.input.display().to_string(), "repairs": repairs,
+           "warnings": warnings, "pages": pages})
+}
+
+/// How an editor keeps two joined paragraphs apart.
+fn veto_hint(file: &str, line: usize) -> String {
+    format!(
+        "to keep apart, put {} on a line of its own before {file}:{line}",
+        paiban::normalize::KEEP_MARKER
+    )
 }

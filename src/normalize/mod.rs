@@ -19,7 +19,10 @@ mod lineshape;
 mod overlap;
 mod punctuation;
 mod spaces;
+mod veto;
 mod warnings;
+
+pub use veto::{is_keep_marker, KEEP_MARKER};
 
 use crate::model::IssueDate;
 use serde::Serialize;
@@ -272,6 +275,9 @@ impl Lines {
             if out.last().is_some_and(|p| p.offset == b.offset) {
                 out.pop(); // two marks at one place: the later one names the page
             }
+            if b.page.is_some() && out.last().is_some_and(|p| p.page == b.page) {
+                continue; // the same page again: a column break under a split head
+            }
             out.push(b);
         }
         // Before the first break, the page before it (when its number is known and the
@@ -295,6 +301,15 @@ impl Lines {
                 );
             }
         }
+        // The first page, when only the next one's number is known.
+        if let [first, second, ..] = out.as_mut_slice() {
+            if first.page.is_none() {
+                first.page = second
+                    .page
+                    .and_then(|p| p.checked_sub(1))
+                    .filter(|&p| p > 0);
+            }
+        }
         out
     }
 }
@@ -307,6 +322,7 @@ pub fn normalize(text: &str, opts: &NormalizeOptions) -> Normalized {
     let mut lines = Lines::new(text);
     let mut repairs = Vec::new();
     let mut warnings = Vec::new();
+    veto::run(&mut lines);
     jumps::run(&mut lines, &mut repairs);
     // Furniture removal makes paragraphs adjacent; a join can make a line furniture
     // (`第` + `3版`) or supply word evidence for another join. Repeat to a fixed point, so

@@ -5,7 +5,7 @@
 
 use super::blocks::{blocks, BlockKind};
 use super::{head, Lines, Repair};
-use crate::cjk::is_cjk;
+use crate::cjk::{is_cjk, is_han};
 
 /// The full-width form of an ASCII mark the normalizer converts.
 pub(crate) fn full_width(c: char) -> Option<char> {
@@ -93,6 +93,33 @@ fn protected(line: &str) -> Vec<(usize, usize)> {
     out
 }
 
+/// A `?` set between two ideographs (`审?会`) stands for a character the converter could
+/// not read, not a question: it stays, and [`super::warnings`] reports it.
+pub(crate) fn unreadable(line: &str, at: usize) -> bool {
+    let before = line[..at].chars().next_back();
+    let after = line[at + 1..].chars().next();
+    if !(before.is_some_and(is_han) && after.is_some_and(is_han)) {
+        return false;
+    }
+    // `真的吗?好`, `为什么?因为`: a question — a particle or a question word before it.
+    let clause: String = line[..at]
+        .chars()
+        .rev()
+        .take_while(|c| !"，。！？；：,.!;:".contains(*c))
+        .take(12)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let question = before.is_some_and(|c| "吗呢吧么嘛啊呀哪谁".contains(c))
+        || [
+            "什么", "怎么", "为何", "如何", "多少", "几", "哪", "谁", "是否", "能否", "难道",
+        ]
+        .iter()
+        .any(|w| clause.contains(w));
+    !question
+}
+
 /// The line with ASCII punctuation in Chinese context made full-width, and the byte
 /// offsets (in the input line) of every converted mark.
 pub(crate) fn convert_line(line: &str) -> Option<(String, Vec<usize>)> {
@@ -105,7 +132,10 @@ pub(crate) fn convert_line(line: &str) -> Option<(String, Vec<usize>)> {
     let cs: Vec<(usize, char, bool)> = line
         .char_indices()
         .filter(|(_, c)| !c.is_whitespace())
-        .map(|(i, c)| (i, c, full_width(c).is_some() && !is_prot(i)))
+        .map(|(i, c)| {
+            let ok = full_width(c).is_some() && !is_prot(i) && !(c == '?' && unreadable(line, i));
+            (i, c, ok)
+        })
         .collect();
     let mut done = vec![false; cs.len()];
     let chinese = |k: usize, done: &[bool]| -> bool {
@@ -154,7 +184,8 @@ const MAX_LISTED: usize = 50_000;
 pub(crate) fn run(lines: &mut Lines, repairs: &mut Vec<Repair>) {
     let mut listed = 0;
     for b in blocks(lines) {
-        if b.kind != BlockKind::Paragraph {
+        // Headings too: a converter's `“十四五”时期:回顾` is a heading in Chinese context.
+        if !matches!(b.kind, BlockKind::Paragraph | BlockKind::Heading) {
             continue;
         }
         for l in lines.lines[b.start..b.end]
@@ -255,6 +286,11 @@ mod tests {
         );
         assert_eq!(conv("图![说明](a.png)"), "图![说明](a.png)");
         assert_eq!(conv("真的吗?好!"), "真的吗？好！");
+        // A `?` for a character the converter could not read stays.
+        assert_eq!(
+            conv("区委常委?今年的工作,很好"),
+            "区委常委?今年的工作，很好"
+        );
     }
 
     #[test]

@@ -53,6 +53,20 @@ pub(crate) fn run(lines: &Lines, warnings: &mut Vec<NormWarning>) {
             .filter(|l| !l.removed)
             .collect();
         for l in &kept {
+            let unreadable = l
+                .text
+                .match_indices('?')
+                .filter(|&(i, _)| super::punctuation::unreadable(&l.text, i))
+                .count();
+            if unreadable > 0 {
+                warnings.push(NormWarning {
+                    line: l.origin + 1,
+                    kind: "unreadable-character",
+                    message: format!(
+                        "`?` between two Chinese characters ({unreadable}×) stands for a character the converter could not read: left as it is"
+                    ),
+                });
+            }
             for w in stray_words(&l.text) {
                 warnings.push(NormWarning {
                     line: l.origin + 1,

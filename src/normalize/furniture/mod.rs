@@ -123,9 +123,7 @@ fn classify(lines: &Lines, opts: &NormalizeOptions) -> Vec<Class> {
     let mut readable = vec![false; n];
     for b in blocks(lines) {
         let ok = !matches!(b.kind, BlockKind::Code | BlockKind::Quote);
-        for i in b.start..b.end {
-            readable[i] = ok;
-        }
+        readable[b.start..b.end].fill(ok);
     }
     let paper = opts.newspaper.as_deref().map(str::trim);
     let mut cores: Vec<Option<String>> = vec![None; n];

@@ -116,9 +116,17 @@ pub(crate) fn wrap_spaces(line: &str, full: f32) -> Vec<usize> {
             seg_start += line_prefix(seg, target);
             first = false;
         }
+        // A short unpunctuated tail (`省长 任振鹤`) is a name, not a paragraph's last line
+        // (which ends in a mark): the space before it is deliberate.
+        let rest = &line[i + 1..];
+        let name_tail = !rest.contains(' ')
+            && rest.chars().count() <= 4
+            && rest.chars().all(crate::cjk::is_han);
         // From the last wrap, or — when a wrap was missed and the count drifted — from
         // the last space.
-        if fits(&line[seg_start..i], first) || fits(&line[after_space..i], after_space == 0) {
+        if !name_tail
+            && (fits(&line[seg_start..i], first) || fits(&line[after_space..i], after_space == 0))
+        {
             out.push(i);
             seg_start = i + 1;
             first = false;

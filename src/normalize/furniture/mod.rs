@@ -132,7 +132,11 @@ fn classify(lines: &Lines, opts: &NormalizeOptions) -> Vec<Class> {
             continue;
         }
         class[i] = Class::Text;
-        if !readable[i] || l.text.len() > MAX_HEAD_BYTES {
+        // Clause marks never stand in a head: most lines of text end here, unparsed.
+        if !readable[i]
+            || l.text.len() > MAX_HEAD_BYTES
+            || l.text.contains(['，', '。', '；', '！', '？', '、', '“'])
+        {
             continue;
         }
         let core = grammar::core(&l.text);

@@ -260,3 +260,18 @@ fn converter_debris_never_panics_and_keeps_the_text() {
         }
     }
 }
+
+#[test]
+fn paragraphs_a_converter_ran_into_one_line_are_split() {
+    // pymupdf4llm: `……清障护航。 各位代表！……` (a short last line, then the next paragraph)
+    // and `**一、……发展成就** 2025年是……` (a bold run-in heading).
+    let n = fixture("pymupdf4llm", "gwr2026-gansu-04");
+    let ps = paragraphs(&n.text);
+    assert!(ps.iter().any(|p| p.ends_with("清障护航。")));
+    assert!(ps.iter().any(|p| p.starts_with("各位代表！")));
+    let n = fixture("pymupdf4llm", "gwr2026-zhejiang-01");
+    let ps = paragraphs(&n.text);
+    assert!(ps.iter().any(|p| p.ends_with("发展成就**")));
+    assert!(ps.iter().any(|p| p.starts_with("2025年是极不平凡的一年")));
+    assert!(n.repairs.iter().any(|r| r.kind == "paragraph-split"));
+}

@@ -254,7 +254,7 @@ fn check(converter: &str, min_fixed: usize, max_false: usize, max_spaces: usize,
 
 #[test]
 fn pymupdf4llm() {
-    check("pymupdf4llm", 76, 5, 9, 26);
+    check("pymupdf4llm", 76, 1, 9, 28);
 }
 
 #[test]

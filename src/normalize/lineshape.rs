@@ -34,12 +34,13 @@ pub(crate) struct Shape {
 
 /// Width of text in ems as a CJK face sets it: ideographs and full-width marks one em,
 /// Latin letters and digits about 0.43, and a quarter-em-plus gap where Chinese and
-/// Latin meet (measured on the round-trip corpus: residual under 1.5 ems on 95% of lines).
+/// Latin meet; `*` (Markdown emphasis) takes none (measured on the round-trip corpus: residual under 1.5 ems on 95% of lines).
 pub(crate) fn width(s: &str) -> f32 {
     let mut w = 0.0;
     let mut prev: Option<bool> = None;
     for c in s.chars() {
-        if c.is_whitespace() {
+        // Emphasis marks are Markdown, not print.
+        if c.is_whitespace() || c == '*' {
             continue;
         }
         let wide = is_cjk(c) || (c as u32) > 0x2E80;

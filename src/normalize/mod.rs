@@ -186,6 +186,59 @@ impl Lines {
         }
     }
 
+    /// Splits each listed line at the spaces at these character columns (counted after
+    /// the line's own edits) into paragraphs: the space becomes a blank line. Marks and
+    /// vetoes follow their text.
+    pub(crate) fn split_at_spaces(&mut self, splits: &[(usize, Vec<usize>)]) {
+        if splits.is_empty() {
+            return;
+        }
+        let old = std::mem::take(&mut self.lines);
+        let mut index = Vec::with_capacity(old.len());
+        // For split lines: each piece's first character column in the old line.
+        let mut pieces: std::collections::HashMap<usize, Vec<usize>> = Default::default();
+        let mut next = splits.iter().peekable();
+        for (i, line) in old.into_iter().enumerate() {
+            index.push(self.lines.len());
+            let Some((_, cols)) = next.next_if(|(at, _)| *at == i) else {
+                self.lines.push(line);
+                continue;
+            };
+            let chars: Vec<char> = line.text.chars().collect();
+            let mut starts = vec![0];
+            let mut from = 0;
+            for &c in cols {
+                let piece: String = chars[from..c].iter().collect();
+                self.lines.push(Line {
+                    text: piece,
+                    ..line.clone()
+                });
+                self.lines.push(Line {
+                    text: String::new(),
+                    ..line.clone()
+                });
+                from = c + 1;
+                starts.push(from);
+            }
+            let rest: String = chars[from..].iter().collect();
+            self.lines.push(Line { text: rest, ..line });
+            pieces.insert(i, starts);
+        }
+        for m in &mut self.marks {
+            match pieces.get(&m.line) {
+                Some(starts) => {
+                    let k = starts.partition_point(|&s| s <= m.col).saturating_sub(1);
+                    m.line = index[m.line] + 2 * k;
+                    m.col = m.col.saturating_sub(starts[k]);
+                }
+                None => m.line = index[m.line],
+            }
+        }
+        for v in &mut self.vetoes {
+            *v = index[*v];
+        }
+    }
+
     /// Line `from`, less its first `dropped` characters, was appended to line `to` at
     /// character column `base`: its marks move with it.
     pub(crate) fn move_marks(&mut self, from: usize, to: usize, base: usize, dropped: usize) {

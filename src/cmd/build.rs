@@ -38,6 +38,10 @@ pub struct BuildOptions {
     /// Body font for the PDF (TTF/OTF/TTC).
     #[arg(long)]
     font: Option<PathBuf>,
+    /// Standards the PDF must meet, comma-separated: a-1b, a-2b, a-2u, a-2a, a-3b, a-3u,
+    /// a-4, ua-1 (default a-2u, or the style's `pdf_standard`).
+    #[arg(long, value_name = "LIST")]
+    pdf_standard: Option<String>,
     /// Embed a subset of the CJK font in the EPUB.
     #[arg(long)]
     embed_font: bool,
@@ -60,6 +64,7 @@ impl BuildOptions {
             page: self.page.clone(),
             style: with_ext(false),
             font: self.font.clone(),
+            standard: self.pdf_standard.clone(),
         });
         Ok(Builder::new(
             PrepareOptions {

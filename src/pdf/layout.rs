@@ -575,12 +575,13 @@ impl<'a> Layouter<'a> {
                         // space; each glyph is given to the cell its character comes from.
                         let mut text = String::new();
                         let mut owners = Vec::new();
-                        for (k, c) in row.iter().enumerate() {
-                            let cell = Owner::Node(self.node(tr, role.clone(), None));
-                            if k > 0 {
+                        for c in row {
+                            // The space between cells belongs to the cell before it.
+                            if let Some(&(_, before)) = owners.last() {
                                 text.push('\u{3000}');
-                                owners.push(('\u{3000}', cell));
+                                owners.push(('\u{3000}', before));
                             }
+                            let cell = Owner::Node(self.node(tr, role.clone(), None));
                             for ch in plain_text(c).chars() {
                                 text.push(ch);
                                 owners.push((ch, cell));

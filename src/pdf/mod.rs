@@ -407,9 +407,7 @@ type LoadedImage = (image::PdfImage, krilla::image::Image);
 /// content are one image (embedded once). Returns the images, each path's index among
 /// them, and a warning for each figure whose image cannot be placed (its caption is
 /// printed alone).
-fn load_images(
-    doc: &Document,
-) -> (Vec<LoadedImage>, BTreeMap<PathBuf, usize>, Vec<Diagnostic>) {
+fn load_images(doc: &Document) -> (Vec<LoadedImage>, BTreeMap<PathBuf, usize>, Vec<Diagnostic>) {
     let mut images: Vec<LoadedImage> = Vec::new();
     let mut by_path = BTreeMap::new();
     let mut failed: BTreeMap<PathBuf, String> = BTreeMap::new();

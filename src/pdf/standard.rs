@@ -127,7 +127,7 @@ mod tests {
             Err(StandardError::Unknown(_))
         ));
         assert!(matches!(
-            Standards::parse("a-1b,ua-1"),
+            Standards::parse("a-4,ua-1"),
             Err(StandardError::Conflict(..))
         ));
         assert!(matches!(

@@ -276,10 +276,16 @@ impl Painter<'_> {
             if g.ch == HARD_BREAK {
                 continue;
             }
+            // Invisible format characters (zero-width, bidi controls, U+FEFF) are not
+            // drawn even when a font has them: PDF/A forbids some as text, and they show
+            // nothing.
+            if is_format(g.ch) || g.ch.is_control() || matches!(g.ch, '\u{FFFE}' | '\u{FFFF}') {
+                continue;
+            }
             let (r, actual) = match (self.resolve.glyph)(g).filter(|r| r.gid != 0) {
                 Some(r) => (r, None),
-                // Blank and invisible characters need no box.
-                None if g.ch.is_whitespace() || g.ch.is_control() || is_format(g.ch) => continue,
+                // Blank characters need no box.
+                None if g.ch.is_whitespace() => continue,
                 None => match (self.resolve.placeholder)(g) {
                     Some(r) => (r, Some(g.ch)),
                     None => continue,

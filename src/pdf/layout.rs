@@ -245,9 +245,7 @@ impl<'a> Layouter<'a> {
         role: Role,
         location: Option<&crate::model::Location>,
     ) -> NodeId {
-        self.structure
-            .borrow_mut()
-            .add(parent, role, location.cloned())
+        self.structure.borrow_mut().add(parent, role, location)
     }
 
     /// Figures whose image `lookup` knows are drawn; the others print their caption only.

@@ -61,13 +61,17 @@ pub enum Role {
 pub struct Node {
     pub role: Role,
     pub parent: NodeId,
-    /// Where in the source it comes from, when known (for error messages).
-    pub location: Option<Location>,
+    /// Where in the source it comes from, when known (for error messages): an index into
+    /// the structure's files and a line (0: unknown). A large issue has hundreds of
+    /// thousands of nodes; a path each would be tens of MB.
+    file: u32,
+    line: u32,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Structure {
     pub nodes: Vec<Node>,
+    files: Vec<std::path::PathBuf>,
 }
 
 impl Default for Structure {
@@ -76,28 +80,52 @@ impl Default for Structure {
             nodes: vec![Node {
                 role: Role::Document,
                 parent: ROOT,
-                location: None,
+                file: 0,
+                line: 0,
             }],
+            files: Vec::new(),
         }
     }
 }
 
 impl Structure {
-    pub fn add(&mut self, parent: NodeId, role: Role, location: Option<Location>) -> NodeId {
+    pub fn add(&mut self, parent: NodeId, role: Role, location: Option<&Location>) -> NodeId {
         let id = NodeId::try_from(self.nodes.len()).unwrap_or(NodeId::MAX);
+        let (file, line) = match location {
+            Some(l) => {
+                let known = self.files.iter().rposition(|f| *f == l.path);
+                let i = known.unwrap_or_else(|| {
+                    self.files.push(l.path.clone());
+                    self.files.len() - 1
+                });
+                (
+                    u32::try_from(i).unwrap_or(0),
+                    u32::try_from(l.line).unwrap_or(u32::MAX),
+                )
+            }
+            None => (0, 0),
+        };
         self.nodes.push(Node {
             role,
             parent,
-            location,
+            file,
+            line,
         });
         id
     }
 
+    fn location_of(&self, n: &Node) -> Option<Location> {
+        (n.line > 0).then(|| Location {
+            path: self.files.get(n.file as usize).cloned().unwrap_or_default(),
+            line: n.line as usize,
+        })
+    }
+
     /// The source location of `id` or of its nearest ancestor that has one.
-    pub fn location(&self, mut id: NodeId) -> Option<&Location> {
+    pub fn location(&self, mut id: NodeId) -> Option<Location> {
         loop {
             let n = self.nodes.get(id as usize)?;
-            if let Some(l) = &n.location {
+            if let Some(l) = self.location_of(n) {
                 return Some(l);
             }
             if id == ROOT || n.parent >= id {
@@ -108,7 +136,7 @@ impl Structure {
     }
 
     /// Any known location (the document's first), for errors that name no element.
-    pub fn any_location(&self) -> Option<&Location> {
-        self.nodes.iter().find_map(|n| n.location.as_ref())
+    pub fn any_location(&self) -> Option<Location> {
+        self.nodes.iter().find_map(|n| self.location_of(n))
     }
 }

@@ -108,6 +108,7 @@ pub struct Writer<'a> {
     painter: Painter<'a>,
     size: (f32, f32),
     error: Option<WriteError>,
+    pages: usize,
 }
 
 /// What draws a page's content onto krilla's surface.
@@ -154,6 +155,7 @@ impl<'a> Writer<'a> {
             },
             size,
             error: None,
+            pages: 0,
         })
     }
 
@@ -176,6 +178,10 @@ impl<'a> Writer<'a> {
         self.painter.glyphs(&mut surface, page);
         surface.finish();
         p.finish();
+        self.pages += 1;
+        if self.pages.is_multiple_of(64) {
+            release_free_memory();
+        }
     }
 
     /// The outline, metadata and tag tree, then the file's bytes (or why the standards
@@ -270,8 +276,12 @@ impl Painter<'_> {
         Self::close(surface);
     }
 
+    /// The page's text. A node's consecutive runs (its lines on this page, in one column)
+    /// share one marked-content sequence: one entry in the structure's parent tree per
+    /// piece of a paragraph rather than per line.
     fn glyphs(&mut self, surface: &mut Surface, page: &Page) {
         let mut run: Option<Run> = None;
+        let mut open: Option<Owner> = None;
         for g in &page.glyphs {
             if g.ch == HARD_BREAK {
                 continue;
@@ -301,7 +311,7 @@ impl Painter<'_> {
             });
             if !fits {
                 if let Some(done) = run.take() {
-                    self.draw(surface, done);
+                    self.draw(surface, done, &mut open);
                 }
                 run = Some(Run {
                     owner: g.owner,
@@ -323,11 +333,16 @@ impl Painter<'_> {
             }
         }
         if let Some(done) = run.take() {
-            self.draw(surface, done);
+            self.draw(surface, done, &mut open);
+        }
+        if open.is_some() {
+            Self::close(surface);
         }
     }
 
-    fn draw(&mut self, surface: &mut Surface, run: Run) {
+    /// Draws a run inside its owner's tagged section (`open`: the one open now); a
+    /// placeholder gets a section of its own, which carries its ActualText.
+    fn draw(&mut self, surface: &mut Surface, run: Run, open: &mut Option<Owner>) {
         let Some(font) = (self.resolve.font)(run.font) else {
             return;
         };
@@ -339,15 +354,27 @@ impl Painter<'_> {
             .map(|(k, (gid, x, range, natural))| RunGlyph {
                 gid: *gid,
                 range: range.clone(),
-                advance: run
-                    .glyphs
-                    .get(k + 1)
-                    .map_or(*natural, |next| (next.1 - x) / size),
+                // The layout's positions, snapped to the font's own advance where they
+                // differ only by rounding (no needless kerning numbers in the stream).
+                advance: run.glyphs.get(k + 1).map_or(*natural, |next| {
+                    let a = (next.1 - x) / size;
+                    if (a - natural).abs() < 1e-4 {
+                        *natural
+                    } else {
+                        a
+                    }
+                }),
             })
             .collect();
         let mut buf = [0u8; 4];
         let actual = run.actual.map(|c| &*c.encode_utf8(&mut buf));
-        self.open(surface, run.owner, actual);
+        if actual.is_some() || *open != Some(run.owner) {
+            if open.take().is_some() {
+                Self::close(surface);
+            }
+            self.open(surface, run.owner, actual);
+            *open = Some(run.owner);
+        }
         surface.draw_glyphs(
             Point::from_xy(run.x, run.y),
             &glyphs,
@@ -356,9 +383,30 @@ impl Painter<'_> {
             run.size,
             false,
         );
-        Self::close(surface);
+        if actual.is_some() {
+            Self::close(surface);
+            *open = None;
+        }
     }
 }
+
+/// Hands memory freed by finished pages back to the system. krilla makes and drops a
+/// compressor and buffers for every page; glibc keeps the holes they leave, and a large
+/// issue's RSS grew with its page count.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn release_free_memory() {
+    extern "C" {
+        fn malloc_trim(pad: usize) -> std::ffi::c_int;
+    }
+    // SAFETY: malloc_trim only returns unused heap pages to the kernel; it has no
+    // preconditions and is safe to call at any time.
+    unsafe {
+        malloc_trim(0);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn release_free_memory() {}
 
 /// Zero-width and bidi controls and other format characters (Unicode Cf), drawn as
 /// nothing.

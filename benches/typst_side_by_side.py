@@ -3,7 +3,7 @@
 the same repaired text (`paiban normalize`), the same fonts (fonts/), A4 in three columns,
 headings as headings; Typst writes PDF/A-2u too. Prints size and time of both.
 
-Usage: benches/typst.py [ISSUE.md] [RUNS]   (after `cargo build --release`)
+Usage: benches/typst_side_by_side.py [ISSUE.md] [RUNS]   (after `cargo build --release`)
 """
 import os
 import re
@@ -17,6 +17,8 @@ import typst
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 issue = sys.argv[1] if len(sys.argv) > 1 else os.path.join(root, "content/wujin-2023-12-29.md")
 runs = int(sys.argv[2]) if len(sys.argv) > 2 else 10
+# Typst's standards: PDF/A-2u like paiban's default; `TYPST_STANDARDS=` (empty) for its plain PDF.
+standards = [s for s in os.environ.get("TYPST_STANDARDS", "a-2u").split(",") if s]
 paiban = os.path.join(root, "target/release/paiban")
 
 md = subprocess.run([paiban, "normalize", issue, "-q"], capture_output=True, text=True, check=True).stdout
@@ -50,7 +52,7 @@ with tempfile.TemporaryDirectory() as d:
     fonts = [os.path.join(root, "fonts")]
     t0 = time.perf_counter()
     for _ in range(runs):
-        pdf = typst.compile(src, font_paths=fonts, ignore_system_fonts=True, pdf_standards=["a-2u"])
+        pdf = typst.compile(src, font_paths=fonts, ignore_system_fonts=True, pdf_standards=standards)
     typst_t = (time.perf_counter() - t0) / runs
     out = os.path.join(d, "out")
     t0 = time.perf_counter()

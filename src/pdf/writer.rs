@@ -33,8 +33,9 @@ use std::ops::Range;
 /// Drawn for a character no font has: visible, with the character as its ActualText.
 pub const PLACEHOLDER: char = '□';
 
-/// Longest title (in characters) given to a bookmark or a heading's `/T`: PDF/A limits
-/// strings, and a headline of 10,000 characters is still typeset in full.
+/// Longest title (in characters) given to the document, a bookmark or a heading's `/T`:
+/// PDF/A limits strings to 32,767 bytes, and a headline of any length is still typeset in
+/// full.
 const MAX_TITLE: usize = 1000;
 
 #[derive(Debug, thiserror::Error)]
@@ -201,6 +202,8 @@ impl<'a> Writer<'a> {
         let leaves = std::mem::take(&mut self.painter.leaves);
         self.doc
             .set_tag_tree(tag_tree(structure, leaves, standards.version()));
+        // The file is assembled next, in one more copy of everything: start from a trimmed heap.
+        release_free_memory();
         self.doc
             .finish()
             .map_err(|e| explain(e, structure, &standards))
@@ -450,7 +453,7 @@ fn outline(marks: &[Mark]) -> Outline {
 /// issue's date as creation date; empty fields are left out.
 fn metadata(meta: &Meta) -> Metadata {
     let mut m = Metadata::new()
-        .title(meta.title.clone())
+        .title(short(&meta.title))
         .language(meta.language.clone())
         .creator("paiban".into())
         .producer(format!("paiban {} (krilla)", env!("CARGO_PKG_VERSION")));
@@ -460,10 +463,10 @@ fn metadata(meta: &Meta) -> Metadata {
         .or_else(|| meta.newspaper.clone())
         .filter(|a| !a.trim().is_empty())
     {
-        m = m.authors(vec![a]);
+        m = m.authors(vec![short(&a)]);
     }
     if let Some(n) = meta.newspaper.clone().filter(|n| !n.trim().is_empty()) {
-        m = m.description(n);
+        m = m.description(short(&n));
     }
     // PDF/A needs a date. An issue without one is dated 1970-01-01, not the day it is
     // built: the same input must give the same bytes.

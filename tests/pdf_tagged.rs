@@ -216,6 +216,7 @@ fn tag_tree_reads_the_model_in_order_without_furniture() {
         "TD",
         "Note",
         "Code",
+        "Link",
     ] {
         assert!(
             tree.lines().any(|l| {
@@ -226,6 +227,14 @@ fn tag_tree_reads_the_model_in_order_without_furniture() {
             "no {tag} in\n{tree}"
         );
     }
+    // The link: its text, then its annotation (an object reference), inside the paragraph.
+    let link = tree.split("Link").nth(1).unwrap_or("");
+    let mut lines = link.lines().skip(1).map(str::trim);
+    assert_eq!(lines.next(), Some("\"链接文字\""), "{tree}");
+    assert!(
+        lines.next().is_some_and(|l| l.starts_with("Object ")),
+        "{tree}"
+    );
     // A figure with its alt text and its caption.
     let md = figure_issue(dir.path());
     let pdf = render(dir.path(), &md, &opts("a4", None));

@@ -126,7 +126,12 @@ fn text_items(lines: Vec<Line>, size: f32, lead: f32, x0: f32) -> Vec<VItem> {
                         x: x0 + g.x,
                         y: baseline,
                         half: g.half,
-                        owner: Owner::default(),
+                        // A link's glyphs belong to its node; the rest are stamped later.
+                        owner: if g.tag == 0 {
+                            Owner::default()
+                        } else {
+                            Owner::Node(g.tag)
+                        },
                     })
                     .collect(),
             ),
@@ -146,36 +151,17 @@ fn paragraph_items(lines: Vec<Line>, size: f32, lead: f32, x0: f32) -> Vec<VItem
     items
 }
 
-/// Marks the glyphs and images of `items` as belonging to `owner`.
+/// Marks the glyphs and images of `items` not yet given to a node (a link's are) as
+/// belonging to `owner`.
 fn stamp(items: &mut [VItem], owner: Owner) {
     for it in items {
         match &mut it.kind {
-            VKind::Text(gs) => gs.iter_mut().for_each(|g| g.owner = owner),
+            VKind::Text(gs) => gs
+                .iter_mut()
+                .filter(|g| g.owner == Owner::Layout)
+                .for_each(|g| g.owner = owner),
             VKind::Image(im) => im.owner = owner,
             _ => {}
-        }
-    }
-}
-
-fn spans_of(inlines: &[Inline], face: Face, out: &mut Vec<Span>) {
-    for i in inlines {
-        match i {
-            Inline::Text(t) | Inline::Code(t) => out.push(Span {
-                text: t.clone(),
-                face,
-            }),
-            Inline::Strong(c) => spans_of(c, Face::Bold, out),
-            Inline::Emphasis(c) | Inline::Strikethrough(c) => spans_of(c, face, out),
-            Inline::Link { content, .. } => spans_of(content, face, out),
-            Inline::Image(img) => out.push(Span {
-                text: img.alt.clone(),
-                face,
-            }),
-            Inline::FootnoteRef(_) => {}
-            Inline::LineBreak => out.push(Span {
-                text: HARD_BREAK.to_string(),
-                face,
-            }),
         }
     }
 }
@@ -184,6 +170,7 @@ fn plain(text: &str, face: Face) -> Vec<Span> {
     vec![Span {
         text: text.to_string(),
         face,
+        tag: 0,
     }]
 }
 
@@ -235,6 +222,53 @@ impl<'a> Layouter<'a> {
             lead: style.line_height(),
             images: None,
             structure: RefCell::new(Structure::default()),
+        }
+    }
+
+    /// The structure found so far (the writer reads a link's target from it while pages
+    /// are handed over).
+    pub fn structure(&self) -> std::cell::Ref<'_, Structure> {
+        self.structure.borrow()
+    }
+
+    /// The spans of `inlines` in paragraph `para`; each link becomes a node of its own
+    /// (tagged on its glyphs through the span's tag).
+    fn spans_of(
+        &self,
+        inlines: &[Inline],
+        face: Face,
+        tag: u32,
+        para: NodeId,
+        out: &mut Vec<Span>,
+    ) {
+        for i in inlines {
+            match i {
+                Inline::Text(t) | Inline::Code(t) => out.push(Span {
+                    text: t.clone(),
+                    face,
+                    tag,
+                }),
+                Inline::Strong(c) => self.spans_of(c, Face::Bold, tag, para, out),
+                Inline::Emphasis(c) | Inline::Strikethrough(c) => {
+                    self.spans_of(c, face, tag, para, out)
+                }
+                Inline::Link { content, url, .. } if tag == 0 => {
+                    let link = self.node(para, Role::Link { url: url.clone() }, None);
+                    self.spans_of(content, face, link, para, out)
+                }
+                Inline::Link { content, .. } => self.spans_of(content, face, tag, para, out),
+                Inline::Image(img) => out.push(Span {
+                    text: img.alt.clone(),
+                    face,
+                    tag,
+                }),
+                Inline::FootnoteRef(_) => {}
+                Inline::LineBreak => out.push(Span {
+                    text: HARD_BREAK.to_string(),
+                    face,
+                    tag,
+                }),
+            }
         }
     }
 
@@ -442,7 +476,11 @@ impl<'a> Layouter<'a> {
             ps.indent = 0.0;
         }
         let mut spans = Vec::new();
-        spans_of(content, face, &mut spans);
+        let para = match owner {
+            Owner::Node(n) => n,
+            _ => ROOT,
+        };
+        self.spans_of(content, face, 0, para, &mut spans);
         let lines = break_lines(&spans, w, &ps, self.m);
         let mut items = paragraph_items(lines, s.body_size, self.lead, x0);
         stamp(&mut items, owner);

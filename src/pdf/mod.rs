@@ -216,9 +216,8 @@ impl PdfEngine {
             let (w, h) = images.get(i)?.0.natural_size();
             Some((i, w, h))
         };
-        let done = layout::Layouter::new(&self.style, &metrics)
-            .with_images(&lookup)
-            .layout_pages(doc, &mut |page| w.page(page));
+        let layouter = layout::Layouter::new(&self.style, &metrics).with_images(&lookup);
+        let done = layouter.layout_pages(doc, &mut |page| w.page(page, &layouter.structure()));
         let mut diagnostics = missing_glyphs(doc, &metrics);
         let bytes = w.finish(&done.marks, &done.structure, &doc.meta)?;
         diagnostics.extend(image_warnings);

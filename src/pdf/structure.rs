@@ -55,6 +55,10 @@ pub enum Role {
     },
     Caption,
     Note,
+    /// A link in a paragraph: its text, and the link annotation over it.
+    Link {
+        url: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -12,10 +12,12 @@ use super::standard::Standards;
 use super::structure::{NodeId, Owner, Role, Structure};
 use crate::fonts::GlyphRef;
 use crate::model::Meta;
+use krilla::action::LinkAction;
+use krilla::annotation::{Annotation, LinkAnnotation, Target};
 use krilla::configure::{PdfVersion, ValidationError};
 use krilla::destination::XyzDestination;
 use krilla::error::KrillaError;
-use krilla::geom::{PathBuilder, Point, Size, Transform};
+use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
 use krilla::metadata::{DateTime, Metadata};
 use krilla::outline::{Outline, OutlineNode};
 use krilla::page::PageSettings;
@@ -90,6 +92,14 @@ impl krilla::text::Glyph for RunGlyph {
     }
 }
 
+/// A line of a link on the page: where, its text and target.
+struct LinkBox {
+    node: NodeId,
+    rect: Rect,
+    text: String,
+    url: String,
+}
+
 /// Glyphs drawn together: one owner, font, size and baseline.
 struct Run {
     owner: Owner,
@@ -160,8 +170,9 @@ impl<'a> Writer<'a> {
         })
     }
 
-    /// Writes one page (layout coordinates: from the top-left corner, as krilla's).
-    pub fn page(&mut self, page: &Page) {
+    /// Writes one page (layout coordinates: from the top-left corner, as krilla's);
+    /// `structure`: as far as the layout has got (for links' targets).
+    pub fn page(&mut self, page: &Page, structure: &Structure) {
         if self.error.is_some() {
             return;
         }
@@ -176,8 +187,19 @@ impl<'a> Writer<'a> {
         let mut surface = p.surface();
         self.painter.images(&mut surface, page);
         self.painter.rules(&mut surface, page);
-        self.painter.glyphs(&mut surface, page);
+        let links = self.painter.glyphs(&mut surface, page, structure);
         surface.finish();
+        // Each line of a link gets an annotation, a child of the link's element after its
+        // text.
+        for l in links {
+            let action = LinkAction::new(l.url);
+            let annotation = Annotation::new_link(
+                LinkAnnotation::new(l.rect, Target::Action(action.into())),
+                Some(l.text),
+            );
+            let id = p.add_tagged_annotation(annotation);
+            self.painter.leaves.push((l.node, id));
+        }
         p.finish();
         self.pages += 1;
         if self.pages.is_multiple_of(64) {
@@ -282,9 +304,15 @@ impl Painter<'_> {
     /// The page's text. A node's consecutive runs (its lines on this page, in one column)
     /// share one marked-content sequence: one entry in the structure's parent tree per
     /// piece of a paragraph rather than per line.
-    fn glyphs(&mut self, surface: &mut Surface, page: &Page) {
+    fn glyphs(
+        &mut self,
+        surface: &mut Surface,
+        page: &Page,
+        structure: &Structure,
+    ) -> Vec<LinkBox> {
         let mut run: Option<Run> = None;
         let mut open: Option<Owner> = None;
+        let mut links = Vec::new();
         for g in &page.glyphs {
             if g.ch == HARD_BREAK {
                 continue;
@@ -314,6 +342,7 @@ impl Painter<'_> {
             });
             if !fits {
                 if let Some(done) = run.take() {
+                    links.extend(link_box(&done, structure));
                     self.draw(surface, done, &mut open);
                 }
                 run = Some(Run {
@@ -336,11 +365,13 @@ impl Painter<'_> {
             }
         }
         if let Some(done) = run.take() {
+            links.extend(link_box(&done, structure));
             self.draw(surface, done, &mut open);
         }
         if open.is_some() {
             Self::close(surface);
         }
+        links
     }
 
     /// Draws a run inside its owner's tagged section (`open`: the one open now); a
@@ -391,6 +422,31 @@ impl Painter<'_> {
             *open = None;
         }
     }
+}
+
+/// The box of a run that is (part of) a link: its glyphs' advance boxes, ascent to
+/// descent.
+fn link_box(run: &Run, structure: &Structure) -> Option<LinkBox> {
+    let Owner::Node(node) = run.owner else {
+        return None;
+    };
+    let Role::Link { url } = &structure.nodes.get(node as usize)?.role else {
+        return None;
+    };
+    let (_, last_x, _, advance) = run.glyphs.last()?;
+    let right = last_x + advance * run.size;
+    let rect = Rect::from_ltrb(
+        run.x,
+        run.y - run.size * 0.88,
+        right.max(run.x + 0.1),
+        run.y + run.size * 0.12,
+    )?;
+    Some(LinkBox {
+        node,
+        rect,
+        text: run.text.clone(),
+        url: url.clone(),
+    })
 }
 
 /// Hands memory freed by finished pages back to the system. krilla makes and drops a
@@ -513,51 +569,62 @@ fn tag_of(role: &Role, node: NodeId, version: PdfVersion) -> Option<TagKind> {
         }
         Role::Caption => Tag::Caption.into(),
         Role::Note => Tag::Note.into(),
+        Role::Link { .. } => Tag::Link.into(),
     })
 }
 
-/// The tag tree: the structure's nodes with their content in drawing order, content
-/// before child nodes (a figure's image before its caption). Built from the last node
-/// back, since a child's id is always greater than its parent's: no recursion.
+/// The tag tree: the structure's nodes, children in the model's order (node ids), a
+/// node's own content in drawing order and, where a node has both (a paragraph and its
+/// links, a figure's image and its caption), the two merged by where each first appears
+/// in the drawing. Built from the last node back, since a child's id is always greater
+/// than its parent's: no recursion.
 fn tag_tree(
     structure: &Structure,
-    mut leaves: Vec<(NodeId, Identifier)>,
+    leaves: Vec<(NodeId, Identifier)>,
     version: PdfVersion,
 ) -> TagTree {
     let n = structure.nodes.len();
-    leaves.sort_by_key(|(node, _)| *node);
-    let mut leaves = leaves.into_iter().peekable();
-    let mut own: Vec<Vec<Node>> = (0..n).map(|_| Vec::new()).collect();
-    for (id, list) in own.iter_mut().enumerate() {
-        while let Some((_, leaf)) = leaves.next_if(|(node, _)| *node as usize == id) {
-            list.push(Node::Leaf(leaf));
+    // (draw order, node) per structure node.
+    let mut own: Vec<Vec<(usize, Node)>> = (0..n).map(|_| Vec::new()).collect();
+    for (seq, (node, leaf)) in leaves.into_iter().enumerate() {
+        if let Some(list) = own.get_mut(node as usize) {
+            list.push((seq, Node::Leaf(leaf)));
         }
     }
-    // Child groups, gathered in reverse order.
-    let mut kids: Vec<Vec<Node>> = (0..n).map(|_| Vec::new()).collect();
-    for id in (1..n).rev() {
-        let node = &structure.nodes[id];
-        let mut children = std::mem::take(&mut own[id]);
+    // Child groups with their first content's draw order, gathered in reverse id order.
+    let mut kids: Vec<Vec<(usize, Node)>> = (0..n).map(|_| Vec::new()).collect();
+    for id in (0..n).rev() {
         let mut groups = std::mem::take(&mut kids[id]);
         groups.reverse();
-        children.extend(groups);
-        let parent = node.parent as usize;
-        if children.is_empty() || parent >= id {
-            continue;
+        let mut children = std::mem::take(&mut own[id]);
+        if children.is_empty() {
+            children = groups;
+        } else if !groups.is_empty() {
+            children.extend(groups);
+            children.sort_by_key(|(seq, _)| *seq);
         }
-        let nid = NodeId::try_from(id).unwrap_or(0);
-        let Some(tag) = tag_of(&node.role, nid, version) else {
+        let Some(first) = children.iter().map(|(seq, _)| *seq).min() else {
             continue;
         };
-        kids[parent].push(Node::Group(TagGroup::with_children(tag, children)));
+        let children: Vec<Node> = children.into_iter().map(|(_, c)| c).collect();
+        if id == 0 {
+            // The root: its children are the tree's.
+            let mut tree = TagTree::new();
+            for c in children {
+                tree.push(c);
+            }
+            return tree;
+        }
+        let node = &structure.nodes[id];
+        let nid = NodeId::try_from(id).unwrap_or(0);
+        if let Some(tag) = tag_of(&node.role, nid, version) {
+            if (node.parent as usize) < id {
+                let group = TagGroup::with_children(tag, children);
+                kids[node.parent as usize].push((first, Node::Group(group)));
+            }
+        }
     }
-    let mut tree = TagTree::new();
-    let mut top = std::mem::take(&mut kids[0]);
-    top.reverse();
-    for c in std::mem::take(&mut own[0]).into_iter().chain(top) {
-        tree.push(c);
-    }
-    tree
+    TagTree::new()
 }
 
 /// krilla's refusal as one line: where (file and line of the element, else the issue's

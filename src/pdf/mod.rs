@@ -1,11 +1,14 @@
 //! PDF backend: model → lines and pages (pure layout) → tagged PDF/A with krilla.
 
+pub mod docinfo;
 pub mod image;
 pub mod layout;
 pub mod linebreak;
 pub mod lines;
+pub mod refusal;
 pub mod standard;
 pub mod structure;
+pub mod tags;
 pub mod writer;
 
 use crate::diagnostics::Diagnostic;

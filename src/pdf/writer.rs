@@ -6,39 +6,29 @@
 //! intent, and validates the standards asked for. Pages are handed over as the layout
 //! finishes them, so a large issue's glyphs are never all alive.
 
+use super::docinfo::{metadata, outline};
 use super::layout::{Glyph, Mark, Page};
 use super::linebreak::HARD_BREAK;
+use super::refusal::explain;
 use super::standard::Standards;
 use super::structure::{NodeId, Owner, Role, Structure};
+use super::tags::{location, tag_tree};
 use crate::fonts::GlyphRef;
 use crate::model::Meta;
 use krilla::action::LinkAction;
 use krilla::annotation::{Annotation, LinkAnnotation, Target};
-use krilla::configure::{PdfVersion, ValidationError};
-use krilla::destination::XyzDestination;
-use krilla::error::KrillaError;
+use krilla::configure::PdfVersion;
 use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
-use krilla::metadata::{DateTime, Metadata};
-use krilla::outline::{Outline, OutlineNode};
 use krilla::page::PageSettings;
 use krilla::paint::Stroke;
 use krilla::surface::{Location, Surface};
-use krilla::tagging::{
-    Artifact, ArtifactType, ContentTag, Identifier, ListNumbering, Node, SpanTag, TableHeaderScope,
-    Tag, TagGroup, TagKind, TagTree,
-};
+use krilla::tagging::{Artifact, ArtifactType, ContentTag, Identifier, SpanTag};
 use krilla::text::{Font, GlyphId};
 use krilla::{Document, SerializeSettings};
-use std::num::{NonZeroU16, NonZeroU64};
 use std::ops::Range;
 
 /// Drawn for a character no font has: visible, with the character as its ActualText.
 pub const PLACEHOLDER: char = '□';
-
-/// Longest title (in characters) given to the document, a bookmark or a heading's `/T`:
-/// PDF/A limits strings to 32,767 bytes, and a headline of any length is still typeset in
-/// full.
-const MAX_TITLE: usize = 1000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
@@ -129,14 +119,6 @@ struct Painter<'a> {
     standards: Standards,
     /// Content pieces of each structure node, in the order drawn.
     leaves: Vec<(NodeId, Identifier)>,
-}
-
-fn location(node: NodeId) -> Location {
-    NonZeroU64::new(u64::from(node) + 1).unwrap_or(NonZeroU64::MIN)
-}
-
-fn node_of(loc: Location) -> NodeId {
-    NodeId::try_from(loc.get() - 1).unwrap_or(0)
 }
 
 impl<'a> Writer<'a> {
@@ -474,233 +456,4 @@ fn is_format(c: char) -> bool {
         0x00AD | 0x0600..=0x0605 | 0x061C | 0x06DD | 0x070F | 0x180E | 0x200B..=0x200F
         | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x206F | 0xFEFF | 0xFFF9..=0xFFFB
         | 0xE0001 | 0xE0020..=0xE007F)
-}
-
-fn short(title: &str) -> String {
-    title.chars().take(MAX_TITLE).collect()
-}
-
-fn outline(marks: &[Mark]) -> Outline {
-    let mut o = Outline::new();
-    let node = |m: &Mark| {
-        OutlineNode::new(
-            short(&m.title),
-            XyzDestination::new(m.page, Point::from_xy(0.0, m.y.max(0.0))),
-        )
-    };
-    let mut current: Option<OutlineNode> = None;
-    for m in marks {
-        if m.level == 0 || current.is_none() {
-            if let Some(done) = current.take() {
-                o.push_child(done);
-            }
-            current = Some(node(m));
-        } else if let Some(article) = current.as_mut() {
-            article.push_child(node(m));
-        }
-    }
-    if let Some(done) = current {
-        o.push_child(done);
-    }
-    o
-}
-
-/// Title, language, creator, author (publisher or paper), subject (paper), and the
-/// issue's date as creation date; empty fields are left out.
-fn metadata(meta: &Meta) -> Metadata {
-    let mut m = Metadata::new()
-        .title(short(&meta.title))
-        .language(meta.language.clone())
-        .creator("paiban".into())
-        .producer(format!("paiban {} (krilla)", env!("CARGO_PKG_VERSION")));
-    if let Some(a) = meta
-        .publisher
-        .clone()
-        .or_else(|| meta.newspaper.clone())
-        .filter(|a| !a.trim().is_empty())
-    {
-        m = m.authors(vec![short(&a)]);
-    }
-    if let Some(n) = meta.newspaper.clone().filter(|n| !n.trim().is_empty()) {
-        m = m.description(short(&n));
-    }
-    // PDF/A needs a date. An issue without one is dated 1970-01-01, not the day it is
-    // built: the same input must give the same bytes.
-    let date = match meta.date {
-        Some(d) => DateTime::new(d.year).month(d.month).day(d.day),
-        None => DateTime::new(1970).month(1).day(1),
-    };
-    m.creation_date(date.hour(0).minute(0).second(0).utc_offset_hour(0))
-}
-
-fn tag_of(role: &Role, node: NodeId, version: PdfVersion) -> Option<TagKind> {
-    let loc = Some(location(node));
-    Some(match role {
-        Role::Document => return None,
-        Role::Article => Tag::Article.into(),
-        Role::HeadlineGroup => Tag::Div.into(),
-        Role::Heading { level, title } => Tag::Hn(
-            NonZeroU16::new(u16::from(*level).max(1)).unwrap_or(NonZeroU16::MIN),
-            Some(short(title)),
-        )
-        .into(),
-        Role::Paragraph => Tag::P.into(),
-        Role::List { ordered } => Tag::L(if *ordered {
-            ListNumbering::Decimal
-        } else {
-            ListNumbering::Disc
-        })
-        .into(),
-        Role::ListItem => Tag::LI.into(),
-        Role::Label => Tag::Lbl.into(),
-        Role::ListBody => Tag::LBody.into(),
-        Role::Quote => Tag::BlockQuote.into(),
-        Role::Code => Tag::Code.into(),
-        Role::Table => Tag::Table.into(),
-        Role::Row => Tag::TR.into(),
-        // The scope attribute needs PDF 1.5; PDF/A-1 is 1.4.
-        Role::HeaderCell if version >= PdfVersion::Pdf15 => {
-            Tag::TH(TableHeaderScope::Column).into()
-        }
-        Role::HeaderCell | Role::Cell => Tag::TD.into(),
-        Role::Figure { alt } => {
-            let alt = (!alt.trim().is_empty()).then(|| alt.clone());
-            Tag::Figure(alt).with_location(loc).into()
-        }
-        Role::Caption => Tag::Caption.into(),
-        Role::Note => Tag::Note.into(),
-        Role::Link { .. } => Tag::Link.into(),
-    })
-}
-
-/// The tag tree: the structure's nodes, children in the model's order (node ids), a
-/// node's own content in drawing order and, where a node has both (a paragraph and its
-/// links, a figure's image and its caption), the two merged by where each first appears
-/// in the drawing. Built from the last node back, since a child's id is always greater
-/// than its parent's: no recursion.
-fn tag_tree(
-    structure: &Structure,
-    leaves: Vec<(NodeId, Identifier)>,
-    version: PdfVersion,
-) -> TagTree {
-    let n = structure.nodes.len();
-    // (draw order, node) per structure node.
-    let mut own: Vec<Vec<(usize, Node)>> = (0..n).map(|_| Vec::new()).collect();
-    for (seq, (node, leaf)) in leaves.into_iter().enumerate() {
-        if let Some(list) = own.get_mut(node as usize) {
-            list.push((seq, Node::Leaf(leaf)));
-        }
-    }
-    // Child groups with their first content's draw order, gathered in reverse id order.
-    let mut kids: Vec<Vec<(usize, Node)>> = (0..n).map(|_| Vec::new()).collect();
-    for id in (0..n).rev() {
-        let mut groups = std::mem::take(&mut kids[id]);
-        groups.reverse();
-        let mut children = std::mem::take(&mut own[id]);
-        if children.is_empty() {
-            children = groups;
-        } else if !groups.is_empty() {
-            children.extend(groups);
-            children.sort_by_key(|(seq, _)| *seq);
-        }
-        let Some(first) = children.iter().map(|(seq, _)| *seq).min() else {
-            continue;
-        };
-        let children: Vec<Node> = children.into_iter().map(|(_, c)| c).collect();
-        if id == 0 {
-            // The root: its children are the tree's.
-            let mut tree = TagTree::new();
-            for c in children {
-                tree.push(c);
-            }
-            return tree;
-        }
-        let node = &structure.nodes[id];
-        let nid = NodeId::try_from(id).unwrap_or(0);
-        if let Some(tag) = tag_of(&node.role, nid, version) {
-            if (node.parent as usize) < id {
-                let group = TagGroup::with_children(tag, children);
-                kids[node.parent as usize].push((first, Node::Group(group)));
-            }
-        }
-    }
-    TagTree::new()
-}
-
-/// krilla's refusal as one line: where (file and line of the element, else the issue's
-/// file) and why, in the terms of the standard asked for.
-fn explain(e: KrillaError, structure: &Structure, standards: &Standards) -> WriteError {
-    let place = |loc: Option<Location>| -> String {
-        loc.and_then(|l| structure.location(node_of(l)))
-            .or_else(|| structure.any_location())
-            .map(|l| match loc {
-                Some(_) => l.to_string(),
-                None => l.path.display().to_string(),
-            })
-            .unwrap_or_else(|| "the issue".into())
-    };
-    match e {
-        KrillaError::Validation(errors) => {
-            let count = errors.len();
-            let Some((first, _)) = errors.into_iter().next() else {
-                return WriteError::Krilla {
-                    where_: place(None),
-                    reason: "validation failed".into(),
-                };
-            };
-            let (reason, loc) = reason(&first);
-            let more = if count > 1 {
-                format!(" (and {} more)", count - 1)
-            } else {
-                String::new()
-            };
-            WriteError::Standard {
-                where_: place(loc),
-                standard: standards.name(),
-                reason: format!("{reason}{more}"),
-            }
-        }
-        KrillaError::Font(_, msg) => WriteError::Krilla {
-            where_: place(None),
-            reason: format!("a font cannot be embedded: {msg}"),
-        },
-        other => WriteError::Krilla {
-            where_: place(None),
-            reason: format!("{other:?}"),
-        },
-    }
-}
-
-fn reason(e: &ValidationError) -> (String, Option<Location>) {
-    use ValidationError as V;
-    match e {
-        V::MissingAltText(l) => ("a figure has no alt text".into(), *l),
-        V::Transparency(l) => (
-            "an image has transparency (an alpha channel), which this standard forbids".into(),
-            *l,
-        ),
-        V::ContainsNotDefGlyph(_, l, text) => {
-            (format!("no glyph for `{text}` (.notdef drawn)"), *l)
-        }
-        V::UnicodePrivateArea(_, _, c, l) => (
-            format!(
-                "`{c}` (U+{:04X}) is a private-use character, which this standard forbids",
-                *c as u32
-            ),
-            *l,
-        ),
-        V::InvalidCodepointMapping(_, _, c, l) => {
-            (format!("U+{:04X} cannot be given as text", *c as u32), *l)
-        }
-        V::NoCodepointMapping(_, _, l) => ("a glyph has no Unicode text".into(), *l),
-        V::NoDocumentTitle => ("the issue has no title".into(), None),
-        V::NoDocumentLanguage => ("the issue has no language".into(), None),
-        V::MissingDocumentOutline => ("the issue has no headings to bookmark".into(), None),
-        V::TooLongString => ("a text is longer than 32,767 bytes".into(), None),
-        V::RequiresNewerPdfVersion(f, l) => (
-            format!("{f:?} needs a newer PDF version than this standard allows"),
-            *l,
-        ),
-        other => (format!("{other:?}"), None),
-    }
 }

@@ -332,9 +332,23 @@ fn content_that_cannot_meet_a_standard_is_refused_naming_file_and_line() {
     assert!(!d.join("out/issue.pdf").exists());
     // Unknown names and impossible combinations are usage errors naming the option.
     for bad in ["a-5", "a-4,ua-1"] {
-        let (ok, err) = cli(d, &md, &["--pdf-standard", bad]);
-        assert!(!ok);
-        assert!(err.contains("--pdf-standard"), "{err}");
+        std::fs::write(d.join("issue.md"), &md).unwrap();
+        let o = Command::new(env!("CARGO_BIN_EXE_paiban"))
+            .current_dir(d)
+            .args([
+                "build",
+                "issue.md",
+                "--pdf",
+                "-o",
+                "out",
+                "--pdf-standard",
+                bad,
+            ])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "a usage error: {err}");
+        assert!(err.contains("--pdf-standard") && err.contains(bad), "{err}");
     }
 }
 
@@ -352,6 +366,10 @@ fn the_style_file_names_the_standard() {
     };
     let pdf = render(dir.path(), &sample(), &o);
     assert!(pdfinfo(&pdf).contains("PDF version:     2.0"));
+    // The standard is part of the engine's fingerprint: batch rebuilds when it changes.
+    let fp = |o: &PdfOptions| PdfEngine::new(o).unwrap().fingerprint();
+    assert_ne!(fp(&o), fp(&PdfOptions::default()));
+    assert_ne!(fp(&PdfOptions::default()), fp(&opts("a4", Some("a-1b"))));
     std::fs::write(&style, "pdf_standard = \"b-2\"\n").unwrap();
     let e = PdfEngine::new(&o).err().unwrap().to_string();
     assert!(e.contains("s.toml") && e.contains("b-2"), "{e}");
@@ -422,4 +440,26 @@ fn pdfbox_preflight_passes_pdf_a_1b_but_for_its_destination_false_positive() {
         );
         assert!(errors.len() <= bookmarks, "{}: {out}", input.display());
     }
+}
+
+#[test]
+fn batch_takes_the_standard_too() {
+    if !have("pdfinfo") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    std::fs::copy(kitchen(), input.join("kitchen.md")).unwrap();
+    let out = dir.path().join("out");
+    let o = Command::new(env!("CARGO_BIN_EXE_paiban"))
+        .arg("batch")
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .args(["--format", "pdf", "--pdf-standard", "a-4"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(pdfinfo(&out.join("kitchen.pdf")).contains("PDF version:     2.0"));
 }

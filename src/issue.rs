@@ -5,7 +5,6 @@
 use crate::error::{Error, Result};
 use crate::metadata::{self, RawMeta};
 use crate::model::Location;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Inputs larger than this are refused before they are read (protects the machine).
@@ -188,28 +187,7 @@ fn load_folder(dir: &Path) -> Result<Issue> {
 /// Style sheets (CSS, TOML) larger than this are refused: a style is a few KB.
 pub const MAX_STYLE_BYTES: u64 = 1 << 20;
 
-/// Reads a whole file, refusing one larger than `limit`. Reads at most one byte past the
-/// limit, so a device or pipe (`/dev/zero`, `<(cmd)`), which has no size to check
-/// beforehand and might never end, cannot hang the process or exhaust memory.
-pub fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
-    let f = std::fs::File::open(path)?;
-    let known = f.metadata().map(|m| m.len()).unwrap_or(0);
-    let too_large = || {
-        std::io::Error::new(
-            std::io::ErrorKind::FileTooLarge,
-            format!("larger than the limit of {limit} bytes"),
-        )
-    };
-    if known > limit {
-        return Err(too_large());
-    }
-    let mut bytes = Vec::with_capacity(known as usize);
-    f.take(limit + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > limit {
-        return Err(too_large());
-    }
-    Ok(bytes)
-}
+pub use crate::limits::read_bounded;
 
 /// Reads a text file: UTF-8 (a BOM is accepted), CRLF or CR line endings become LF.
 pub fn read_text(path: &Path) -> Result<String> {

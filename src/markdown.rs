@@ -15,9 +15,7 @@ use std::path::Path;
 /// deep nesting is converter noise, and unbounded depth would exhaust the stack downstream.
 pub const MAX_NESTING: usize = 32;
 
-/// Images larger than this are left out (a newspaper photo is a few MiB; this keeps a
-/// stray disk image or video from being read into memory and packed into the EPUB).
-pub const MAX_IMAGE_BYTES: u64 = 64 << 20;
+pub use crate::limits::MAX_IMAGE_BYTES;
 
 /// Stands for a soft line break until we know the characters on both sides of it.
 const SOFT_BREAK: &str = "\n";

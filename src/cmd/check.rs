@@ -33,6 +33,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         page: Some(args.page.clone()),
         style: args.style.clone(),
         font: args.font.clone(),
+        standard: None,
     })?;
     let mut reports = Vec::new();
     for input in &args.inputs {

@@ -1,0 +1,73 @@
+//! What the PDF says about itself besides its pages: the outline (bookmarks) and the
+//! document metadata (Info dictionary and XMP, which krilla writes from it).
+
+use super::layout::Mark;
+use crate::model::Meta;
+use krilla::destination::XyzDestination;
+use krilla::geom::Point;
+use krilla::metadata::{DateTime, Metadata};
+use krilla::outline::{Outline, OutlineNode};
+
+/// Longest title (in characters) given to the document, a bookmark or a heading's `/T`:
+/// PDF/A limits strings to 32,767 bytes, and a headline of any length is still typeset in
+/// full.
+const MAX_TITLE: usize = 1000;
+
+/// `title`, cut to [`MAX_TITLE`] characters.
+pub fn short(title: &str) -> String {
+    title.chars().take(MAX_TITLE).collect()
+}
+
+/// One bookmark per article, its sections nested under it.
+pub fn outline(marks: &[Mark]) -> Outline {
+    let mut o = Outline::new();
+    let node = |m: &Mark| {
+        OutlineNode::new(
+            short(&m.title),
+            XyzDestination::new(m.page, Point::from_xy(0.0, m.y.max(0.0))),
+        )
+    };
+    let mut current: Option<OutlineNode> = None;
+    for m in marks {
+        if m.level == 0 || current.is_none() {
+            if let Some(done) = current.take() {
+                o.push_child(done);
+            }
+            current = Some(node(m));
+        } else if let Some(article) = current.as_mut() {
+            article.push_child(node(m));
+        }
+    }
+    if let Some(done) = current {
+        o.push_child(done);
+    }
+    o
+}
+
+/// Title, language, creator, author (publisher or paper), subject (paper), and the
+/// issue's date as creation date; empty fields are left out.
+pub fn metadata(meta: &Meta) -> Metadata {
+    let mut m = Metadata::new()
+        .title(short(&meta.title))
+        .language(meta.language.clone())
+        .creator("paiban".into())
+        .producer(format!("paiban {} (krilla)", env!("CARGO_PKG_VERSION")));
+    if let Some(a) = meta
+        .publisher
+        .clone()
+        .or_else(|| meta.newspaper.clone())
+        .filter(|a| !a.trim().is_empty())
+    {
+        m = m.authors(vec![short(&a)]);
+    }
+    if let Some(n) = meta.newspaper.clone().filter(|n| !n.trim().is_empty()) {
+        m = m.description(short(&n));
+    }
+    // PDF/A needs a date. An issue without one is dated 1970-01-01, not the day it is
+    // built: the same input must give the same bytes.
+    let date = match meta.date {
+        Some(d) => DateTime::new(d.year).month(d.month).day(d.day),
+        None => DateTime::new(1970).month(1).day(1),
+    };
+    m.creation_date(date.hour(0).minute(0).second(0).utc_offset_hour(0))
+}

@@ -32,6 +32,8 @@ fn canonical(key: &str) -> Option<&'static str> {
             "lang" | "language" | "语言" => "language",
             "publisher" | "出版" | "出版者" => "publisher",
             "edition" | "section" | "版面" => "section",
+            "page" | "page_number" | "版" | "版次" => "page",
+            "page_name" | "版名" => "page_name",
             "author" | "creator" => "author",
             _ => return None,
         },
@@ -60,6 +62,12 @@ impl RawMeta {
     }
 
     /// The place a key was written, for an error about its value.
+    /// Takes a field out (a page's own fields must not become the issue's).
+    pub fn take(&mut self, key: &str) -> Option<(String, Option<(PathBuf, usize)>)> {
+        let v = self.fields.remove(key)?;
+        Some((v, self.lines.remove(key)))
+    }
+
     pub fn place(&self, key: &str) -> Option<(PathBuf, usize)> {
         self.lines.get(key).cloned()
     }

@@ -262,7 +262,8 @@ impl<'a> Layouter<'a> {
                     face,
                     tag,
                 }),
-                Inline::FootnoteRef(_) => {}
+                // The PDF is typeset anew: print pages show in its bookmarks, not its text.
+                Inline::FootnoteRef(_) | Inline::PageBreak(_) => {}
                 Inline::LineBreak => out.push(Span {
                     text: HARD_BREAK.to_string(),
                     face,
@@ -1269,6 +1270,8 @@ mod tests {
 
     fn article(title: &str, blocks: Vec<Block>) -> Article {
         Article {
+            page: None,
+            opens_page: false,
             headline: HeadlineGroup {
                 kicker: Some("引题".into()),
                 title: title.into(),
@@ -1369,6 +1372,7 @@ mod tests {
             }),
         );
         let doc = Document {
+            pages: Vec::new(),
             meta: meta(),
             articles: vec![a1, article("第二篇", body(3))],
         };
@@ -1415,6 +1419,7 @@ mod tests {
     #[test]
     fn articles_on_new_pages_when_the_style_says_so() {
         let doc = Document {
+            pages: Vec::new(),
             meta: meta(),
             articles: vec![
                 article("甲", body(1)),
@@ -1436,6 +1441,7 @@ mod tests {
     #[test]
     fn articles_without_a_body_do_not_overprint_each_other() {
         let doc = Document {
+            pages: Vec::new(),
             meta: meta(),
             articles: (0..40)
                 .map(|i| article(&format!("题{i}"), vec![]))
@@ -1470,6 +1476,7 @@ mod tests {
         blocks.extend(body(1));
         blocks.push(fig(""));
         let doc = Document {
+            pages: Vec::new(),
             meta: meta(),
             articles: vec![article("图", blocks)],
         };
@@ -1514,6 +1521,7 @@ mod tests {
     #[test]
     fn headline_group_is_centred_kicker_small_title_large_and_bold() {
         let doc = Document {
+            pages: Vec::new(),
             meta: meta(),
             articles: vec![article("标题", body(2))],
         };

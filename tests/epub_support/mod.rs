@@ -188,6 +188,7 @@ pub fn strip_tags(xhtml: &str) -> String {
 /// depend on that).
 pub fn empty_document() -> paiban::model::Document {
     paiban::model::Document {
+        pages: Vec::new(),
         meta: paiban::model::Meta {
             newspaper: Some("测试日报".into()),
             date: paiban::model::IssueDate::new(2024, 1, 1),

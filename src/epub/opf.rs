@@ -42,7 +42,12 @@ fn meta(out: &mut String, property: &str, value: &str) {
 fn elements(x: &Extra) -> String {
     let mut out = String::new();
     if let Some(s) = &x.source {
-        out.push_str(&format!("    <dc:source>{}</dc:source>\n", escape(s)));
+        // The print edition the page-list follows (`source-of` `pagination`, as EPUB 3
+        // and DAISY Ace read it).
+        out.push_str(&format!(
+            "    <dc:source id=\"print-source\">{}</dc:source>\n    <meta refines=\"#print-source\" property=\"source-of\">pagination</meta>\n",
+            escape(s)
+        ));
     }
     if let Some((name, position)) = &x.series {
         out.push_str(&format!(
@@ -136,7 +141,8 @@ mod tests {
             },
         );
         assert!(out.starts_with("<package xml:lang=\"zh-CN\" xmlns="));
-        assert!(out.contains("<dc:source>武进日报 2023年12月29日 印刷版</dc:source>"));
+        assert!(out.contains(">武进日报 2023年12月29日 印刷版</dc:source>"));
+        assert!(out.contains("property=\"source-of\">pagination<"));
         assert!(out.contains("property=\"group-position\">8888<"));
         assert!(out.contains(">printPageNumbers<"));
         assert!(out.contains("dcterms:conformsTo"));

@@ -1,0 +1,176 @@
+//! The EPUB of a newspaper, read back: contents by page (版), the print pages as a
+//! page-list with page-break markers where they began, the series an issue belongs to,
+//! accessibility metadata — and DAISY Ace's verdict on the samples and a converted issue.
+
+mod epub_support;
+
+use epub_support::*;
+use paiban::epub::EpubOptions;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn epub_of(input: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    unzip(&build(input, &EpubOptions::default()).0).1
+}
+
+fn folder_sample() -> PathBuf {
+    root().join("content/shili-2023-04-11")
+}
+
+fn converted() -> PathBuf {
+    root().join("tests/fixtures/roundtrip/markitdown/gwr2026-gansu-01.damaged.md")
+}
+
+/// The page-list's entries: (target, label).
+fn page_list(nav: &str) -> Vec<(String, String)> {
+    let Some(list) = nav
+        .split("epub:type=\"page-list\"")
+        .nth(1)
+        .and_then(|s| s.split("</nav>").next())
+    else {
+        return Vec::new();
+    };
+    list.split("<a href=\"")
+        .skip(1)
+        .map(|e| {
+            let (href, rest) = e.split_once('"').unwrap();
+            let label = rest[1..].split("</a>").next().unwrap();
+            (href.to_string(), label.to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn a_folder_issue_is_navigated_by_page_and_belongs_to_its_series() {
+    let map = epub_of(&folder_sample());
+    let nav = text(&map, "OEBPS/nav.xhtml");
+    for (page, article) in [
+        ("第01版 要闻", "中共中央发出关于学习"),
+        ("第02版 时政", "中共中央政治局召开会议"),
+        (
+            "第03版 综合",
+            "中国共产党第二十届中央委员会第二次全体会议公报",
+        ),
+    ] {
+        let at = nav.find(page).unwrap_or_else(|| panic!("{page} in\n{nav}"));
+        let nested = &nav[at..];
+        assert!(nested.find("<ol>").unwrap() < nested.find(article).unwrap());
+    }
+    assert!(nav.contains("role=\"doc-toc\""));
+    let pages = page_list(&nav);
+    assert_eq!(
+        pages.iter().map(|p| p.1.as_str()).collect::<Vec<_>>(),
+        ["1", "2", "3"]
+    );
+    for (href, label) in &pages {
+        let (file, id) = href.split_once('#').unwrap();
+        let x = text(&map, &format!("OEBPS/{file}"));
+        assert!(
+            x.contains(&format!(
+                "epub:type=\"pagebreak\" role=\"doc-pagebreak\" id=\"{id}\" aria-label=\"{label}\""
+            )),
+            "{href}"
+        );
+    }
+    let opf = text(&map, "OEBPS/content.opf");
+    for needle in [
+        "<dc:title>示例日报 2023年4月11日 第8888期</dc:title>",
+        "<meta property=\"belongs-to-collection\" id=\"series\">示例日报</meta>",
+        "<meta refines=\"#series\" property=\"collection-type\">series</meta>",
+        "<meta refines=\"#series\" property=\"group-position\">8888</meta>",
+        ">示例日报 2023年4月11日 第8888期 印刷版</dc:source>",
+        "property=\"source-of\">pagination</meta>",
+        "<meta property=\"schema:accessibilityFeature\">printPageNumbers</meta>",
+        "<meta property=\"schema:accessibilityFeature\">tableOfContents</meta>",
+        "<meta property=\"schema:accessibilityHazard\">none</meta>",
+        "<package xml:lang=\"zh-CN\"",
+    ] {
+        assert!(opf.contains(needle), "{needle} in\n{opf}");
+    }
+}
+
+#[test]
+fn a_converted_issue_marks_where_each_print_page_began() {
+    let map = epub_of(&converted());
+    let nav = text(&map, "OEBPS/nav.xhtml");
+    let pages = page_list(&nav);
+    assert_eq!(
+        pages.iter().map(|p| p.1.as_str()).collect::<Vec<_>>(),
+        ["2", "3", "4", "5", "6"]
+    );
+    let a = text(&map, "OEBPS/article-001.xhtml");
+    // Page 3 began in mid-sentence (`…17.52亿人` / `次、旅游…`), joined by the normalizer.
+    assert!(
+        a.contains("亿人<span epub:type=\"pagebreak\" role=\"doc-pagebreak\" id=\"page-2\" aria-label=\"3\"></span>次、旅游"),
+        "{a}"
+    );
+    assert!(nav.contains("第02版 政务"));
+}
+
+#[test]
+fn an_issue_without_pages_has_no_page_list() {
+    let map = epub_of(&sample());
+    let nav = text(&map, "OEBPS/nav.xhtml");
+    assert!(page_list(&nav).is_empty());
+    let opf = text(&map, "OEBPS/content.opf");
+    assert!(!opf.contains("printPageNumbers") && !opf.contains("dc:source"));
+    assert!(!opf.contains("belongs-to-collection"));
+    assert!(opf.contains("schema:accessibilitySummary"));
+}
+
+/// DAISY Ace as `ace-puppeteer` (the `ace` command needs Electron): `PAIBAN_ACE`, else the
+/// install `.ci/run` makes.
+fn ace() -> Option<PathBuf> {
+    let p = std::env::var_os("PAIBAN_ACE").map_or_else(
+        || PathBuf::from("/opt/paiban-ace/node_modules/.bin/ace-puppeteer"),
+        PathBuf::from,
+    );
+    let chromium = Path::new("/usr/bin/chromium").is_file();
+    tool_available(
+        "DAISY Ace (ace-puppeteer, with Debian chromium)",
+        p.is_file() && chromium,
+    )
+    .then_some(p)
+}
+
+#[test]
+fn daisy_ace_finds_no_violation() {
+    let Some(ace) = ace() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    for input in [sample(), folder_sample(), converted()] {
+        let (bytes, _) = build(&input, &EpubOptions::default());
+        let stem = input.file_stem().unwrap().to_string_lossy().to_string();
+        let epub = dir.path().join(format!("{stem}.epub"));
+        std::fs::write(&epub, bytes).unwrap();
+        let out = dir.path().join(format!("{stem}-ace"));
+        let run = Command::new(&ace)
+            .env("PUPPETEER_EXECUTABLE_PATH", "/usr/bin/chromium")
+            .arg("-f")
+            .arg("-o")
+            .arg(&out)
+            .arg(&epub)
+            .output()
+            .expect("run ace-puppeteer");
+        assert!(
+            run.status.success(),
+            "{stem}: ace failed\n{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let report: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+        let violations: Vec<String> = report["assertions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|a| a["assertions"].as_array().cloned().unwrap_or_default())
+            .map(|v| {
+                format!(
+                    "{} {}",
+                    v["earl:test"]["earl:impact"], v["earl:test"]["dct:title"]
+                )
+            })
+            .collect();
+        assert!(violations.is_empty(), "{stem}: {violations:?}");
+        assert_eq!(report["earl:result"]["earl:outcome"], "pass", "{stem}");
+    }
+}

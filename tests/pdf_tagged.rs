@@ -463,3 +463,30 @@ fn batch_takes_the_standard_too() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(pdfinfo(&out.join("kitchen.pdf")).contains("PDF version:     2.0"));
 }
+
+/// Where a line breaks between two Latin words the layout drops the space; the tag tree's
+/// text keeps it, so no two words run together for a screen reader or a search.
+#[test]
+fn words_broken_across_lines_stay_apart_in_the_text() {
+    if !have("pdfinfo") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let text = "The quick brown fox jumps over the lazy dog again and again while the \
+                typesetter keeps every word whole and the lines justified in a narrow column.";
+    let md = dir.path().join("latin.md");
+    std::fs::write(
+        &md,
+        format!("---\ndate: 2024-05-06\n---\n\n# Latin\n\n{text}\n"),
+    )
+    .unwrap();
+    let pdf = render(dir.path(), &md, &opts("a4", None));
+    let tree = struct_tree(&pdf);
+    let para = tree
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("\"The quick"))
+        .unwrap_or_else(|| panic!("{tree}"));
+    let words: Vec<&str> = para.trim_matches('"').split_whitespace().collect();
+    assert_eq!(words, text.split_whitespace().collect::<Vec<_>>(), "{tree}");
+}

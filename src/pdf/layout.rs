@@ -28,6 +28,9 @@ pub struct Glyph {
     /// Compressed to half width (see `LineGlyph::half`).
     pub half: bool,
     pub owner: Owner,
+    /// The first glyph of a line of text (where the writer may owe the text a space that
+    /// the line break took).
+    pub line_start: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -119,7 +122,9 @@ fn text_items(lines: Vec<Line>, size: f32, lead: f32, x0: f32) -> Vec<VItem> {
             kind: VKind::Text(
                 l.glyphs
                     .into_iter()
-                    .map(|g| Glyph {
+                    .enumerate()
+                    .map(|(k, g)| Glyph {
+                        line_start: k == 0,
                         ch: g.ch,
                         face: g.face,
                         size,
@@ -567,6 +572,7 @@ impl<'a> Layouter<'a> {
                                     y,
                                     half: false,
                                     owner: Owner::Node(lbl),
+                                    line_start: false,
                                 });
                                 x += self.m.advance(Face::Regular, ch) * s.body_size;
                             }
@@ -1213,6 +1219,7 @@ impl Builder<'_, '_, '_> {
             y: head_base,
             half: g.half,
             owner: Owner::Header,
+            line_start: false,
         }));
         page.rules.push(Rule {
             x0: left,
@@ -1236,6 +1243,7 @@ impl Builder<'_, '_, '_> {
                 y: foot_base,
                 half: false,
                 owner: Owner::Footer,
+                line_start: false,
             });
             x += l.m.advance(Face::Regular, ch) * size;
         }

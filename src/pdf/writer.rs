@@ -93,6 +93,7 @@ struct LinkBox {
 /// Glyphs drawn together: one owner, font, size and baseline.
 struct Run {
     owner: Owner,
+    face: super::lines::Face,
     font: usize,
     size: f32,
     x: f32,
@@ -321,14 +322,17 @@ impl Painter<'_> {
                     && cur.y.to_bits() == g.y.to_bits()
                     && cur.actual.is_none()
                     && actual.is_none()
+                    && !g.line_start
             });
             if !fits {
-                if let Some(done) = run.take() {
+                if let Some(mut done) = run.take() {
+                    self.word_space(&mut done, g);
                     links.extend(link_box(&done, structure));
                     self.draw(surface, done, &mut open);
                 }
                 run = Some(Run {
                     owner: g.owner,
+                    face: g.face,
                     font: r.font,
                     size: g.size,
                     x: g.x,
@@ -354,6 +358,41 @@ impl Painter<'_> {
             Self::close(surface);
         }
         links
+    }
+
+    /// The layout drops the space where a line breaks between two Latin words; a reader
+    /// of the text (copy, search, a screen reader) needs it, so the line of such a run
+    /// ends in an invisible space glyph when `next` goes on with the same text on a new
+    /// line (below, or at the top of the next column).
+    fn word_space(&self, run: &mut Run, next: &Glyph) {
+        let last = run.text.chars().next_back();
+        let new_line = next.owner == run.owner && next.line_start;
+        if run.actual.is_some()
+            || !new_line
+            || !crate::cjk::soft_break_is_space(last, Some(next.ch))
+            || !last.is_some_and(char::is_alphanumeric)
+        {
+            return;
+        }
+        let space = Glyph {
+            ch: ' ',
+            face: run.face,
+            ..next.clone()
+        };
+        let Some(r) = (self.resolve.glyph)(&space).filter(|r| r.font == run.font) else {
+            return;
+        };
+        let Some(&(_, x, _, advance)) = run.glyphs.last() else {
+            return;
+        };
+        let start = run.text.len();
+        run.text.push(' ');
+        run.glyphs.push((
+            r.gid,
+            x + advance * run.size,
+            start..run.text.len(),
+            r.advance,
+        ));
     }
 
     /// Draws a run inside its owner's tagged section (`open`: the one open now); a

@@ -2,7 +2,7 @@
 //! document metadata (Info dictionary and XMP, which krilla writes from it).
 
 use super::layout::Mark;
-use crate::model::Meta;
+use crate::model::{Document, Meta};
 use krilla::destination::XyzDestination;
 use krilla::geom::Point;
 use krilla::metadata::{DateTime, Metadata};
@@ -18,28 +18,50 @@ pub fn short(title: &str) -> String {
     title.chars().take(MAX_TITLE).collect()
 }
 
-/// One bookmark per article, its sections nested under it.
-pub fn outline(marks: &[Mark]) -> Outline {
+/// One bookmark per article, its sections nested under it; when the issue has print pages
+/// (版), the articles under a bookmark for their page (`第02版 要闻`), which says where in
+/// print each came from — the PDF's own pages are the re-typeset ones.
+pub fn outline(marks: &[Mark], doc: &Document) -> Outline {
     let mut o = Outline::new();
-    let node = |m: &Mark| {
+    let node = |m: &Mark, title: String| {
         OutlineNode::new(
-            short(&m.title),
+            short(&title),
             XyzDestination::new(m.page, Point::from_xy(0.0, m.y.max(0.0))),
         )
     };
-    let mut current: Option<OutlineNode> = None;
+    // Articles with their sections; the i-th level-0 mark is the i-th article's headline.
+    let mut articles: Vec<(Option<usize>, OutlineNode)> = Vec::new();
+    let mut first_marks: Vec<&Mark> = Vec::new();
     for m in marks {
-        if m.level == 0 || current.is_none() {
-            if let Some(done) = current.take() {
-                o.push_child(done);
-            }
-            current = Some(node(m));
-        } else if let Some(article) = current.as_mut() {
-            article.push_child(node(m));
+        if m.level == 0 || articles.is_empty() {
+            let page = doc.articles.get(articles.len()).and_then(|a| a.page);
+            articles.push((page, node(m, m.title.clone())));
+            first_marks.push(m);
+        } else if let Some((_, article)) = articles.last_mut() {
+            article.push_child(node(m, m.title.clone()));
         }
     }
-    if let Some(done) = current {
-        o.push_child(done);
+    let mut group: Option<(usize, OutlineNode)> = None;
+    for ((page, article), m) in articles.into_iter().zip(first_marks) {
+        let Some(p) = page.filter(|&p| p < doc.pages.len()) else {
+            if let Some((_, g)) = group.take() {
+                o.push_child(g);
+            }
+            o.push_child(article);
+            continue;
+        };
+        if group.as_ref().is_some_and(|(gp, _)| *gp != p) {
+            if let Some((_, g)) = group.take() {
+                o.push_child(g);
+            }
+        }
+        group
+            .get_or_insert_with(|| (p, node(m, doc.pages[p].heading(p))))
+            .1
+            .push_child(article);
+    }
+    if let Some((_, g)) = group {
+        o.push_child(g);
     }
     o
 }

@@ -222,7 +222,7 @@ impl PdfEngine {
         let layouter = layout::Layouter::new(&self.style, &metrics).with_images(&lookup);
         let done = layouter.layout_pages(doc, &mut |page| w.page(page, &layouter.structure()));
         let mut diagnostics = missing_glyphs(doc, &metrics);
-        let bytes = w.finish(&done.marks, &done.structure, &doc.meta)?;
+        let bytes = w.finish(&done.marks, &done.structure, doc)?;
         diagnostics.extend(image_warnings);
         Ok(Rendered { bytes, diagnostics })
     }

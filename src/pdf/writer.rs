@@ -14,7 +14,6 @@ use super::standard::Standards;
 use super::structure::{NodeId, Owner, Role, Structure};
 use super::tags::{location, tag_tree};
 use crate::fonts::GlyphRef;
-use crate::model::Meta;
 use krilla::action::LinkAction;
 use krilla::annotation::{Annotation, LinkAnnotation, Target};
 use krilla::configure::PdfVersion;
@@ -196,13 +195,13 @@ impl<'a> Writer<'a> {
         mut self,
         marks: &[Mark],
         structure: &Structure,
-        meta: &Meta,
+        issue: &crate::model::Document,
     ) -> Result<Vec<u8>, WriteError> {
         if let Some(e) = self.error.take() {
             return Err(e);
         }
-        self.doc.set_outline(outline(marks));
-        self.doc.set_metadata(metadata(meta));
+        self.doc.set_outline(outline(marks, issue));
+        self.doc.set_metadata(metadata(&issue.meta));
         let standards = self.painter.standards;
         let leaves = std::mem::take(&mut self.painter.leaves);
         self.doc

@@ -1,6 +1,7 @@
-//! The EPUB of a newspaper, read back: contents by page (版), the print pages as a
+//! A newspaper read back. The EPUB: contents by page (版), the print pages as a
 //! page-list with page-break markers where they began, the series an issue belongs to,
-//! accessibility metadata — and DAISY Ace's verdict on the samples and a converted issue.
+//! accessibility metadata, and DAISY Ace's verdict on the samples and a converted issue.
+//! The PDF: bookmarks by print page, then article.
 
 mod epub_support;
 
@@ -173,4 +174,49 @@ fn daisy_ace_finds_no_violation() {
         assert!(violations.is_empty(), "{stem}: {violations:?}");
         assert_eq!(report["earl:result"]["earl:outcome"], "pass", "{stem}");
     }
+}
+
+#[test]
+fn pdf_bookmarks_go_by_print_page_then_article() {
+    if !tool_available(
+        "qpdf",
+        Command::new("qpdf").arg("--version").output().is_ok(),
+    ) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_paiban"))
+        .args(["build", "--pdf", "-o"])
+        .arg(dir.path())
+        .arg(folder_sample())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json = Command::new("qpdf")
+        .args(["--json", "--json-key=outlines"])
+        .arg(dir.path().join("shili-2023-04-11.pdf"))
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let tops: Vec<(&str, Vec<&str>)> = v["outlines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            let kids = n["kids"]
+                .as_array()
+                .map(|k| k.iter().filter_map(|c| c["title"].as_str()).collect())
+                .unwrap_or_default();
+            (n["title"].as_str().unwrap(), kids)
+        })
+        .collect();
+    assert_eq!(
+        tops.iter().map(|t| t.0).collect::<Vec<_>>(),
+        ["第01版 要闻", "第02版 时政", "第03版 综合"]
+    );
+    assert!(tops[1].1[0].starts_with("中共中央政治局召开会议"));
 }

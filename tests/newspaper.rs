@@ -220,3 +220,71 @@ fn pdf_bookmarks_go_by_print_page_then_article() {
     );
     assert!(tops[1].1[0].starts_with("中共中央政治局召开会议"));
 }
+
+/// A folder issue made of `pages` (file name, text) and an `issue.toml`.
+fn folder_issue(pages: &[(&str, &str)], toml: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let issue = dir.path().join("issue-2024-01-02");
+    std::fs::create_dir(&issue).unwrap();
+    std::fs::write(issue.join("issue.toml"), toml).unwrap();
+    for (name, text) in pages {
+        std::fs::write(issue.join(name), text).unwrap();
+    }
+    (dir, issue)
+}
+
+#[test]
+fn page_names_numbers_and_their_conflicts() {
+    let (_d, issue) = folder_issue(
+        &[
+            ("01-要闻.md", "# 甲文\n\n甲文正文。\n"),
+            (
+                "02-经济.md",
+                "---\npage_name: 评论\n---\n\n# 乙文\n\n乙文正文。\n",
+            ),
+            ("03.md", "---\npage: 二\n---\n\n# 丙文\n\n丙文正文。\n"),
+            ("04-体育.md", "---\npage: 2\n---\n\n# 丁文\n\n丁文正文。\n"),
+            ("05-空白.md", "\n"),
+        ],
+        "newspaper = \"武进日报\"\nissue = \"特刊\"\n",
+    );
+    let p = paiban::prepare_path(&issue, &paiban::PrepareOptions::default()).unwrap();
+    let pages: Vec<(Option<u32>, Option<&str>)> = p
+        .document
+        .pages
+        .iter()
+        .map(|pg| (pg.number, pg.name.as_deref()))
+        .collect();
+    // The front matter's name wins over the file name's; a page number that is no number
+    // falls back to the file name's (none here: numbered by place); an empty page has no
+    // article but is still a page.
+    assert_eq!(pages[0], (Some(1), Some("要闻")));
+    assert_eq!(pages[1], (Some(2), Some("评论")));
+    assert_eq!(pages[2].0, Some(3));
+    let warnings: Vec<String> = p.diagnostics.iter().map(|d| d.to_string()).collect();
+    let has = |kind: &str, what: &str| {
+        p.diagnostics
+            .iter()
+            .any(|d| d.kind == kind && d.to_string().contains(what))
+    };
+    assert!(has("page-name", "02-经济.md:2"), "{warnings:?}");
+    assert!(has("page-name", "`评论`"), "{warnings:?}");
+    assert!(has("page-number", "03.md"), "{warnings:?}");
+    assert!(has("page-order", "page 2 follows page"), "{warnings:?}");
+    // An issue number that is no number: kept as text, no position in the series.
+    let map = unzip(
+        &paiban::epub::EpubEngine::new(&EpubOptions::default())
+            .unwrap()
+            .render(&p.document)
+            .unwrap()
+            .bytes,
+    )
+    .1;
+    let opf = text(&map, "OEBPS/content.opf");
+    assert!(opf.contains("belongs-to-collection\" id=\"series\">武进日报<"));
+    assert!(!opf.contains("group-position"));
+    assert!(
+        opf.contains("<dc:title>武进日报 2024年1月2日 特刊</dc:title>"),
+        "{opf}"
+    );
+}

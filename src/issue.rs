@@ -190,10 +190,19 @@ fn load_folder(dir: &Path) -> Result<Issue> {
     for page in &pages {
         let page_text = read_text(page)?;
         let (mut page_meta, body, fm_lines) = metadata::split_front_matter(&page_text, page)?;
-        let number = page_meta.take("page").map(|v| v.0);
+        // The page's own front matter, else its `[[pages]]` entry in issue.toml.
+        let listed = meta.pages.iter().find(|e| {
+            page.file_name()
+                .is_some_and(|f| f.to_string_lossy() == e.file)
+        });
+        let number = page_meta
+            .take("page")
+            .map(|v| v.0)
+            .or_else(|| listed.and_then(|e| e.page.clone()));
         let name = page_meta
             .take("page_name")
-            .or_else(|| page_meta.take("section"));
+            .or_else(|| page_meta.take("section"))
+            .or_else(|| listed.and_then(|e| e.name.clone()).map(|n| (n, None)));
         let name_line = name.as_ref().and_then(|n| n.1.as_ref()).map_or(1, |p| p.1);
         meta.merge_missing(page_meta);
         if !text.is_empty() {

@@ -14,6 +14,16 @@ pub struct RawMeta {
     pub lines: BTreeMap<String, (PathBuf, usize)>,
     /// Keys paiban does not know (kept, reported by `check`).
     pub unknown: Vec<String>,
+    /// `[[pages]]` of an `issue.toml`: file name, page number and page name as written.
+    pub pages: Vec<PageEntry>,
+}
+
+/// One `[[pages]]` entry: `file = "02-要闻.md"`, `page = 2`, `name = "要闻"`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageEntry {
+    pub file: String,
+    pub page: Option<String>,
+    pub name: Option<String>,
 }
 
 /// Canonical name of a metadata key, or None when paiban does not use it.
@@ -159,6 +169,18 @@ fn parse_toml(raw: &str, path: &Path, first_line: usize) -> Result<RawMeta> {
     })?;
     let mut meta = RawMeta::default();
     for (k, v) in table {
+        if k == "pages" {
+            meta.pages = page_entries(&v).map_err(|message| Error::Metadata {
+                path: path.to_path_buf(),
+                line: raw
+                    .lines()
+                    .position(|l| l.trim() == "[[pages]]")
+                    .map_or_else(|| key_line(raw, "pages", first_line), |i| first_line + i),
+                format: "TOML",
+                message,
+            })?;
+            continue;
+        }
         let text = match v {
             toml::Value::String(s) => s,
             toml::Value::Integer(i) => i.to_string(),
@@ -181,6 +203,38 @@ fn parse_toml(raw: &str, path: &Path, first_line: usize) -> Result<RawMeta> {
         meta.insert(&k, text, path, line);
     }
     Ok(meta)
+}
+
+/// `[[pages]]`: an array of tables, each naming its `file`.
+fn page_entries(v: &toml::Value) -> std::result::Result<Vec<PageEntry>, String> {
+    let Some(items) = v.as_array() else {
+        return Err("`pages` must be a list of [[pages]] tables".into());
+    };
+    let scalar = |v: &toml::Value| match v {
+        toml::Value::String(s) => Some(s.clone()),
+        toml::Value::Integer(i) => Some(i.to_string()),
+        _ => None,
+    };
+    items
+        .iter()
+        .map(|item| {
+            let t = item
+                .as_table()
+                .ok_or("each [[pages]] entry must be a table")?;
+            let file = t
+                .get("file")
+                .and_then(|f| f.as_str())
+                .ok_or("each [[pages]] entry needs `file = \"NAME.md\"`")?;
+            Ok(PageEntry {
+                file: file.to_string(),
+                page: t.get("page").or_else(|| t.get("number")).and_then(scalar),
+                name: t
+                    .get("name")
+                    .or_else(|| t.get("page_name"))
+                    .and_then(|n| n.as_str().map(str::to_string)),
+            })
+        })
+        .collect()
 }
 
 fn parse_yaml(raw: &str, path: &Path, first_line: usize) -> Result<RawMeta> {

@@ -288,3 +288,35 @@ fn page_names_numbers_and_their_conflicts() {
         "{opf}"
     );
 }
+
+#[test]
+fn issue_toml_lists_the_pages() {
+    let (_d, issue) = folder_issue(
+        &[
+            ("a.md", "# 甲文\n\n甲文正文。\n"),
+            ("b.md", "---\npage_name: 体育\n---\n\n# 乙文\n\n乙文正文。\n"),
+        ],
+        "newspaper = \"武进日报\"\n\n[[pages]]\nfile = \"a.md\"\npage = 1\nname = \"要闻\"\n\n[[pages]]\nfile = \"b.md\"\npage = \"A2\"\nname = \"评论\"\n",
+    );
+    let p = paiban::prepare_path(&issue, &paiban::PrepareOptions::default()).unwrap();
+    let pages: Vec<(Option<u32>, Option<&str>)> = p
+        .document
+        .pages
+        .iter()
+        .map(|pg| (pg.number, pg.name.as_deref()))
+        .collect();
+    // The page's own front matter wins over issue.toml.
+    assert_eq!(pages, [(Some(1), Some("要闻")), (Some(2), Some("体育"))]);
+    let (_d, bad) = folder_issue(
+        &[("a.md", "# 甲\n\n正文。\n")],
+        "newspaper = \"武进日报\"\n\n[[pages]]\npage = 1\n",
+    );
+    let err = paiban::prepare_path(&bad, &paiban::PrepareOptions::default())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        err.contains("issue.toml:3") && err.contains("file"),
+        "{err}"
+    );
+}

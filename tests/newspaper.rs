@@ -221,6 +221,14 @@ fn pdf_bookmarks_go_by_print_page_then_article() {
     assert!(tops[1].1[0].starts_with("中共中央政治局召开会议"));
 }
 
+/// Each page's number and name.
+fn numbers_and_names(doc: &paiban::model::Document) -> Vec<(Option<u32>, Option<&str>)> {
+    doc.pages
+        .iter()
+        .map(|pg| (pg.number, pg.name.as_deref()))
+        .collect()
+}
+
 /// A folder issue made of `pages` (file name, text) and an `issue.toml`.
 fn folder_issue(pages: &[(&str, &str)], toml: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
@@ -249,12 +257,7 @@ fn page_names_numbers_and_their_conflicts() {
         "newspaper = \"武进日报\"\nissue = \"特刊\"\n",
     );
     let p = paiban::prepare_path(&issue, &paiban::PrepareOptions::default()).unwrap();
-    let pages: Vec<(Option<u32>, Option<&str>)> = p
-        .document
-        .pages
-        .iter()
-        .map(|pg| (pg.number, pg.name.as_deref()))
-        .collect();
+    let pages = numbers_and_names(&p.document);
     // The front matter's name wins over the file name's; a page number that is no number
     // falls back to the file name's (none here: numbered by place); an empty page has no
     // article but is still a page.
@@ -299,12 +302,7 @@ fn issue_toml_lists_the_pages() {
         "newspaper = \"武进日报\"\n\n[[pages]]\nfile = \"a.md\"\npage = 1\nname = \"要闻\"\n\n[[pages]]\nfile = \"b.md\"\npage = \"A2\"\nname = \"评论\"\n",
     );
     let p = paiban::prepare_path(&issue, &paiban::PrepareOptions::default()).unwrap();
-    let pages: Vec<(Option<u32>, Option<&str>)> = p
-        .document
-        .pages
-        .iter()
-        .map(|pg| (pg.number, pg.name.as_deref()))
-        .collect();
+    let pages = numbers_and_names(&p.document);
     // The page's own front matter wins over issue.toml.
     assert_eq!(pages, [(Some(1), Some("要闻")), (Some(2), Some("体育"))]);
     let (_d, bad) = folder_issue(

@@ -9,7 +9,7 @@ mod pdf_support;
 use paiban::cjk;
 use paiban::model::Document;
 use paiban::pdf::{PdfEngine, PdfOptions};
-use pdf_support::{have, model_text, pnm, run};
+use pdf_support::{assert_in_order, have, model_text, pnm, run};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -106,16 +106,7 @@ fn pdftotext_gives_back_every_character_in_order() {
             .collect();
         // The document's text must appear in order; besides it the PDF adds only the
         // running heads, folios and the date bar.
-        let mut it = got.chars();
-        let mut matched = 0;
-        for c in want.chars() {
-            if it.any(|g| g == c) {
-                matched += 1;
-            } else {
-                let ctx: String = want.chars().skip(matched).take(20).collect();
-                panic!("{page}: text out of order or missing from `{ctx}` ({matched} matched)");
-            }
-        }
+        assert_in_order(page, &want, &got, "");
         let extra = got.chars().count() - want.chars().count();
         let pages = String::from_utf8(run("pdfinfo", &[pdf.to_str().unwrap()]).stdout)
             .unwrap()

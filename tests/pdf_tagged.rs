@@ -9,7 +9,7 @@ mod pdf_support;
 
 use paiban::model::{Block, Document};
 use paiban::pdf::{PdfEngine, PdfOptions};
-use pdf_support::{have, model_text, run};
+use pdf_support::{assert_in_order, have, model_text, run};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -131,16 +131,12 @@ fn check_reading_order(what: &str, doc: &Document, pdf: &Path) {
     let tree = struct_tree(pdf);
     let got = struct_text(&tree);
     let want = model_text(doc);
-    let mut it = got.chars();
-    let mut matched = 0;
-    for c in want.chars() {
-        if it.any(|g| g == c) {
-            matched += 1;
-        } else {
-            let ctx: String = want.chars().skip(matched).take(20).collect();
-            panic!("{what}: tag tree text out of order or missing from `{ctx}` ({matched} matched)\n{tree}");
-        }
-    }
+    assert_in_order(
+        &format!("{what} (tag tree)"),
+        &want,
+        &got,
+        &format!("\n{tree}"),
+    );
     let extra = got.chars().count() - want.chars().count();
     assert_eq!(
         extra,

@@ -70,3 +70,15 @@ pub fn model_text(doc: &Document) -> String {
     }
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
+
+/// Every character of `want` stands in `got`, in order (`got` may hold more); on failure,
+/// panics naming `what`, where the match stopped, and `detail`.
+pub fn assert_in_order(what: &str, want: &str, got: &str, detail: &str) {
+    let mut it = got.chars();
+    for (matched, c) in want.chars().enumerate() {
+        if !it.any(|g| g == c) {
+            let ctx: String = want.chars().skip(matched).take(20).collect();
+            panic!("{what}: text out of order or missing from `{ctx}` ({matched} matched){detail}");
+        }
+    }
+}

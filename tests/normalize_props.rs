@@ -175,6 +175,9 @@ fn bad_input_never_panics() {
         "𠀀𠀁，\n\n𠀂。".to_string(),
         "(((,,,;;;)))".to_string(),
         "\u{feff}，\r\n\r\n".to_string(),
+        // 100,000 paragraphs that all join into one (once quadratic: each join copied and
+        // rescanned the growing line).
+        "目标任务的关键一年，\n\n".repeat(100_000),
     ] {
         check(&t).unwrap();
     }

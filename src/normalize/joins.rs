@@ -191,10 +191,12 @@ fn classify_view(s: &str) -> String {
 fn block_head(b: &Block, lines: &Lines, n: usize) -> String {
     let mut s = String::new();
     for l in lines.lines[b.start..b.end].iter().filter(|l| !l.removed) {
+        s.push_str(head(&l.text, n));
+        // Stop as soon as there is enough, not at the next kept line (which may lie past
+        // thousands of lines a run of joins removed).
         if s.chars().count() >= n {
             break;
         }
-        s.push_str(head(&l.text, n));
     }
     head(&s, n).to_string()
 }
@@ -211,6 +213,8 @@ pub(crate) fn run(
     let mut cur: Option<Block> = None;
     // Input line of the last fragment joined onto `cur` (where its next break falls).
     let mut tail_origin: Option<usize> = None;
+    // The line the last join grew, and the last line it took in.
+    let mut joined_upto: Option<(usize, usize)> = None;
     for nb in all {
         let Some(a) = cur.filter(|a| a.kind == BlockKind::Paragraph) else {
             cur = Some(nb);
@@ -238,16 +242,15 @@ pub(crate) fn run(
             .unwrap_or(nb.start);
         // Classify as the punctuation pass will leave the text, so a second run decides alike.
         let a_tail = classify_view(tail(&lines.lines[al].text, 48));
-        let kept = |b: &Block| {
-            (b.start..b.end)
-                .filter(|&i| !lines.lines[i].removed)
-                .count()
-        };
+        // One line each? (First kept line = last; `a` may have grown by joins: no count.)
+        let first_kept = |b: &Block| (b.start..b.end).find(|&i| !lines.lines[i].removed);
+        // A printed line is short: 200 characters at either side say all the shape can (a
+        // line grown by joins is then simply too long to be one).
         let edges = Edges {
-            a_last: lines.lines[al].text.trim(),
-            b_first: lines.lines[bl].text.trim(),
-            a_single: kept(&a) == 1,
-            b_single: kept(&nb) == 1,
+            a_last: tail(lines.lines[al].text.trim(), 200),
+            b_first: head(lines.lines[bl].text.trim(), 200),
+            a_single: first_kept(&a) == Some(al),
+            b_single: first_kept(&nb) == Some(nb.last_line(lines)),
             page_break: lines.page_starts_at(bl),
         };
         let reason = if lines.vetoed(al, bl) {
@@ -268,12 +271,19 @@ pub(crate) fn run(
             continue;
         };
         joined += 1;
-        let a_text = lines.lines[al].text.trim_end().to_string();
-        let b_text = lines.lines[bl].text.trim_start().to_string();
-        let mut rest = b_text.as_str();
+        // The joined line grows in place: copying it at every join would make a long run of
+        // joins (an issue that is one paragraph) quadratic.
+        let a_len = lines.lines[al].text.trim_end().len();
+        lines.lines[al].text.truncate(a_len);
+        let b_full = std::mem::take(&mut lines.lines[bl].text);
+        let b_text = b_full.trim_start();
+        let mut rest = b_text;
         let line = tail_origin.unwrap_or(lines.lines[al].origin) + 1;
+        let b_last = nb.last_line(lines);
+        let b_last = if b_last == bl { al } else { b_last };
         tail_origin = Some(lines.lines[nb.last_line(lines)].origin);
-        if let Some(o) = overlap::find(&a_text, rest, ev) {
+        let a_text = lines.lines[al].text.as_str();
+        if let Some(o) = overlap::find(a_text, rest, ev) {
             rest = &rest[o.repeated.len()..];
             repairs.push(Repair {
                 line,
@@ -290,31 +300,45 @@ pub(crate) fn run(
         } else {
             ""
         };
-        ev.add_junction(&a_text, &format!("{sep}{rest}"));
-        let joined = format!("{a_text}{sep}{rest}");
+        ev.add_junction(a_text, &format!("{sep}{}", head(rest, 6)));
         // The excerpt after the join is the one before, less the repeat (if any).
-        let b8 = head(&b_text, 8.max(b_text.len() - rest.len()));
+        let b8 = head(b_text, 8.max(b_text.len() - rest.len()));
         repairs.push(Repair {
             line,
             kind: "page-break-join",
-            before: format!("{}⏎⏎{}", tail(&a_text, 8), head(&b_text, 8)),
+            before: format!("{}⏎⏎{}", tail(a_text, 8), head(b_text, 8)),
             after: format!(
                 "{}{sep}{}",
-                tail(&a_text, 8),
+                tail(a_text, 8),
                 &b8[b_text.len() - rest.len()..]
             ),
             evidence: Some(reason.to_string()),
             veto_line: Some(lines.lines[bl].origin + 1),
         });
-        let dropped = lines.lines[bl].text.chars().count() - rest.chars().count();
-        lines.move_marks(bl, al, a_text.chars().count() + sep.len(), dropped);
-        lines.lines[al].text = joined;
-        for l in &mut lines.lines[al + 1..=bl] {
+        if lines.has_marks(bl) {
+            let dropped = b_full.chars().count() - rest.chars().count();
+            let base = a_text.chars().count() + sep.len();
+            lines.move_marks(bl, al, base, dropped);
+        }
+        let rest = rest.to_string();
+        let target = &mut lines.lines[al].text;
+        target.push_str(sep);
+        target.push_str(&rest);
+        // Everything between the two lines goes, from where the last join onto `al`
+        // stopped (so a long run of joins stays linear).
+        let from = match joined_upto {
+            Some((line, upto)) if line == al => upto + 1,
+            _ => al + 1,
+        };
+        for l in &mut lines.lines[from..=bl] {
             l.removed = true;
         }
+        joined_upto = Some((al, bl));
+        // Ending the grown block at its last kept line keeps `last_line` from walking back
+        // over every line a long run of joins removed.
         cur = Some(Block {
             start: a.start,
-            end: nb.end,
+            end: b_last + 1,
             kind: BlockKind::Paragraph,
         });
     }

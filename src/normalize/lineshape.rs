@@ -106,15 +106,11 @@ pub(crate) fn wrap_spaces(line: &str, full: f32) -> Vec<usize> {
             continue;
         }
         // Longer than a line: a wrap with no space (two pages' lines joined, or a wrap we
-        // missed). Count a line's worth off the front, as often as it takes.
-        loop {
-            let seg = &line[seg_start..i];
-            let tol = if pure(seg) { 0.6 } else { 1.6 };
-            if width(seg) <= full + tol + squeeze(seg) {
-                break;
-            }
-            let target = if first { full - 2.0 } else { full };
-            seg_start += line_prefix(seg, target);
+        // missed). Count whole lines off the front until at most one is left.
+        let seg = &line[seg_start..i];
+        let tol = if pure(seg) { 0.6 } else { 1.6 };
+        if width(seg) > full + tol + squeeze(seg) {
+            seg_start += whole_lines(seg, full, first, tol);
             first = false;
         }
         // A short unpunctuated tail (`省长 任振鹤`) is a name, not a paragraph's last line
@@ -142,16 +138,29 @@ fn squeeze(s: &str) -> f32 {
     0.5 * s.chars().filter(|&c| is_cjk_punct(c)).count() as f32
 }
 
-/// Bytes of `s` that fill a printed line of `target` ems (at least one character).
-fn line_prefix(s: &str, target: f32) -> usize {
-    let mut end = 0;
+/// Bytes of `s` that fill whole printed lines (the first `first` lines two ems short),
+/// leaving at most a line's width: one pass over `s` (characters counted without the
+/// Chinese–Latin gaps; this only finds where to count afresh).
+fn whole_lines(s: &str, full: f32, first: bool, tol: f32) -> usize {
+    let (total, total_sq) = (width(s), squeeze(s));
+    let mut target = if first { full - 2.0 } else { full };
+    let (mut acc, mut consumed, mut consumed_sq, mut cut) = (0.0, 0.0, 0.0, 0);
     for (i, c) in s.char_indices() {
-        end = i + c.len_utf8();
-        if width(&s[..end]) >= target - 0.3 {
-            break;
+        acc += width(&s[i..i + c.len_utf8()]);
+        if is_cjk_punct(c) {
+            consumed_sq += 0.5;
+        }
+        if acc >= target - 0.3 {
+            cut = i + c.len_utf8();
+            consumed += acc;
+            acc = 0.0;
+            target = full;
+            if total - consumed <= full + tol + (total_sq - consumed_sq) {
+                break;
+            }
         }
     }
-    end.max(s.chars().next().map_or(0, char::len_utf8))
+    cut.max(s.chars().next().map_or(0, char::len_utf8))
 }
 
 impl Shape {

@@ -181,6 +181,12 @@ impl Lines {
         self.marks.insert(at, m);
     }
 
+    /// Does line `i` hold a page boundary?
+    pub(crate) fn has_marks(&self, i: usize) -> bool {
+        let at = self.marks.partition_point(|x| x.line < i);
+        self.marks.get(at).is_some_and(|m| m.line == i)
+    }
+
     /// Is there a page boundary at the start of line `i`?
     pub(crate) fn page_starts_at(&self, i: usize) -> bool {
         let at = self.marks.partition_point(|x| x.line < i);

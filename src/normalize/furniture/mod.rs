@@ -199,36 +199,41 @@ fn is_item(c: &Class) -> bool {
     matches!(c, Class::Item(_) | Class::Part)
 }
 
-/// For a weak label at `i`: does a strong item stand in the same stretch between two
-/// texts (or does the stretch reach the document's edge)?
-fn near_strong(class: &[Class], i: usize) -> bool {
-    let strong = |c: &Class| matches!(c, Class::Item(p) if p.strong) || matches!(c, Class::Part);
-    let mut j = i;
-    let mut edge = true;
-    while j > 0 {
-        j -= 1;
-        match &class[j] {
-            Class::Text => {
-                edge = false;
-                break;
+/// The stretches between texts: for each line, whether its stretch (the lines between the
+/// text above and the text below) holds a strong item or reaches the document's edge —
+/// where a weak label counts as standing by a page break. One pass, not a scan per label.
+struct Stretches {
+    near: Vec<bool>,
+}
+
+impl Stretches {
+    fn new(class: &[Class]) -> Self {
+        let strong =
+            |c: &Class| matches!(c, Class::Item(p) if p.strong) || matches!(c, Class::Part);
+        let mut id = vec![0usize; class.len()];
+        let mut near: Vec<bool> = vec![true]; // the first stretch reaches the start
+        for (i, c) in class.iter().enumerate() {
+            if matches!(c, Class::Text) {
+                near.push(false);
             }
-            c if strong(c) => return true,
-            _ => {}
+            let s = near.len() - 1;
+            id[i] = s;
+            if strong(c) {
+                near[s] = true;
+            }
+        }
+        if let Some(last) = near.last_mut() {
+            *last = true; // the last reaches the end
+        }
+        Stretches {
+            near: id.into_iter().map(|s| near[s]).collect(),
         }
     }
-    let up_edge = edge;
-    edge = true;
-    for c in &class[i + 1..] {
-        match c {
-            Class::Text => {
-                edge = false;
-                break;
-            }
-            c if strong(c) => return true,
-            _ => {}
-        }
+
+    /// Does a strong item stand in line `i`'s stretch, or does it reach an edge?
+    fn near_strong(&self, i: usize) -> bool {
+        self.near.get(i).copied().unwrap_or(false)
     }
-    up_edge || edge
 }
 
 /// Is the nearest non-blank line above or below `i` strong furniture?
@@ -253,6 +258,7 @@ fn verdict(
     class: &[Class],
     i: usize,
     learned: &HashMap<String, usize>,
+    stretches: &Stretches,
 ) -> Option<String> {
     let Class::Item(p) = &class[i] else {
         return matches!(class[i], Class::Part).then(|| "part of a head split over lines".into());
@@ -272,12 +278,15 @@ fn verdict(
         return Some(format!("recurs at {n} page breaks with the running heads"));
     }
     // A paper's name beside a dated or numbered head, even on a one-page issue.
-    (p.paper.is_some() && p.names.is_empty() && near_strong(class, i) && next_to_strong(class, i))
-        .then(|| "a paper's name beside the running head".into())
+    (p.paper.is_some()
+        && p.names.is_empty()
+        && stretches.near_strong(i)
+        && next_to_strong(class, i))
+    .then(|| "a paper's name beside the running head".into())
 }
 
 /// Labels that recur with the strong furniture: shape → occurrences by a page break.
-fn learn(lines: &Lines, class: &[Class]) -> HashMap<String, usize> {
+fn learn(lines: &Lines, class: &[Class], stretches: &Stretches) -> HashMap<String, usize> {
     let mut seen: HashMap<String, (usize, usize, usize)> = HashMap::new();
     for (i, c) in class.iter().enumerate() {
         let Class::Item(p) = c else { continue };
@@ -288,7 +297,7 @@ fn learn(lines: &Lines, class: &[Class]) -> HashMap<String, usize> {
             .entry(shape(&grammar::core(&lines.lines[i].text)))
             .or_default();
         e.0 += 1;
-        if near_strong(class, i) {
+        if stretches.near_strong(i) {
             e.1 += 1;
         }
         let alone = |j: Option<usize>| j.is_none_or(|j| !matches!(class[j], Class::Text));
@@ -323,12 +332,13 @@ fn remove_furniture(lines: &mut Lines, opts: &NormalizeOptions, repairs: &mut Ve
     if !class.iter().any(is_item) {
         return;
     }
-    let learned = learn(lines, &class);
+    let stretches = Stretches::new(&class);
+    let learned = learn(lines, &class, &stretches);
     let n = lines.lines.len();
     let mut why: Vec<Option<String>> = vec![None; n];
     for i in 0..n {
         if is_item(&class[i]) {
-            why[i] = verdict(lines, &class, i, &learned);
+            why[i] = verdict(lines, &class, i, &learned, &stretches);
         }
     }
     // Markdown table rules (`|---|---|`) beside a table row of furniture go with it.

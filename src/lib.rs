@@ -68,14 +68,17 @@ impl Prepared {
             .map_or(&self.issue.source.text, |n| &n.text)
     }
 
-    /// Frees the input and normalized texts, which nothing needs once the document is built
-    /// (the line maps stay, so reports still name file and line). The backends run with
-    /// the document alone; for a large issue this lowers the peak memory by two copies of
-    /// its text. [`Prepared::text`] is empty afterwards.
+    /// Frees the input and normalized texts and the repair list, which nothing needs once
+    /// the document is built (the line maps, the warnings and the repair counts stay, so
+    /// reports still name file and line). The backends run with the document alone; for a
+    /// large issue this lowers the peak memory by two copies of its text and a repair
+    /// record every few dozen characters. [`Prepared::text`] is empty afterwards.
     pub fn release_texts(&mut self) {
         self.issue.source.text = String::new();
         if let Some(n) = &mut self.normalized {
             n.text = String::new();
+            n.repairs = Vec::new();
+            n.line_origin = Vec::new();
         }
     }
 

@@ -93,10 +93,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     super::print_diagnostics(&built.diagnostics);
     if let Some(n) = &built.prepared.normalized {
         // The editor reviews the repairs with `paiban normalize`; here a count and the warnings.
-        let mut kinds = std::collections::BTreeMap::new();
-        for r in &n.repairs {
-            *kinds.entry(r.kind).or_insert(0usize) += 1;
-        }
+        let kinds = &n.counts;
         for w in &n.warnings {
             let loc = built.prepared.locate_input_line(w.line);
             eprintln!("{loc}: warning: {}", w.message);

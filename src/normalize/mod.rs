@@ -115,6 +115,8 @@ pub struct NormWarning {
 pub struct Normalized {
     pub text: String,
     pub repairs: Vec<Repair>,
+    /// How many repairs of each kind (kept when the repairs themselves are let go).
+    pub counts: std::collections::BTreeMap<&'static str, usize>,
     pub warnings: Vec<NormWarning>,
     /// For each 0-based line of `text`, the 0-based line of the input it came from.
     pub line_origin: Vec<usize>,
@@ -452,8 +454,13 @@ pub fn normalize(text: &str, opts: &NormalizeOptions) -> Normalized {
     repairs.shrink_to_fit();
     warnings.shrink_to_fit();
     let (text, line_origin, pages) = lines.finish();
+    let mut counts = std::collections::BTreeMap::new();
+    for r in &repairs {
+        *counts.entry(r.kind).or_insert(0) += 1;
+    }
     Normalized {
         text,
+        counts,
         repairs,
         warnings,
         line_origin,

@@ -177,7 +177,9 @@ fn counts(out: &mut String, report: &IssueReport, s: &Shown) {
         push_fmt(
             out,
             format_args!(
-                "<p class=\"bound\">此期很大：为使页面在浏览器中流畅，每类最多标出 {MARKS_PER_GROUP} 处，正文超过约 25 万字节后只显示标注处前后文。{}。</p>\n",
+                "<p class=\"bound\">此期很大：为使页面在浏览器中流畅，接合、版面杂项、警告各最多标出 {} 处，标点 {} 处，正文超过约 25 万字节后只显示标注处前后文。{}。</p>\n",
+                MARKS_PER_GROUP[0],
+                MARKS_PER_GROUP[2],
                 escape(&parts.join("；"))
             ),
         );

@@ -65,6 +65,9 @@ pub struct Placed {
 /// search that fails scans the rest of its paragraph, and a hostile issue could make
 /// that quadratic.
 const MAX_MISSES: usize = 1_000;
+/// A long excerpt not found near its line is looked for in the whole text when the
+/// text has at most this many lines.
+const MAX_LINES_ANYWHERE: usize = 2_000;
 
 /// The repaired text's lines (without the final newline's empty line).
 pub fn lines(text: &str) -> Vec<&str> {
@@ -184,6 +187,20 @@ impl<'a> Placer<'a> {
             from = 0;
         }
         self.misses += 1;
+        // A long excerpt whose line moved (a jump line's continuation, joined into
+        // another paragraph): anywhere in a text of ordinary size.
+        if needle.len() >= 8 && self.lines.len() <= MAX_LINES_ANYWHERE {
+            for l in 0..self.lines.len() {
+                let lines = &self.lines;
+                let f = self
+                    .folded
+                    .entry(l)
+                    .or_insert_with(|| Folded::new(lines[l]));
+                if let Some(at) = f.find(needle, 0) {
+                    return Some((l, at));
+                }
+            }
+        }
         None
     }
 

@@ -1,7 +1,8 @@
 //! The issue's text as it will be typeset, paragraph by paragraph, with every placed
 //! repair, page boundary and warning in it.
 //!
-//! Size bound: each filter group marks at most [`MARKS_PER_GROUP`] places (more are
+//! Size bound: each filter group marks at most [`MARKS_PER_GROUP`] places (500
+//! joins, 500 furniture, 3,000 punctuation, 500 warnings) (more are
 //! still applied and counted, and shown as plain repaired text), and once
 //! [`TEXT_BUDGET`] bytes of text are out, paragraphs without marks fold into one line
 //! and long paragraphs show only the text around their marks. So the page stays a few
@@ -13,8 +14,9 @@ use super::zh::{self, Group};
 use super::Ctx;
 use crate::cjk;
 
-/// Places marked in the text per filter group.
-pub const MARKS_PER_GROUP: usize = 2_000;
+/// Places marked in the text per filter group: joins, furniture, punctuation, warnings.
+/// A punctuation mark is three elements; a join with its note about a dozen.
+pub const MARKS_PER_GROUP: [usize; 4] = [500, 500, 3_000, 500];
 /// Bytes of issue text shown in full before the text folds to what is marked.
 pub const TEXT_BUDGET: usize = 256 * 1024;
 /// Characters kept on each side of a mark once the text folds.
@@ -108,8 +110,12 @@ fn gi(g: Group) -> usize {
 }
 
 impl Writer<'_, '_> {
+    fn room(&self, g: Group) -> bool {
+        self.shown.marked[gi(g)] < MARKS_PER_GROUP[gi(g)]
+    }
+
     fn take(&mut self, g: Group) -> bool {
-        if self.shown.marked[gi(g)] < MARKS_PER_GROUP {
+        if self.shown.marked[gi(g)] < MARKS_PER_GROUP[gi(g)] {
             self.shown.marked[gi(g)] += 1;
             true
         } else {
@@ -174,9 +180,23 @@ pub fn write(ctx: &Ctx, placed: &Placed, extra: &[ExtraNote]) -> (String, Shown)
         let extras = &extra[ex..end_ex];
         (m, nt, rm, ex) = (end_m, end_nt, end_rm, end_ex);
         let full = w.text_bytes < TEXT_BUDGET;
-        let busy =
-            !marks.is_empty() || !notes.is_empty() || !removed.is_empty() || !extras.is_empty();
+        // Busy: something here will still be marked (its group has room left).
+        let busy = marks.iter().any(|m| w.room(w.group_of(m.what)))
+            || notes.iter().any(|&(_, x)| w.room(w.group_of(x)))
+            || (!removed.is_empty() && w.room(Group::Furniture))
+            || (!extras.is_empty() && w.room(Group::Warn));
         if !full && !busy && k < paras.len() {
+            // Counted as applied but not marked.
+            let groups: Vec<Group> = marks
+                .iter()
+                .map(|m| w.group_of(m.what))
+                .chain(notes.iter().map(|&(_, x)| w.group_of(x)))
+                .chain(removed.iter().map(|_| Group::Furniture))
+                .chain(extras.iter().map(|_| Group::Warn))
+                .collect();
+            for g in groups {
+                w.take(g);
+            }
             folded += 1;
             continue;
         }
@@ -578,14 +598,21 @@ impl Writer<'_, '_> {
             }
             What::Repair(i) => {
                 let r = &self.ctx.n.repairs[i];
+                let change = if r.before.is_empty() && r.after.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " 「{}」 → 「{}」",
+                        escape(&shown(&r.before)),
+                        escape(&shown(&r.after))
+                    )
+                };
                 push_fmt(
                     &mut self.out,
                     format_args!(
-                        "<p class=\"note g-{}\" id=\"r{i}\"><b>{}</b> 「{}」 → 「{}」{} <span class=\"at\">{}</span></p>",
+                        "<p class=\"note g-{}\" id=\"r{i}\"><b>{}</b>{change}{} <span class=\"at\">{}</span></p>",
                         zh::repair_group(r.kind).class(),
                         escape(zh::kind_name(r.kind)),
-                        escape(&shown(&r.before)),
-                        escape(&shown(&r.after)),
                         r.evidence
                             .as_deref()
                             .map_or(String::new(), |e| format!(" · {}", escape(&zh::evidence(e)))),

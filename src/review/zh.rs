@@ -153,6 +153,12 @@ fn link_problem(m: &str) -> &'static str {
 /// A Chinese form of a repair's evidence, when it is one of the joins' fixed reasons;
 /// otherwise as written (overlap and furniture evidence quote the issue's own text).
 pub fn evidence(e: &str) -> String {
+    // `the continuation at input line 76 now follows input line 70`
+    if let Some(rest) = e.strip_prefix("the continuation at input line ") {
+        if let Some((from, to)) = rest.split_once(" now follows input line ") {
+            return format!("第 {from} 行起的接续部分已移到第 {to} 行之后");
+        }
+    }
     const KNOWN: [(&str, &str); 6] = [
         ("sentence not ended", "句子未完"),
         ("mid-word", "词中断开（跨断处的字在本期别处连在一起出现）"),
@@ -198,5 +204,10 @@ mod tests {
         );
         assert_eq!(inferred_from("the name `wujin`"), "取自文件名「wujin」");
         assert_eq!(message("other", "as is"), "as is");
+        assert_eq!(
+            evidence("the continuation at input line 76 now follows input line 70"),
+            "第 76 行起的接续部分已移到第 70 行之后"
+        );
+        assert_eq!(evidence("sentence not ended"), "句子未完");
     }
 }

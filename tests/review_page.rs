@@ -300,6 +300,16 @@ fn the_nu_html_checker_finds_no_error() {
         "a glyph from a fallback font"
     );
     assert!(page.contains("class=\"page g-furn\"") || page.contains("class=\"pg g-furn\""));
+    // The index of several pages.
+    let o = paiban(&[
+        "check".as_ref(),
+        sample().as_os_str(),
+        every.as_os_str(),
+        "--html".as_ref(),
+        dir.path().join("several").as_os_str(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "every-kind.md has errors");
+    pages.push(dir.path().join("several/index.html"));
     let bad = dir.path().join("bad.md");
     std::fs::write(&bad, b"\xff").unwrap();
     let out = dir.path().join("bad.html");

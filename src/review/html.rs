@@ -30,6 +30,24 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// A file name as a relative link: characters that end or change a URL's path
+/// (`#`, `?`, `%`, spaces, quotes, controls) percent-encoded; other characters,
+/// Chinese included, stay (an IRI).
+pub fn href(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c.is_control() || c.is_whitespace() || "#?%\"'<>\\^`{|}".contains(c) {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                push_fmt(&mut out, format_args!("%{b:02X}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    escape(&out)
+}
+
 /// Appends formatted text (for numbers and fixed markup; never for issue text).
 pub fn push_fmt(out: &mut String, args: std::fmt::Arguments<'_>) {
     let _ = out.write_fmt(args);
@@ -46,5 +64,9 @@ mod tests {
             "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
         );
         assert_eq!(escape("武进日报"), "武进日报");
+        assert_eq!(
+            super::href("第1期 #2?.review.html"),
+            "第1期%20%232%3F.review.html"
+        );
     }
 }

@@ -306,7 +306,7 @@ pub fn index(entries: &[(&str, &IssueReport)]) -> String {
             &mut out,
             format_args!(
                 "<tr><td><a href=\"{}\">{}</a><br><span class=\"at\">{}</span></td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                escape(name),
+                html::href(name),
                 escape(&title),
                 escape(&r.input.display().to_string()),
                 r.repairs.values().sum::<usize>(),

@@ -208,7 +208,7 @@ pub fn write(ctx: &Ctx, placed: &Placed, extra: &[ExtraNote]) -> (String, Shown)
             w.shown.folded += folded;
             folded = 0;
         }
-        w.removed_block(removed, placed);
+        w.removed_block(removed);
         if k < paras.len() {
             w.para(k, p, &lines, marks, notes, extras, placed, full);
         }
@@ -220,8 +220,7 @@ pub fn write(ctx: &Ctx, placed: &Placed, extra: &[ExtraNote]) -> (String, Shown)
 
 impl Writer<'_, '_> {
     /// Furniture removed between paragraphs, struck through.
-    fn removed_block(&mut self, removed: &[(usize, usize)], placed: &Placed) {
-        let _ = placed;
+    fn removed_block(&mut self, removed: &[(usize, usize)]) {
         let mut items = String::new();
         for &(_, i) in removed {
             if !self.take(Group::Furniture) {

@@ -159,7 +159,18 @@ pub fn evidence(e: &str) -> String {
             return format!("第 {from} 行起的接续部分已移到第 {to} 行之后");
         }
     }
-    const KNOWN: [(&str, &str); 6] = [
+    if let Some(n) = e
+        .strip_prefix("recurs at ")
+        .and_then(|r| r.strip_suffix(" page breaks with the running heads"))
+    {
+        return format!("在 {n} 处版面分界随版头重复出现");
+    }
+    const KNOWN: [(&str, &str); 11] = [
+        ("part of a head split over lines", "拆成几行的版头的一部分"),
+        ("a running head or folio by its form", "版头或版号的格式"),
+        ("a page number standing apart", "独立于正文的页码"),
+        ("a paper's name beside the running head", "版头旁的报名"),
+        ("the rule of a table of running heads", "版头表格的分隔线"),
         ("sentence not ended", "句子未完"),
         ("mid-word", "词中断开（跨断处的字在本期别处连在一起出现）"),
         ("after a comma", "断在逗号之后"),
@@ -209,5 +220,9 @@ mod tests {
             "第 76 行起的接续部分已移到第 70 行之后"
         );
         assert_eq!(evidence("sentence not ended"), "句子未完");
+        assert_eq!(
+            evidence("recurs at 3 page breaks with the running heads"),
+            "在 3 处版面分界随版头重复出现"
+        );
     }
 }

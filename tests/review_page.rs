@@ -109,6 +109,34 @@ fn the_sample_shows_its_six_joins_and_the_latin_word_in_place() {
 }
 
 #[test]
+fn every_repair_of_the_converter_corpus_is_placed_in_the_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut checked = 0;
+    for conv in ["pymupdf4llm", "markitdown", "pdftotext"] {
+        let folder = root().join("tests/fixtures/roundtrip").join(conv);
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.to_string_lossy().ends_with(".damaged.md"))
+            .collect();
+        files.sort();
+        for f in files {
+            let (_, page) = review(&f, &dir.path().join("page.html"));
+            // A repair not found in the text would be a note of its own (`id="rN"`).
+            assert!(
+                !page.contains("<p class=\"note g-punct\" id=\"r")
+                    && !page.contains("<p class=\"note g-furn\" id=\"r")
+                    && !page.contains("<p class=\"note g-join\" id=\"r"),
+                "{}: a repair left as a note",
+                f.display()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 99, "{checked} documents");
+}
+
+#[test]
 fn text_from_the_issue_is_escaped() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("x.md");

@@ -265,6 +265,7 @@ pub fn place(n: &Normalized) -> Placed {
                 // Shown at the seam of its join (reported next, on the same line).
                 let join = n.repairs[i + 1..]
                     .iter()
+                    .take(8)
                     .position(|j| j.kind == "page-break-join" && j.line == r.line)
                     .map(|k| i + 1 + k);
                 match join {

@@ -351,6 +351,27 @@ pub fn place(n: &Normalized) -> Placed {
             }
         }
     }
+    // A jump join's note goes where the continuation now stands: where its own jump
+    // marker (same input line) was found.
+    let moved: HashMap<usize, usize> = out
+        .marks
+        .iter()
+        .filter_map(|m| match m.what {
+            What::Repair(j) if n.repairs[j].kind == "jump-line" => {
+                Some((n.repairs[j].line, m.line))
+            }
+            _ => None,
+        })
+        .collect();
+    for (line, what) in &mut out.notes {
+        if let What::Repair(j) = *what {
+            if n.repairs[j].kind == "jump-join" {
+                if let Some(&l) = moved.get(&n.repairs[j].line) {
+                    *line = l;
+                }
+            }
+        }
+    }
     place_pages(n, &p, &mut out);
     for (i, w) in n.warnings.iter().enumerate() {
         out.notes.push((p.note_line(w.line), What::Warning(i)));

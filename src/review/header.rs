@@ -147,7 +147,10 @@ fn counts(out: &mut String, report: &IssueReport, s: &Shown) {
     out.push_str(
         "<table class=\"counts\"><thead><tr><th>修复</th><th>处数</th></tr></thead><tbody>",
     );
-    for (kind, n) in &report.repairs {
+    // Grouped as the filters are: joins, furniture, punctuation.
+    let mut kinds: Vec<(&String, &usize)> = report.repairs.iter().collect();
+    kinds.sort_by_key(|(k, _)| (zh::repair_group(k), k.as_str()));
+    for (kind, n) in kinds {
         push_fmt(
             out,
             format_args!(

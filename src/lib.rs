@@ -22,6 +22,7 @@ pub mod model;
 pub mod normalize;
 pub mod output;
 pub mod pdf;
+pub mod review;
 pub mod style;
 
 pub use error::{Error, Result};

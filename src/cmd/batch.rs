@@ -39,6 +39,9 @@ pub struct Args {
     /// Write the summary as JSON to this file.
     #[arg(long)]
     summary_json: Option<PathBuf>,
+    /// Also write each issue's review page, NAME.review.html, next to its outputs.
+    #[arg(long)]
+    review: bool,
     #[command(flatten)]
     options: super::build::BuildOptions,
 }
@@ -55,6 +58,18 @@ fn parse_shard(s: &str) -> Result<Shard, String> {
 
 pub fn run(args: Args) -> Result<ExitCode> {
     let builder = builder(&args)?;
+    let reviewing = if args.review {
+        Some(paiban::review::batch::Reviewing {
+            inner: &builder,
+            check: paiban::check::CheckOptions::new(&args.options.pdf_options())?,
+        })
+    } else {
+        None
+    };
+    let conv: &dyn batch::Convert = match &reviewing {
+        Some(r) => r,
+        None => &builder,
+    };
     let opts = BatchOptions {
         indir: args.indir.clone(),
         outdir: args.output.clone(),
@@ -91,10 +106,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
             }
             Err(e) => eprintln!("paiban: error: {e}"),
         };
-        batch::watch(&opts, &w, &builder, &on_event, &mut on_pass)?;
+        batch::watch(&opts, &w, conv, &on_event, &mut on_pass)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let summary = batch::run(&opts, &builder, &on_event)?;
+    let summary = batch::run(&opts, conv, &on_event)?;
     progress.finish(&summary);
     write_summary(&args, &summary)?;
     Ok(if summary.failed > 0 {

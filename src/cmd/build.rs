@@ -55,6 +55,20 @@ fn standard_list(list: &str) -> std::result::Result<String, String> {
 }
 
 impl BuildOptions {
+    /// The PDF options (also what `batch --review` checks glyphs and pages against).
+    pub fn pdf_options(&self) -> pdf::PdfOptions {
+        pdf::PdfOptions {
+            page: self.page.clone(),
+            style: self
+                .style
+                .iter()
+                .find(|p| p.extension().is_some_and(|e| e != "css"))
+                .cloned(),
+            font: self.font.clone(),
+            standard: self.pdf_standard.clone(),
+        }
+    }
+
     /// The builder for these options, with the backends of the formats wanted.
     pub fn builder(&self, want_epub: bool, want_pdf: bool) -> Result<Builder> {
         let with_ext = |css: bool| {
@@ -67,12 +81,7 @@ impl BuildOptions {
             style_css: with_ext(true),
             embed_font: self.embed_font,
         });
-        let pdf_opts = want_pdf.then(|| pdf::PdfOptions {
-            page: self.page.clone(),
-            style: with_ext(false),
-            font: self.font.clone(),
-            standard: self.pdf_standard.clone(),
-        });
+        let pdf_opts = want_pdf.then(|| self.pdf_options());
         Ok(Builder::new(
             PrepareOptions {
                 normalize: !self.no_normalize,

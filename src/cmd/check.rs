@@ -1,5 +1,6 @@
 //! `paiban check`: the preflight report, human-readable or JSON. Writes nothing.
 
+use super::review_pages;
 use anyhow::Result;
 use paiban::check::{check_path, CheckOptions, IssueReport};
 use paiban::diagnostics::Severity;
@@ -26,6 +27,10 @@ pub struct Args {
     /// PDF style file (.toml) instead of the preset.
     #[arg(long)]
     style: Option<PathBuf>,
+    /// Also write the review page (HTML): for one issue to PATH; for several, PATH is a
+    /// folder with index.html and one NAME.review.html per issue.
+    #[arg(long, value_name = "PATH")]
+    html: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
@@ -35,23 +40,48 @@ pub fn run(args: Args) -> Result<ExitCode> {
         font: args.font.clone(),
         standard: None,
     })?;
-    let mut reports = Vec::new();
+    let mut issues: Vec<(PathBuf, Option<String>)> = Vec::new();
     for input in &args.inputs {
         // The same discovery as batch: each .md file and each folder with an issue.toml.
         match paiban::batch::discover::discover(input, None) {
             Ok(found) if !found.issues.is_empty() || !found.problems.is_empty() => {
-                reports.extend(found.issues.iter().map(|f| check_path(&f.path, &opts)));
-                reports.extend(
+                issues.extend(found.issues.into_iter().map(|f| (f.path, None)));
+                issues.extend(
                     found
                         .problems
-                        .iter()
-                        .map(|p| IssueReport::unreadable(&input.join(&p.key), p.reason.clone())),
+                        .into_iter()
+                        .map(|p| (input.join(&p.key), Some(p.reason))),
                 );
             }
             // Nothing to discover (missing, not Markdown, no .md inside): the checker says
             // what is wrong with the path itself.
-            _ => reports.push(check_path(input, &opts)),
+            _ => issues.push((input.clone(), None)),
         }
+    }
+    let mut pages = args
+        .html
+        .as_deref()
+        .map(|p| review_pages::Pages::new(p, issues.len()));
+    let mut reports = Vec::new();
+    for (path, problem) in &issues {
+        let report = match (problem, &mut pages) {
+            (Some(reason), None) => IssueReport::unreadable(path, reason.clone()),
+            (Some(reason), Some(pages)) => {
+                let report = IssueReport::unreadable(path, reason.clone());
+                pages.write(path, &report, &paiban::review::page(&report, None, &opts))?;
+                report
+            }
+            (None, None) => check_path(path, &opts),
+            (None, Some(pages)) => {
+                let (report, page) = paiban::review::check_and_review(path, &opts);
+                pages.write(path, &report, &page)?;
+                report
+            }
+        };
+        reports.push(report);
+    }
+    if let Some(pages) = pages {
+        pages.finish(&reports)?;
     }
     let errors: usize = reports.iter().map(|r| r.count(Severity::Error)).sum();
     let warnings: usize = reports.iter().map(|r| r.count(Severity::Warning)).sum();

@@ -5,6 +5,7 @@ pub mod build;
 pub mod check;
 pub mod normalize;
 pub mod outline;
+pub mod review_pages;
 
 use paiban::diagnostics::Diagnostic;
 use std::io::Write;

@@ -1,0 +1,228 @@
+//! The page's Chinese wording: names of repair and finding kinds, the filter groups, and
+//! Chinese forms of the messages the desk sees most. A message not known here is shown
+//! as the checker wrote it, after its Chinese kind name.
+
+/// The filter a kind belongs to (also the CSS class suffix `g-…`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Group {
+    /// Page-break joins, repeated overlaps, jump joins, paragraph splits.
+    Join,
+    /// Running heads, folios, jump lines removed.
+    Furniture,
+    /// Punctuation and spaces changed.
+    Punct,
+    /// Warnings and errors (nothing changed).
+    Warn,
+}
+
+impl Group {
+    pub const ALL: [Group; 4] = [Group::Join, Group::Furniture, Group::Punct, Group::Warn];
+
+    pub fn class(self) -> &'static str {
+        match self {
+            Group::Join => "join",
+            Group::Furniture => "furn",
+            Group::Punct => "punct",
+            Group::Warn => "warn",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Group::Join => "接合与分段",
+            Group::Furniture => "版面杂项",
+            Group::Punct => "标点与空格",
+            Group::Warn => "警告与错误",
+        }
+    }
+}
+
+/// The filter group of a repair kind.
+pub fn repair_group(kind: &str) -> Group {
+    match kind {
+        "page-break-join" | "repeated-overlap" | "jump-join" | "paragraph-split" => Group::Join,
+        "page-furniture" | "jump-line" => Group::Furniture,
+        _ => Group::Punct,
+    }
+}
+
+/// The Chinese name of a repair, warning or finding kind (the kind itself when unknown).
+pub fn kind_name(kind: &str) -> &str {
+    match kind {
+        "page-break-join" => "跨版接合",
+        "repeated-overlap" => "删除重复字",
+        "page-furniture" => "删除版面杂项",
+        "jump-line" => "删除转版标记",
+        "jump-join" => "转版接续",
+        "line-wrap-space" => "删除换行空格",
+        "paragraph-split" => "分段",
+        "punctuation" => "标点改全角",
+        "latin-word" => "中文里的英文词",
+        "unterminated-paragraph" => "段末无标点",
+        "unreadable-character" => "无法识别的字",
+        "missing-glyph" => "字库缺字",
+        "missing-image" => "图片缺失",
+        "bad-link" => "链接无效",
+        "raw-html" => "原始 HTML 被略去",
+        "deep-nesting" => "嵌套过深",
+        "remote-image" => "远程图片",
+        "large-image" => "图片过大",
+        "unknown-metadata" => "未用的元数据",
+        "inferred-metadata" => "推断的元数据",
+        "unreadable" => "无法读取",
+        other => other,
+    }
+}
+
+/// The metadata field names.
+pub fn field_name(field: &str) -> &str {
+    match field {
+        "newspaper" => "报名",
+        "date" => "日期",
+        "issue_number" => "期号",
+        "title" => "标题",
+        "language" => "语言",
+        "publisher" => "出版者",
+        other => other,
+    }
+}
+
+/// Where an inferred field came from, in Chinese (`the name `x`` → 文件名「x」).
+pub fn inferred_from(from: &str) -> String {
+    if let Some(name) = from
+        .strip_prefix("the name `")
+        .and_then(|s| s.strip_suffix('`'))
+    {
+        return format!("取自文件名「{name}」");
+    }
+    match from {
+        "the first main headline" => "取自第一条主标题".into(),
+        "the default" => "默认值".into(),
+        other => format!("取自 {other}"),
+    }
+}
+
+/// The first `…` quoted part of a message (`the Latin word `and` stands …` → `and`).
+pub fn quoted(message: &str) -> Option<&str> {
+    let (_, rest) = message.split_once('`')?;
+    let (q, _) = rest.split_once('`')?;
+    Some(q)
+}
+
+/// A Chinese form of a normalizer warning or a check finding, when the message is one
+/// of the known forms; otherwise the message as written.
+pub fn message(kind: &str, message: &str) -> String {
+    match (kind, quoted(message)) {
+        ("latin-word", Some(w)) => {
+            format!("中文里夹着英文词「{w}」：是转换错误吗？（and 通常应为「和」）")
+        }
+        ("unterminated-paragraph", _) => {
+            "段末没有标点，但未与下一段接合（可能是无法证实的跨版断行）".into()
+        }
+        ("unreadable-character", _) => {
+            "两个汉字之间的「?」是转换时无法识别的字：保留原样，请核对原版".into()
+        }
+        ("missing-image", Some(img)) => format!("图片「{img}」不存在：印出时将缺图"),
+        ("bad-link", Some(url)) => format!("链接「{url}」{}", link_problem(message)),
+        ("raw-html", _) => format!("原始 HTML 不受支持，已略去：{}", after_colon(message)),
+        _ => message.to_string(),
+    }
+}
+
+fn after_colon(m: &str) -> &str {
+    m.split_once(": ").map_or(m, |(_, r)| r)
+}
+
+fn link_problem(m: &str) -> &'static str {
+    const KNOWN: [(&str, &str); 8] = [
+        ("is empty", "为空"),
+        ("contains spaces", "含空格或控制字符"),
+        ("has no valid host", "没有有效的主机名"),
+        ("missing `//`", "协议后缺少「//」"),
+        ("not an e-mail", "不是电子邮件地址"),
+        ("unknown scheme", "协议未知"),
+        ("full-width", "含全角标点"),
+        ("", "不是有效的网址"),
+    ];
+    KNOWN
+        .iter()
+        .find(|(en, _)| m.contains(en))
+        .map_or("不是有效的网址", |(_, zh)| zh)
+}
+
+/// A Chinese form of a repair's evidence, when it is one of the joins' fixed reasons;
+/// otherwise as written (overlap and furniture evidence quote the issue's own text).
+pub fn evidence(e: &str) -> String {
+    // `the continuation at input line 76 now follows input line 70`
+    if let Some(rest) = e.strip_prefix("the continuation at input line ") {
+        if let Some((from, to)) = rest.split_once(" now follows input line ") {
+            return format!("第 {from} 行起的接续部分已移到第 {to} 行之后");
+        }
+    }
+    if let Some(n) = e
+        .strip_prefix("recurs at ")
+        .and_then(|r| r.strip_suffix(" page breaks with the running heads"))
+    {
+        return format!("在 {n} 处版面分界随版头重复出现");
+    }
+    const KNOWN: [(&str, &str); 11] = [
+        ("part of a head split over lines", "拆成几行的版头的一部分"),
+        ("a running head or folio by its form", "版头或版号的格式"),
+        ("a page number standing apart", "独立于正文的页码"),
+        ("a paper's name beside the running head", "版头旁的报名"),
+        ("the rule of a table of running heads", "版头表格的分隔线"),
+        ("sentence not ended", "句子未完"),
+        ("mid-word", "词中断开（跨断处的字在本期别处连在一起出现）"),
+        ("after a comma", "断在逗号之后"),
+        (
+            "the page ends on a full line",
+            "上版末行排满，下版首行顶格：同一段",
+        ),
+        (
+            "the converter runs paragraphs on",
+            "转换器不留空行：这是跨版处的空行",
+        ),
+        (
+            "occurs elsewhere in the issue",
+            "去重后的写法在本期别处出现，重复的写法别处没有",
+        ),
+    ];
+    match KNOWN
+        .iter()
+        .find(|(en, _)| e.starts_with(en) || (en.len() > 20 && e.contains(en)))
+    {
+        Some((_, zh)) => (*zh).to_string(),
+        None => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages() {
+        assert_eq!(
+            message("latin-word", "the Latin word `and` stands inside"),
+            "中文里夹着英文词「and」：是转换错误吗？（and 通常应为「和」）"
+        );
+        assert_eq!(
+            message(
+                "bad-link",
+                "link `https：//x` contains full-width punctuation"
+            ),
+            "链接「https：//x」含全角标点"
+        );
+        assert_eq!(inferred_from("the name `wujin`"), "取自文件名「wujin」");
+        assert_eq!(message("other", "as is"), "as is");
+        assert_eq!(
+            evidence("the continuation at input line 76 now follows input line 70"),
+            "第 76 行起的接续部分已移到第 70 行之后"
+        );
+        assert_eq!(evidence("sentence not ended"), "句子未完");
+        assert_eq!(
+            evidence("recurs at 3 page breaks with the running heads"),
+            "在 3 处版面分界随版头重复出现"
+        );
+    }
+}

@@ -3,13 +3,15 @@
 
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use paiban::batch::{self, BatchOptions, Event, Shard, Status, Summary, WatchOptions};
+use paiban::batch::settle::Settle;
+use paiban::batch::{self, BatchOptions, Event, FeedOptions, Shard, Status, Summary, WatchOptions};
 use paiban::build::Builder;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
+use std::time::Duration;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -27,6 +29,22 @@ pub struct Args {
     /// Keep running and convert issues as they appear or change.
     #[arg(long)]
     watch: bool,
+    /// With --watch: convert an issue once its files have been unchanged this long
+    /// (seconds), so a file still being copied in is never converted half-written.
+    /// Without --watch (default 0): issues changed more recently than this are left for
+    /// the next run.
+    #[arg(long, value_name = "SECONDS")]
+    settle: Option<f64>,
+    /// The OPDS catalog to write (default OUTDIR/opds.xml; further pages beside it).
+    #[arg(long, value_name = "FILE")]
+    opds: Option<PathBuf>,
+    /// Write no OPDS catalog.
+    #[arg(long, conflicts_with_all = ["opds", "base_url"])]
+    no_opds: bool,
+    /// The URL at which OUTDIR is served (e.g. https://example.org/papers/): the catalog's
+    /// links become absolute. Relative links otherwise.
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
     /// With --watch: stop after this many issues were converted (for tests and scripts).
     #[arg(long, hide = true)]
     watch_exit_after: Option<usize>,
@@ -63,6 +81,20 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }),
         force: args.force,
         shard: args.shard,
+        feed: (!args.no_opds).then(|| FeedOptions {
+            path: args
+                .opds
+                .clone()
+                .unwrap_or_else(|| args.output.join(paiban::batch::opds::FEED_NAME)),
+            base_url: args.base_url.clone(),
+        }),
+    };
+    let settle = match args.settle {
+        Some(s) if !(s.is_finite() && (0.0..=86_400.0).contains(&s)) => {
+            anyhow::bail!("--settle {s}: give seconds between 0 and 86400")
+        }
+        Some(s) => Some(Duration::from_secs_f64(s)),
+        None => None,
     };
     // A backend panic on a worker is caught and reported as that issue's failure; the
     // default hook would also print it, in the middle of the progress display.
@@ -78,10 +110,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let progress = Progress::new(std::io::stderr().is_terminal(), args.watch);
     let on_event = |e: Event| progress.event(e);
     if args.watch {
-        let w = WatchOptions {
+        let mut w = WatchOptions {
             exit_after: args.watch_exit_after,
             ..WatchOptions::default()
         };
+        if let Some(s) = settle {
+            w.settle = s;
+        }
         let mut on_pass = |r: Result<&Summary, &batch::BatchError>| match r {
             Ok(s) => {
                 progress.finish(s);
@@ -94,10 +129,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
         batch::watch(&opts, &w, &builder, &on_event, &mut on_pass)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let summary = batch::run(&opts, &builder, &on_event)?;
+    let settler = settle.map(Settle::new);
+    let summary = batch::run_pass(&opts, &builder, &on_event, settler.as_ref())?;
     progress.finish(&summary);
     write_summary(&args, &summary)?;
-    Ok(if summary.failed > 0 {
+    Ok(if summary.is_failure() {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
@@ -180,6 +216,11 @@ impl Progress {
                         outputs.join(", ")
                     ),
                     Status::Skipped => format!("skipped {} (up to date)", o.input),
+                    Status::Waiting { seconds } => format!(
+                        "waiting {}: its files changed less than the settle time ago \
+                         (again in {seconds:.1} s)",
+                        o.input
+                    ),
                     Status::Failed { reason } => format!("FAILED {}: {reason}", o.input),
                 };
                 match self.bar() {

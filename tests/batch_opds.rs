@@ -191,6 +191,21 @@ fn feed_validates_and_a_second_run_adds_only_the_new_issue_at_the_top() {
     assert_eq!(ls[0].2, "application/epub+zip", "the EPUB first");
     assert_eq!(ls[1].2, "application/pdf");
     assert_eq!(decode(&ls[0].1), "2024/武进日报-0102.epub");
+    assert_eq!(decode(&ls[1].1), "2024/武进日报-0102.pdf");
+    assert_eq!(decode(&ls[2].1), "2024/武进日报-0102.cover.png");
+    assert_eq!(decode(&ls[3].1), "2024/武进日报-0102.thumb.png");
+    let (cover, thumb) = (
+        std::fs::metadata(outdir.join("2024/武进日报-0102.cover.png"))
+            .unwrap()
+            .len(),
+        std::fs::metadata(outdir.join("2024/武进日报-0102.thumb.png"))
+            .unwrap()
+            .len(),
+    );
+    assert!(
+        thumb * 2 < cover,
+        "the thumbnail is light: {thumb} vs {cover} bytes"
+    );
     for (_, href, _) in &ls {
         assert!(!href.contains('武'), "links are percent-encoded: {href}");
         let f = outdir.join(decode(href));

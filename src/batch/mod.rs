@@ -17,6 +17,7 @@ pub mod settle;
 pub mod shard;
 pub mod stale;
 pub mod summary;
+pub mod thumbnail;
 pub mod watch;
 
 pub use error::BatchError;

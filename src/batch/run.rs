@@ -82,14 +82,26 @@ impl Convert for Builder {
         if let Some(epub) = outputs
             .iter()
             .find(|p| p.extension().is_some_and(|e| e == "epub"))
+            .cloned()
         {
             // The cover goes beside the outputs, where the feed can link it.
-            let facts = epub_facts(epub).map_err(IssueError::Other)?;
+            let facts = epub_facts(&epub).map_err(IssueError::Other)?;
             about.identifier = facts.identifier;
             if let Some((bytes, ext)) = facts.cover {
                 let cover = epub.with_extension(format!("cover.{ext}"));
                 crate::output::write_atomic(&cover, &bytes)?;
                 outputs.push(cover);
+                // A cover that cannot be scaled (not a PNG) is its own thumbnail.
+                let thumb = if ext == "png" {
+                    super::thumbnail::thumbnail(&bytes)
+                } else {
+                    Ok(None)
+                };
+                if let Ok(Some(thumb)) = thumb {
+                    let path = epub.with_extension("thumb.png");
+                    crate::output::write_atomic(&path, &thumb)?;
+                    outputs.push(path);
+                }
             }
         }
         Ok(Converted {

@@ -295,6 +295,19 @@ mod tests {
     }
 
     #[test]
+    fn manifests_from_before_the_catalog_still_read() {
+        let s = setup();
+        let mut v = serde_json::to_value(entry(&s)).unwrap();
+        v.as_object_mut().unwrap().remove("about");
+        let old = serde_json::json!({"paiban_manifest": 1, "issues": {"a.md": v}});
+        fs::write(s.outdir.join("paiban-manifest.json"), old.to_string()).unwrap();
+        let (st, w) = Store::open(&s.outdir, None);
+        assert!(w.is_empty(), "{w:?}");
+        let e = st.latest("a.md").expect("read");
+        assert_eq!(e.about, None);
+    }
+
+    #[test]
     fn any_change_makes_it_stale() {
         let s = setup();
         let e = entry(&s);

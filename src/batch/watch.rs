@@ -67,6 +67,7 @@ pub fn watch(
     };
     let outdir = opts.outdir.canonicalize().unwrap_or(opts.outdir.clone());
     let settle = Settle::new(w.settle);
+    let feed = opts.feed.as_ref().and_then(|f| feed_pages(&f.path));
     let mut converted = 0usize;
     let mut first = true;
     loop {
@@ -104,7 +105,7 @@ pub fn watch(
                 None => rx.recv().ok(),
             };
             match got {
-                Some(Ok(ev)) if relevant(&ev, &outdir) => break,
+                Some(Ok(ev)) if relevant(&ev, &outdir) && !ours(&ev, &feed) => break,
                 Some(_) => {}
                 None => {
                     return Err(BatchError::Watch {
@@ -154,6 +155,35 @@ fn relevant(ev: &notify::Event, outdir: &Path) -> bool {
         })
 }
 
+/// The feed's folder (canonical) and file stem: `--opds` may put it inside INDIR, where
+/// each pass's rewrite would otherwise wake the watcher for another pass, forever.
+fn feed_pages(path: &Path) -> Option<(PathBuf, String)> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty())?;
+    let stem = path.file_stem()?.to_string_lossy().into_owned();
+    Some((dir.canonicalize().ok()?, stem))
+}
+
+/// Whether every path of `ev` is a page of our own feed (`opds.xml`, `opds-2.xml`, …).
+fn ours(ev: &notify::Event, feed: &Option<(PathBuf, String)>) -> bool {
+    let Some((dir, stem)) = feed else {
+        return false;
+    };
+    // Hidden names (the feed's temporaries, renamed over it) count for nothing.
+    let names = ev.paths.iter().filter_map(|p| {
+        let name = p.file_name()?.to_string_lossy().into_owned();
+        (!name.starts_with('.')).then_some((p, name))
+    });
+    let mut any = false;
+    let all = names.inspect(|_| any = true).all(|(p, name)| {
+        name.starts_with(stem.as_str())
+            && name.ends_with(".xml")
+            && p.parent()
+                .and_then(|d| d.canonicalize().ok())
+                .is_some_and(|d| &d == dir)
+    });
+    any && all
+}
+
 /// `p` inside `dir`, comparing canonical paths where the file still exists.
 fn under(p: &Path, dir: &Path) -> bool {
     let canon: PathBuf = p
@@ -191,6 +221,13 @@ mod tests {
         ));
         let meta = EventKind::Modify(ModifyKind::Metadata(MetadataKind::Any));
         assert!(!relevant(&ev(meta, &md), &out));
+        // The feed written inside INDIR (--opds) does not start another pass.
+        let feed = feed_pages(&md.with_file_name("opds.xml"));
+        let renamed = ev(data, &md.with_file_name(".opds.xml.7.tmp"))
+            .add_path(md.with_file_name("opds-2.xml"));
+        assert!(ours(&renamed, &feed));
+        assert!(!ours(&ev(data, &md), &feed));
+        assert!(!ours(&ev(data, &md), &None));
         assert!(!relevant(&ev(data, &out.join("new.epub")), &out));
         assert!(!relevant(
             &ev(data, &md.with_file_name(".new.md.swp")),

@@ -5,7 +5,6 @@
 use crate::error::{Error, Result};
 use crate::metadata::{self, RawMeta};
 use crate::model::Location;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Inputs larger than this are refused before they are read (protects the machine).
@@ -59,9 +58,46 @@ impl Source {
     }
 }
 
+/// A print page (版) of a folder issue: one file, and what its front matter and its
+/// file name say of it (`02-要闻.md`, `A02_要闻.md`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageSource {
+    pub path: PathBuf,
+    /// 0-based line of the joined source text where the page's text begins.
+    pub start_line: usize,
+    /// `page:` and `page_name:` (or `section:`) from the page's front matter, with the
+    /// line of `page_name`.
+    pub front_matter: (Option<String>, Option<String>, usize),
+    /// Number and name read from the file name.
+    pub file_name: (Option<u32>, Option<String>),
+}
+
+/// `02-要闻` → (2, 要闻); `A02_要闻` → (2, 要闻); `03` → (3, none); `notes` → nothing.
+pub fn page_from_file_name(stem: &str) -> (Option<u32>, Option<String>) {
+    let s = stem.trim();
+    let s = s
+        .strip_prefix(|c: char| c.is_ascii_alphabetic())
+        .filter(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+        .unwrap_or(s);
+    let s = s.strip_prefix('第').unwrap_or(s);
+    let d = s.bytes().take_while(u8::is_ascii_digit).count();
+    if d == 0 || d > 3 {
+        return (None, None);
+    }
+    let number = s[..d].parse().ok();
+    let rest = s[d..].strip_prefix('版').unwrap_or(&s[d..]);
+    let name = rest
+        .trim_start_matches(['-', '_', ' ', '·', '.', '：', ':'])
+        .trim();
+    let name = (!name.is_empty() && name.chars().any(crate::cjk::is_han)).then(|| name.to_string());
+    (number, name)
+}
+
 /// One issue as read from disk, before normalizing and parsing.
 #[derive(Debug, Clone)]
 pub struct Issue {
+    /// The print pages of a folder issue, one per file, in order (empty for one file).
+    pub pages: Vec<PageSource>,
     /// The path given by the user (file or folder).
     pub input: PathBuf,
     /// Output base name: the file stem or the folder name.
@@ -109,6 +145,7 @@ pub fn from_text(text: &str, path: &Path, base_dir: PathBuf) -> Result<Issue> {
         }],
     };
     Ok(Issue {
+        pages: Vec::new(),
         input: path.to_path_buf(),
         name: stem(path),
         base_dir,
@@ -149,9 +186,24 @@ fn load_folder(dir: &Path) -> Result<Issue> {
     // Lines so far, counted page by page (recounting the whole text each page would be
     // quadratic in the number of pages).
     let mut lines = 0;
+    let mut page_sources = Vec::with_capacity(pages.len());
     for page in &pages {
         let page_text = read_text(page)?;
-        let (page_meta, body, fm_lines) = metadata::split_front_matter(&page_text, page)?;
+        let (mut page_meta, body, fm_lines) = metadata::split_front_matter(&page_text, page)?;
+        // The page's own front matter, else its `[[pages]]` entry in issue.toml.
+        let listed = meta.pages.iter().find(|e| {
+            page.file_name()
+                .is_some_and(|f| f.to_string_lossy() == e.file)
+        });
+        let number = page_meta
+            .take("page")
+            .map(|v| v.0)
+            .or_else(|| listed.and_then(|e| e.page.clone()));
+        let name = page_meta
+            .take("page_name")
+            .or_else(|| page_meta.take("section"))
+            .or_else(|| listed.and_then(|e| e.name.clone()).map(|n| (n, None)));
+        let name_line = name.as_ref().and_then(|n| n.1.as_ref()).map_or(1, |p| p.1);
         meta.merge_missing(page_meta);
         if !text.is_empty() {
             // Pages are separated by a blank line: a paragraph cut at the page's end is a
@@ -166,6 +218,12 @@ fn load_folder(dir: &Path) -> Result<Issue> {
             path: page.clone(),
             first_file_line: fm_lines + 1,
         });
+        page_sources.push(PageSource {
+            path: page.clone(),
+            start_line: lines,
+            front_matter: (number, name.map(|n| n.0), name_line),
+            file_name: page_from_file_name(&stem(page)),
+        });
         text.push_str(body);
         lines += body.matches('\n').count();
         if text.len() as u64 > MAX_INPUT_BYTES {
@@ -177,6 +235,7 @@ fn load_folder(dir: &Path) -> Result<Issue> {
         }
     }
     Ok(Issue {
+        pages: page_sources,
         input: dir.to_path_buf(),
         name: stem(dir),
         base_dir: dir.to_path_buf(),
@@ -188,28 +247,7 @@ fn load_folder(dir: &Path) -> Result<Issue> {
 /// Style sheets (CSS, TOML) larger than this are refused: a style is a few KB.
 pub const MAX_STYLE_BYTES: u64 = 1 << 20;
 
-/// Reads a whole file, refusing one larger than `limit`. Reads at most one byte past the
-/// limit, so a device or pipe (`/dev/zero`, `<(cmd)`), which has no size to check
-/// beforehand and might never end, cannot hang the process or exhaust memory.
-pub fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
-    let f = std::fs::File::open(path)?;
-    let known = f.metadata().map(|m| m.len()).unwrap_or(0);
-    let too_large = || {
-        std::io::Error::new(
-            std::io::ErrorKind::FileTooLarge,
-            format!("larger than the limit of {limit} bytes"),
-        )
-    };
-    if known > limit {
-        return Err(too_large());
-    }
-    let mut bytes = Vec::with_capacity(known as usize);
-    f.take(limit + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > limit {
-        return Err(too_large());
-    }
-    Ok(bytes)
-}
+pub use crate::limits::read_bounded;
 
 /// Reads a text file: UTF-8 (a BOM is accepted), CRLF or CR line endings become LF.
 pub fn read_text(path: &Path) -> Result<String> {

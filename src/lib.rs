@@ -15,6 +15,7 @@ pub mod fonts;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod issue;
+pub mod limits;
 pub mod markdown;
 pub mod metadata;
 pub mod model;
@@ -93,13 +94,45 @@ pub fn prepare_path(path: &std::path::Path, opts: &PrepareOptions) -> Result<Pre
 pub fn prepare(issue: Issue, opts: &PrepareOptions) -> Result<Prepared> {
     let mut diagnostics = Vec::new();
     let date = parse_date(&issue.meta)?;
+    let given = given_pages(&issue, &mut diagnostics);
     let normalized = opts.normalize.then(|| {
         let nopts = NormalizeOptions {
             newspaper: issue.meta.get("newspaper").map(str::to_string),
             date: date.or_else(|| IssueDate::find_in_name(&issue.name)),
+            pages: given.clone(),
         };
         normalize::normalize(&issue.source.text, &nopts)
     });
+    // Where each print page begins in the text that is parsed.
+    let pages: Vec<(usize, model::Page)> = match &normalized {
+        Some(n) => n
+            .pages
+            .iter()
+            .map(|b| {
+                let page = model::Page {
+                    number: b.page,
+                    name: b.section.clone(),
+                };
+                (b.offset, page)
+            })
+            .collect(),
+        None => {
+            let starts: Vec<usize> = std::iter::once(0)
+                .chain(issue.source.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect();
+            given
+                .iter()
+                .filter_map(|g| {
+                    let page = model::Page {
+                        number: g.page,
+                        name: g.section.clone(),
+                    };
+                    Some((*starts.get(g.line)?, page))
+                })
+                .collect()
+        }
+    };
+    let page_starts: Vec<usize> = pages.iter().map(|p| p.0).collect();
     let parsed = {
         let source = &issue.source;
         let (text, locate): (&str, Box<dyn Fn(usize) -> model::Location>) = match &normalized {
@@ -112,7 +145,7 @@ pub fn prepare(issue: Issue, opts: &PrepareOptions) -> Result<Prepared> {
             }
             None => (&source.text, Box::new(move |l| source.locate_line(l))),
         };
-        markdown::parse(text, &issue.base_dir, &*locate)
+        markdown::parse_paged(text, &issue.base_dir, &*locate, &page_starts)
     };
     diagnostics.extend(parsed.diagnostics);
     let mut articles = parsed.articles;
@@ -130,9 +163,76 @@ pub fn prepare(issue: Issue, opts: &PrepareOptions) -> Result<Prepared> {
     Ok(Prepared {
         issue,
         normalized,
-        document: Document { meta, articles },
+        document: Document {
+            meta,
+            pages: pages.into_iter().map(|p| p.1).collect(),
+            articles,
+        },
         diagnostics,
     })
+}
+
+/// The print pages a folder issue's files give: number and name from each page's front
+/// matter, else from its file name (`02-要闻.md`). Conflicts and numbers that are no
+/// numbers or go backwards are warned about, naming the file.
+fn given_pages(issue: &Issue, diags: &mut Vec<Diagnostic>) -> Vec<normalize::GivenPage> {
+    let mut out: Vec<normalize::GivenPage> = Vec::with_capacity(issue.pages.len());
+    for p in &issue.pages {
+        let at = |line: usize| model::Location {
+            path: p.path.clone(),
+            line,
+        };
+        let (fm_number, fm_name, name_line) = &p.front_matter;
+        let (file_number, file_name) = &p.file_name;
+        let number = match fm_number {
+            Some(text) => {
+                let digits = text
+                    .trim()
+                    .trim_start_matches(|c: char| c.is_ascii_alphabetic() || c == '第')
+                    .trim_end_matches('版');
+                match digits.parse::<u32>() {
+                    Ok(n) => Some(n),
+                    Err(_) => {
+                        diags.push(Diagnostic::warning(
+                            "page-number",
+                            Some(at(1)),
+                            format!("`page: {text}` is not a page number; the page is numbered by its place"),
+                        ));
+                        *file_number
+                    }
+                }
+            }
+            None => *file_number,
+        };
+        if let (Some(a), Some(b)) = (fm_name, file_name) {
+            if a != b {
+                diags.push(Diagnostic::warning(
+                    "page-name",
+                    Some(at(*name_line)),
+                    format!(
+                        "the front matter names the page `{a}`, the file name `{b}`: `{a}` is used"
+                    ),
+                ));
+            }
+        }
+        if let (Some(n), Some(prev)) = (number, out.last().and_then(|g| g.page)) {
+            if n <= prev {
+                diags.push(Diagnostic::warning(
+                    "page-order",
+                    Some(at(1)),
+                    format!(
+                        "page {n} follows page {prev}: pages are numbered as given, in file order"
+                    ),
+                ));
+            }
+        }
+        out.push(normalize::GivenPage {
+            line: p.start_line,
+            page: number,
+            section: fm_name.clone().or_else(|| file_name.clone()),
+        });
+    }
+    out
 }
 
 fn parse_date(raw: &RawMeta) -> Result<Option<IssueDate>> {
@@ -171,9 +271,36 @@ fn resolve_meta(
         });
         Some(d)
     });
-    let title = match raw.get("title") {
-        Some(t) => t.trim().to_string(),
-        None => match articles.iter().find(|a| !a.headline.title.is_empty()) {
+    let newspaper = raw.get("newspaper").map(|s| s.trim().to_string());
+    let number = raw.get("issue_number").map(|s| {
+        let n = s.trim();
+        if n.starts_with('第') || !n.bytes().all(|b| b.is_ascii_digit()) {
+            n.to_string()
+        } else {
+            format!("第{n}期")
+        }
+    });
+    let title = match (raw.get("title"), &newspaper) {
+        (Some(t), _) => t.trim().to_string(),
+        // A newspaper's issue is named by its paper and day (`武进日报 2024年1月2日 第8888期`),
+        // as libraries and readers' shelves list it; the first headline only without one.
+        (None, Some(paper)) => {
+            inferred.push(Inferred {
+                field: "title",
+                from: "the newspaper, date and issue number".into(),
+            });
+            let mut t = paper.clone();
+            if let Some(d) = date {
+                t.push(' ');
+                t.push_str(&d.chinese());
+            }
+            if let Some(n) = &number {
+                t.push(' ');
+                t.push_str(n);
+            }
+            t
+        }
+        (None, None) => match articles.iter().find(|a| !a.headline.title.is_empty()) {
             Some(a) => {
                 inferred.push(Inferred {
                     field: "title",
@@ -208,7 +335,7 @@ fn resolve_meta(
         ));
     }
     Meta {
-        newspaper: raw.get("newspaper").map(|s| s.trim().to_string()),
+        newspaper,
         date,
         issue_number: raw.get("issue_number").map(|s| s.trim().to_string()),
         title,

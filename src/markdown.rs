@@ -15,9 +15,7 @@ use std::path::Path;
 /// deep nesting is converter noise, and unbounded depth would exhaust the stack downstream.
 pub const MAX_NESTING: usize = 32;
 
-/// Images larger than this are left out (a newspaper photo is a few MiB; this keeps a
-/// stray disk image or video from being read into memory and packed into the EPUB).
-pub const MAX_IMAGE_BYTES: u64 = 64 << 20;
+pub use crate::limits::MAX_IMAGE_BYTES;
 
 /// Stands for a soft line break until we know the characters on both sides of it.
 const SOFT_BREAK: &str = "\n";
@@ -31,10 +29,39 @@ pub struct Parsed {
 /// Parses Markdown into articles. `locate` maps a 0-based line of `text` to its file and line;
 /// `base_dir` is where relative image paths are resolved.
 pub fn parse(text: &str, base_dir: &Path, locate: &dyn Fn(usize) -> Location) -> Parsed {
+    parse_paged(text, base_dir, locate, &[])
+}
+
+/// [`parse`], with the byte offsets in `text` where print pages begin (ascending; page
+/// `i` begins at `page_starts[i]`): articles learn their page, and a page that begins
+/// inside an article leaves an [`Inline::PageBreak`] there.
+pub fn parse_paged(
+    text: &str,
+    base_dir: &Path,
+    locate: &dyn Fn(usize) -> Location,
+    page_starts: &[usize],
+) -> Parsed {
     let mut b = Builder::new(base_dir, locate, text);
+    b.page_starts = page_starts.to_vec();
     let opts = Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
     for (event, range) in Parser::new_ext(text, opts).into_offset_iter() {
-        b.event(event, range.start);
+        // A page that begins inside this run of text (a paragraph joined across the
+        // break): the text is split there, when it is the source text as written.
+        let inside = b
+            .next_page_start()
+            .filter(|&o| o > range.start && o < range.end);
+        match (event, inside) {
+            (Event::Text(t), Some(o)) if text.get(range.clone()) == Some(&*t) => {
+                let k = o - range.start;
+                b.event(Event::Text(t[..k].to_string().into()), range.start);
+                b.cross_pages(o);
+                b.event(Event::Text(t[k..].to_string().into()), o);
+            }
+            (event, _) => {
+                b.cross_pages(range.start);
+                b.event(event, range.start);
+            }
+        }
     }
     b.finish()
 }
@@ -73,6 +100,15 @@ struct Builder<'a> {
     footnotes: Vec<Footnote>,
     diagnostics: Vec<Diagnostic>,
     warned_depth: bool,
+    /// Where print pages begin (byte offsets), the next one not yet reached, the page
+    /// the text is on, and a page begun between blocks whose marker still waits for the
+    /// next article or paragraph.
+    page_starts: Vec<usize>,
+    next_page: usize,
+    page: Option<usize>,
+    waiting_break: Option<usize>,
+    /// The page of the first heading of the pending headline run.
+    pending_page: (Option<usize>, bool),
 }
 
 impl<'a> Builder<'a> {
@@ -91,6 +127,34 @@ impl<'a> Builder<'a> {
             footnotes: Vec::new(),
             diagnostics: Vec::new(),
             warned_depth: false,
+            page_starts: Vec::new(),
+            next_page: 0,
+            page: None,
+            waiting_break: None,
+            pending_page: (None, false),
+        }
+    }
+
+    fn next_page_start(&self) -> Option<usize> {
+        self.page_starts.get(self.next_page).copied()
+    }
+
+    /// Passes every page start at or before `at`: inside a paragraph or heading its marker
+    /// goes in at once, between blocks it waits for what comes next.
+    fn cross_pages(&mut self, at: usize) {
+        while self.next_page_start().is_some_and(|o| o <= at) {
+            let p = self.next_page;
+            self.next_page += 1;
+            self.page = Some(p);
+            let in_text = matches!(
+                self.stack.last(),
+                Some(Frame::Paragraph(..) | Frame::Heading(..) | Frame::Item(..))
+            ) && at > 0;
+            if in_text {
+                self.push_inline(Inline::PageBreak(p));
+            } else {
+                self.waiting_break = Some(p);
+            }
         }
     }
 
@@ -166,7 +230,10 @@ impl<'a> Builder<'a> {
 
     fn current_article(&mut self) -> &mut Article {
         if self.articles.is_empty() {
+            let opens_page = self.waiting_break.take().is_some();
             self.articles.push(Article {
+                page: self.page,
+                opens_page,
                 headline: HeadlineGroup::default(),
                 byline: None,
                 blocks: Vec::new(),
@@ -201,7 +268,14 @@ impl<'a> Builder<'a> {
                 location: Some(run[ti].2.clone()),
             };
             if top <= 2 || self.articles.is_empty() {
+                let (page, opens_page) = if n == 0 {
+                    self.pending_page
+                } else {
+                    (self.page, false)
+                };
                 self.articles.push(Article {
+                    page,
+                    opens_page,
                     headline: group,
                     byline: None,
                     blocks: Vec::new(),
@@ -268,7 +342,13 @@ impl<'a> Builder<'a> {
 
     fn start(&mut self, tag: Tag, at: usize) {
         match tag {
-            Tag::Paragraph => self.stack.push(Frame::Paragraph(Vec::new(), at)),
+            Tag::Paragraph => {
+                let mut inlines = Vec::new();
+                if let Some(p) = self.waiting_break.take() {
+                    inlines.push(Inline::PageBreak(p));
+                }
+                self.stack.push(Frame::Paragraph(inlines, at))
+            }
             Tag::Heading { level, .. } => {
                 self.stack
                     .push(Frame::Heading(heading_level(level), Vec::new(), at))
@@ -366,6 +446,9 @@ impl<'a> Builder<'a> {
                 }
                 if top_level {
                     let loc = self.loc(at);
+                    if self.pending.is_empty() {
+                        self.pending_page = (self.page, self.waiting_break.take().is_some());
+                    }
                     self.pending.push((level, text, loc));
                 } else {
                     // A heading inside a quote or list item is shown as a strong paragraph.
@@ -608,7 +691,7 @@ fn collect_edges(v: &[Inline], out: &mut Vec<Edge>) {
             Inline::Image(img) => {
                 out.push(Edge::Chars(img.alt.chars().next(), img.alt.chars().last()))
             }
-            Inline::FootnoteRef(_) => {}
+            Inline::FootnoteRef(_) | Inline::PageBreak(_) => {}
             Inline::LineBreak => out.push(Edge::Chars(None, None)),
         }
     }

@@ -14,6 +14,16 @@ pub struct RawMeta {
     pub lines: BTreeMap<String, (PathBuf, usize)>,
     /// Keys paiban does not know (kept, reported by `check`).
     pub unknown: Vec<String>,
+    /// `[[pages]]` of an `issue.toml`: file name, page number and page name as written.
+    pub pages: Vec<PageEntry>,
+}
+
+/// One `[[pages]]` entry: `file = "02-要闻.md"`, `page = 2`, `name = "要闻"`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageEntry {
+    pub file: String,
+    pub page: Option<String>,
+    pub name: Option<String>,
 }
 
 /// Canonical name of a metadata key, or None when paiban does not use it.
@@ -32,6 +42,8 @@ fn canonical(key: &str) -> Option<&'static str> {
             "lang" | "language" | "语言" => "language",
             "publisher" | "出版" | "出版者" => "publisher",
             "edition" | "section" | "版面" => "section",
+            "page" | "page_number" | "版" | "版次" => "page",
+            "page_name" | "版名" => "page_name",
             "author" | "creator" => "author",
             _ => return None,
         },
@@ -60,6 +72,12 @@ impl RawMeta {
     }
 
     /// The place a key was written, for an error about its value.
+    /// Takes a field out (a page's own fields must not become the issue's).
+    pub fn take(&mut self, key: &str) -> Option<(String, Option<(PathBuf, usize)>)> {
+        let v = self.fields.remove(key)?;
+        Some((v, self.lines.remove(key)))
+    }
+
     pub fn place(&self, key: &str) -> Option<(PathBuf, usize)> {
         self.lines.get(key).cloned()
     }
@@ -151,6 +169,18 @@ fn parse_toml(raw: &str, path: &Path, first_line: usize) -> Result<RawMeta> {
     })?;
     let mut meta = RawMeta::default();
     for (k, v) in table {
+        if k == "pages" {
+            meta.pages = page_entries(&v).map_err(|message| Error::Metadata {
+                path: path.to_path_buf(),
+                line: raw
+                    .lines()
+                    .position(|l| l.trim() == "[[pages]]")
+                    .map_or_else(|| key_line(raw, "pages", first_line), |i| first_line + i),
+                format: "TOML",
+                message,
+            })?;
+            continue;
+        }
         let text = match v {
             toml::Value::String(s) => s,
             toml::Value::Integer(i) => i.to_string(),
@@ -173,6 +203,38 @@ fn parse_toml(raw: &str, path: &Path, first_line: usize) -> Result<RawMeta> {
         meta.insert(&k, text, path, line);
     }
     Ok(meta)
+}
+
+/// `[[pages]]`: an array of tables, each naming its `file`.
+fn page_entries(v: &toml::Value) -> std::result::Result<Vec<PageEntry>, String> {
+    let Some(items) = v.as_array() else {
+        return Err("`pages` must be a list of [[pages]] tables".into());
+    };
+    let scalar = |v: &toml::Value| match v {
+        toml::Value::String(s) => Some(s.clone()),
+        toml::Value::Integer(i) => Some(i.to_string()),
+        _ => None,
+    };
+    items
+        .iter()
+        .map(|item| {
+            let t = item
+                .as_table()
+                .ok_or("each [[pages]] entry must be a table")?;
+            let file = t
+                .get("file")
+                .and_then(|f| f.as_str())
+                .ok_or("each [[pages]] entry needs `file = \"NAME.md\"`")?;
+            Ok(PageEntry {
+                file: file.to_string(),
+                page: t.get("page").or_else(|| t.get("number")).and_then(scalar),
+                name: t
+                    .get("name")
+                    .or_else(|| t.get("page_name"))
+                    .and_then(|n| n.as_str().map(str::to_string)),
+            })
+        })
+        .collect()
 }
 
 fn parse_yaml(raw: &str, path: &Path, first_line: usize) -> Result<RawMeta> {

@@ -146,7 +146,32 @@ pub struct Inferred {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Document {
     pub meta: Meta,
+    /// The print pages (版) the text stood on, in order; empty when nothing said.
+    pub pages: Vec<Page>,
     pub articles: Vec<Article>,
+}
+
+/// A print page (版): its number and name as the paper printed them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct Page {
+    pub number: Option<u32>,
+    pub name: Option<String>,
+}
+
+impl Page {
+    /// `第02版 要闻`, `第02版`, or `第N版` by position when the number is unknown.
+    pub fn heading(&self, index: usize) -> String {
+        let n = self.number.unwrap_or(index as u32 + 1);
+        match &self.name {
+            Some(name) => format!("第{n:02}版 {name}"),
+            None => format!("第{n:02}版"),
+        }
+    }
+
+    /// The page number as printed, for page-lists and citations (`2`).
+    pub fn label(&self, index: usize) -> String {
+        self.number.unwrap_or(index as u32 + 1).to_string()
+    }
 }
 
 /// 引题 / 主题 / 副题.
@@ -165,6 +190,10 @@ pub struct HeadlineGroup {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Article {
+    /// Index in `Document::pages` of the page its headline stood on.
+    pub page: Option<usize>,
+    /// That page begins with this article (its page-break marker goes before the headline).
+    pub opens_page: bool,
     pub headline: HeadlineGroup,
     /// `□ 本报评论员`, `本报记者 某某`: the article's first paragraph when it is a byline.
     pub byline: Option<String>,
@@ -274,6 +303,9 @@ pub enum Inline {
     FootnoteRef(String),
     /// A hard line break (two spaces or a backslash at the end of a line).
     LineBreak,
+    /// Here a print page (index in `Document::pages`) began: the EPUB marks it for page
+    /// navigation; nothing is printed.
+    PageBreak(usize),
 }
 
 /// The plain text of some inlines (images give their alt text, footnote references nothing).
@@ -292,7 +324,7 @@ fn push_plain(inlines: &[Inline], out: &mut String) {
             }
             Inline::Link { content, .. } => push_plain(content, out),
             Inline::Image(img) => out.push_str(&img.alt),
-            Inline::FootnoteRef(_) => {}
+            Inline::FootnoteRef(_) | Inline::PageBreak(_) => {}
             Inline::LineBreak => out.push('\n'),
         }
     }

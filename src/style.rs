@@ -51,6 +51,9 @@ pub struct Style {
     pub article_new_page: bool,
     /// Running head and folio also on pages that open an article.
     pub head_on_opening_pages: bool,
+    /// PDF standards, as `--pdf-standard` takes them (`a-2u`, `a-1b`, `a-2a,ua-1`, …);
+    /// unset: `a-2u`.
+    pub pdf_standard: Option<String>,
     pub fonts: Fonts,
 }
 
@@ -116,6 +119,7 @@ impl Default for Style {
             compress_punctuation: true,
             article_new_page: true,
             head_on_opening_pages: false,
+            pdf_standard: None,
             fonts: Fonts::default(),
         }
     }

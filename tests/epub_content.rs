@@ -58,7 +58,7 @@ fn nav_lists_the_three_titles_and_not_kickers_or_subtitles() {
     let (_, map) = sample_epub();
     let nav = text(&map, "OEBPS/nav.xhtml");
     let toc = nav
-        .split("epub:type = \"toc\"")
+        .split("epub:type=\"toc\"")
         .nth(1)
         .and_then(|s| s.split("</nav>").next())
         .expect("a toc nav");
@@ -197,12 +197,12 @@ fn special_characters_are_escaped_everywhere() {
     assert!(a.contains("href=\"https://example.org/?a=1&amp;b=2\""));
     let nav = text(&map, "OEBPS/nav.xhtml");
     assert!(
-        nav.contains("标题含 &lt;尖括号&gt;、&amp; 与 \"引号\""),
+        nav.contains("标题含 &lt;尖括号&gt;、&amp; 与 &quot;引号&quot;"),
         "{nav}"
     );
     let opf = text(&map, "OEBPS/content.opf");
     assert!(
-        opf.contains("<dc:title>示例&lt;晚报&gt; &amp; \"周刊\" 2024年3月15日</dc:title>"),
+        opf.contains("<dc:title>示例&lt;晚报&gt; &amp; \"周刊\" 2024年3月15日 第9527期</dc:title>"),
         "{opf}"
     );
     // Every block kind arrived.

@@ -38,6 +38,17 @@ fn epubcheck_accepts_every_issue_without_errors_or_warnings() {
         corpus.len()
     );
     inputs.extend(corpus.into_iter().map(|p| (p, EpubOptions::default())));
+    // The folder sample (pages, series) and every issue of the round-trip corpus as the
+    // converters left it (page-list and page-break markers from the normalizer).
+    inputs.push((
+        root().join("content/shili-2023-04-11"),
+        EpubOptions::default(),
+    ));
+    inputs.extend(
+        roundtrip_damaged()
+            .into_iter()
+            .map(|p| (p, EpubOptions::default())),
+    );
     let mut files = Vec::new();
     for (i, (input, opts)) in inputs.iter().enumerate() {
         let (bytes, _) = build(input, opts);

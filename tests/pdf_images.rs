@@ -174,14 +174,15 @@ fn png_images_are_placed_once_each_and_with_their_captions() {
     // chequer.png three times, one object; alpha.png with its soft mask.
     let chequer: Vec<_> = list.iter().filter(|i| (i.2, i.3) == (48, 32)).collect();
     assert_eq!(chequer.len(), 3, "{list:?}");
+    // PDF/A: colours are device-independent (ICC-based sRGB), not DeviceRGB.
     assert!(chequer
         .iter()
-        .all(|i| i.1 == "image" && i.4 == "rgb" && i.6 == chequer[0].6));
+        .all(|i| i.1 == "image" && i.4 == "icc" && i.6 == chequer[0].6));
     let alpha: Vec<_> = list.iter().filter(|i| (i.2, i.3) == (20, 10)).collect();
     let kinds: Vec<&str> = alpha.iter().map(|i| i.1.as_str()).collect();
     assert_eq!(kinds, ["image", "smask"], "{list:?}");
-    // Soft masks are PDF 1.4.
-    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-1.4"));
+    // PDF/A-2u, the default, allows soft masks; the file is PDF 1.7.
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-1.7"));
     let t = text(&pdf);
     let mut at = 0;
     for want in [
@@ -222,7 +223,7 @@ fn jpeg_images_go_in_as_they_are() {
     assert_eq!(list.len(), 1, "{list:?}");
     let i = &list[0];
     assert_eq!((i.1.as_str(), i.2, i.3), ("image", 72, 48), "{list:?}");
-    assert_eq!((i.4.as_str(), i.5.as_str()), ("rgb", "jpeg"), "{list:?}");
+    assert_eq!((i.4.as_str(), i.5.as_str()), ("icc", "jpeg"), "{list:?}");
     // The JPEG's bytes are in the file unchanged.
     let jpeg = std::fs::read(fixture("pdf/photo.jpg")).unwrap();
     let bytes = std::fs::read(&pdf).unwrap();

@@ -132,21 +132,40 @@ fn pdftotext_gives_back_every_character_in_order() {
     }
 }
 
-/// Lines of `pdftotext -bbox-layout`, as text.
+/// A number attribute (`xMin="12.5"`) of a `pdftotext -bbox-layout` element.
+fn attr(tag: &str, name: &str) -> f64 {
+    tag.split(&format!("{name}=\""))
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(f64::NAN)
+}
+
+/// Lines of `pdftotext -bbox-layout`, as text. A half-width mark (`》。`) is drawn by
+/// positioning, so its full-em box overlaps the next glyph and poppler reports the rest of
+/// the line as a line of its own at the same height: such pieces are joined again.
 fn bbox_lines(pdf: &Path) -> Vec<String> {
     let out = run("pdftotext", &["-bbox-layout", pdf.to_str().unwrap(), "-"]).stdout;
     let html = String::from_utf8(out).unwrap();
-    let mut lines = Vec::new();
+    let mut lines: Vec<(String, f64, f64)> = Vec::new();
     for chunk in html.split("<line").skip(1) {
+        let head = chunk.split('>').next().unwrap_or("");
+        let (y, x0, x1) = (attr(head, "yMin"), attr(head, "xMin"), attr(head, "xMax"));
         let body = chunk.split("</line>").next().unwrap_or("");
         let mut text = String::new();
         for w in body.split("<word").skip(1) {
             let inner = w.split_once('>').map_or("", |(_, r)| r);
             text.push_str(inner.split("</word>").next().unwrap_or(""));
         }
-        lines.push(text);
+        match lines.last_mut() {
+            Some((t, py, px1)) if (*py - y).abs() < 0.01 && x0 < *px1 && x1 > *px1 => {
+                t.push_str(&text);
+                *px1 = x1;
+            }
+            _ => lines.push((text, y, x1)),
+        }
     }
-    lines
+    lines.into_iter().map(|(t, _, _)| t).collect()
 }
 
 #[test]

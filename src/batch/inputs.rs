@@ -105,7 +105,11 @@ fn inlines(is: &[Inline], out: &mut Vec<PathBuf>) {
             Inline::Image(img) => out.push(img.path.clone()),
             Inline::Emphasis(c) | Inline::Strong(c) | Inline::Strikethrough(c) => inlines(c, out),
             Inline::Link { content, .. } => inlines(content, out),
-            Inline::Text(_) | Inline::Code(_) | Inline::FootnoteRef(_) | Inline::LineBreak => {}
+            Inline::Text(_)
+            | Inline::Code(_)
+            | Inline::FootnoteRef(_)
+            | Inline::LineBreak
+            | Inline::PageBreak(_) => {}
         }
     }
 }

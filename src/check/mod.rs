@@ -41,6 +41,9 @@ impl Finding {
 /// An article's headline group as found.
 #[derive(Debug, Clone, Serialize)]
 pub struct ArticleSummary {
+    /// The print page (版) it stood on: `第02版 要闻`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<String>,
     pub kicker: Option<String>,
     pub title: String,
     pub subtitles: Vec<String>,
@@ -188,15 +191,20 @@ pub fn check_prepared(p: &Prepared, opts: &CheckOptions) -> IssueReport {
     IssueReport {
         input: p.issue.input.clone(),
         meta: Some(doc.meta.clone()),
-        articles: doc.articles.iter().map(summary).collect(),
+        articles: doc
+            .articles
+            .iter()
+            .map(|a| summary(a, &doc.pages))
+            .collect(),
         repairs,
         estimated_pages: Some(estimate_pages(doc, opts)),
         findings,
     }
 }
 
-fn summary(a: &crate::model::Article) -> ArticleSummary {
+fn summary(a: &crate::model::Article, pages: &[crate::model::Page]) -> ArticleSummary {
     ArticleSummary {
+        page: a.page.and_then(|p| Some(pages.get(p)?.heading(p))),
         kicker: a.headline.kicker.clone(),
         title: a.headline.title.clone(),
         subtitles: a.headline.subtitles.clone(),

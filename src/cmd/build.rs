@@ -38,9 +38,20 @@ pub struct BuildOptions {
     /// Body font for the PDF (TTF/OTF/TTC).
     #[arg(long)]
     font: Option<PathBuf>,
+    /// Standards the PDF must meet, comma-separated: a-1b, a-2b, a-2u, a-2a, a-3b, a-3u,
+    /// a-4, ua-1 (default a-2u, or the style's `pdf_standard`).
+    #[arg(long, value_name = "LIST", value_parser = standard_list)]
+    pdf_standard: Option<String>,
     /// Embed a subset of the CJK font in the EPUB.
     #[arg(long)]
     embed_font: bool,
+}
+
+/// A `--pdf-standard` value that names known, compatible standards (else a usage error).
+fn standard_list(list: &str) -> std::result::Result<String, String> {
+    pdf::standard::Standards::parse(list)
+        .map(|_| list.to_string())
+        .map_err(|e| e.to_string())
 }
 
 impl BuildOptions {
@@ -60,6 +71,7 @@ impl BuildOptions {
             page: self.page.clone(),
             style: with_ext(false),
             font: self.font.clone(),
+            standard: self.pdf_standard.clone(),
         });
         Ok(Builder::new(
             PrepareOptions {

@@ -33,6 +33,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         page: Some(args.page.clone()),
         style: args.style.clone(),
         font: args.font.clone(),
+        standard: None,
     })?;
     let mut reports = Vec::new();
     for input in &args.inputs {
@@ -90,7 +91,13 @@ fn human(r: &IssueReport) -> String {
         );
         let _ = writeln!(s, "   title: {}", m.title);
     }
+    let mut page = None;
     for (i, a) in r.articles.iter().enumerate() {
+        // The articles under the print page (版) they stood on.
+        if a.page.is_some() && a.page != page {
+            page = a.page.clone();
+            let _ = writeln!(s, "   {}", page.as_deref().unwrap_or(""));
+        }
         let kicker = a
             .kicker
             .as_ref()

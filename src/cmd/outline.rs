@@ -10,7 +10,7 @@ use std::process::ExitCode;
 pub struct Args {
     /// An issue: a .md file or a folder of pages.
     input: PathBuf,
-    /// Print JSON (keys `meta` and `articles`).
+    /// Print JSON (keys `meta`, `pages` and `articles`).
     #[arg(long)]
     json: bool,
     /// Outline the source as written, without normalizing it.
@@ -55,6 +55,12 @@ pub fn outline_json(doc: &Document) -> Value {
             "publisher": meta.publisher,
             "inferred": meta.inferred,
         },
+        "pages": doc
+            .pages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| json!({"number": p.number, "name": p.name, "heading": p.heading(i)}))
+            .collect::<Vec<_>>(),
         "articles": doc.articles.iter().map(article_json).collect::<Vec<_>>(),
     })
 }
@@ -66,6 +72,7 @@ fn article_json(a: &Article) -> Value {
         .map(|s| json!({ "kicker": s.kicker, "title": s.title, "subtitles": s.subtitles, "level": s.level }))
         .collect();
     json!({
+        "page": a.page,
         "kicker": a.headline.kicker,
         "title": a.headline.title,
         "subtitles": a.headline.subtitles,
@@ -90,8 +97,16 @@ pub fn outline_text(doc: &Document) -> String {
     for i in &m.inferred {
         let _ = writeln!(s, "           ({} inferred from {})", i.field, i.from);
     }
+    let mut shown_page = None;
     for (n, a) in doc.articles.iter().enumerate() {
         let (p, c) = counts(&a.blocks);
+        // Articles under the page (版) they stood on.
+        if let Some(pi) = a.page.filter(|&pi| shown_page != Some(pi)) {
+            if let Some(page) = doc.pages.get(pi) {
+                let _ = writeln!(s, "\n{}", page.heading(pi));
+            }
+            shown_page = Some(pi);
+        }
         let _ = writeln!(s);
         if let Some(k) = &a.headline.kicker {
             let _ = writeln!(s, "   引题 {k}");

@@ -118,7 +118,7 @@ impl ImageSink for Collector {
         if let Some(done) = self.seen.get(&image.path) {
             return done.clone().map(|href| ImageRef { href });
         }
-        let href = match crate::issue::read_bounded(&image.path, crate::markdown::MAX_IMAGE_BYTES) {
+        let href = match crate::limits::read_bounded(&image.path, crate::limits::MAX_IMAGE_BYTES) {
             Ok(bytes) => match sniff(&bytes) {
                 Some(("image/svg+xml", _)) if check_svg(&bytes).is_err() => {
                     let why = check_svg(&bytes).err().unwrap_or_default();

@@ -5,13 +5,15 @@
 
 mod cover;
 mod images;
+mod nav;
+mod opf;
 mod package;
 mod webfont;
 pub mod xhtml;
 
 use crate::diagnostics::Diagnostic;
 use crate::error::Result;
-use crate::model::Document;
+use crate::model::{Block, Document, Inline};
 use crate::Rendered;
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
@@ -127,7 +129,7 @@ impl EpubEngine {
             chapters.push(package::Chapter {
                 href: format!("article-{:03}.xhtml", i + 1),
                 nav_title: a.headline.title.clone(),
-                xhtml: xhtml::article(a, &lang, &mut images, &mut diags),
+                xhtml: xhtml::article(a, &doc.pages, &lang, &mut images, &mut diags),
             });
         }
         diags.append(&mut images.diagnostics);
@@ -181,7 +183,54 @@ impl EpubEngine {
             .map(|a| a.headline.title.as_str())
             .collect::<Vec<_>>()
             .join("；");
+        let toc: Vec<nav::TocArticle> = chapters
+            .iter()
+            .zip(
+                doc.articles
+                    .iter()
+                    .map(|a| a.page)
+                    .chain(std::iter::repeat(None)),
+            )
+            .map(|(c, page)| nav::TocArticle {
+                href: c.href.clone(),
+                title: c.nav_title.clone(),
+                page,
+            })
+            .collect();
+        let targets = page_targets(doc);
+        let print_pages: Vec<nav::PrintPage> = doc
+            .pages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| nav::PrintPage {
+                heading: p.heading(i),
+                label: p.label(i),
+                target: targets.get(i).cloned().flatten(),
+            })
+            .collect();
+        let page_list = print_pages.iter().any(|p| p.target.is_some());
+        let nav = nav::xhtml(&nav::Nav {
+            lang: &lang,
+            title: &title,
+            articles: &toc,
+            pages: &print_pages,
+            cover: cover.is_some(),
+        });
+        let (has_images, images_without_alt) = image_alts(doc);
+        let extra = opf::Extra {
+            lang: lang.clone(),
+            source: page_list.then(|| format!("{title} 印刷版")),
+            series: meta.newspaper.clone().map(|n| {
+                let position = meta.issue_number.as_deref().and_then(opf::issue_position);
+                (n, position)
+            }),
+            has_images,
+            images_without_alt,
+            page_list,
+        };
         let bytes = package::build(package::Package {
+            nav,
+            extra,
             title,
             lang,
             publisher: meta.publisher.clone().or_else(|| meta.newspaper.clone()),
@@ -201,13 +250,92 @@ impl EpubEngine {
     }
 }
 
-/// The book's title: the issue's own title when the metadata gives one, else the newspaper
-/// and date (`武进日报 2023年12月29日`), else the title inferred from the first headline.
-pub fn book_title(doc: &Document) -> String {
-    let m = &doc.meta;
-    let title_given = !m.inferred.iter().any(|i| i.field == "title");
-    match (&m.newspaper, m.date) {
-        (Some(n), Some(d)) if !title_given => format!("{n} {}", d.chinese()),
-        _ => m.title.clone(),
+/// For each print page, where its marker stands: `article-003.xhtml#page-2`.
+fn page_targets(doc: &Document) -> Vec<Option<String>> {
+    fn inlines(is: &[Inline], out: &mut Vec<usize>) {
+        for i in is {
+            match i {
+                Inline::PageBreak(p) => out.push(*p),
+                Inline::Emphasis(c) | Inline::Strong(c) | Inline::Strikethrough(c) => {
+                    inlines(c, out)
+                }
+                Inline::Link { content, .. } => inlines(content, out),
+                _ => {}
+            }
+        }
     }
+    fn blocks(bs: &[Block], out: &mut Vec<usize>) {
+        for b in bs {
+            match b {
+                Block::Paragraph { content, .. } => inlines(content, out),
+                Block::List { items, .. } => items.iter().for_each(|i| blocks(i, out)),
+                Block::Quote(q) => blocks(q, out),
+                _ => {}
+            }
+        }
+    }
+    let mut targets = vec![None; doc.pages.len()];
+    for (i, a) in doc.articles.iter().enumerate() {
+        let href = format!("article-{:03}.xhtml", i + 1);
+        let mut found = Vec::new();
+        if let (true, Some(p)) = (a.opens_page, a.page) {
+            found.push(p);
+        }
+        blocks(&a.blocks, &mut found);
+        for p in found {
+            if let Some(t) = targets.get_mut(p).filter(|t| t.is_none()) {
+                *t = Some(format!("{href}#{}", xhtml::page_anchor(p)));
+            }
+        }
+    }
+    targets
+}
+
+/// Whether the issue has images, and whether any lacks its alternative text.
+fn image_alts(doc: &Document) -> (bool, bool) {
+    let mut any = false;
+    let mut missing = false;
+    fn inl(is: &[Inline], any: &mut bool, missing: &mut bool) {
+        for i in is {
+            match i {
+                Inline::Image(img) => {
+                    *any = true;
+                    *missing |= img.alt.trim().is_empty();
+                }
+                Inline::Emphasis(c) | Inline::Strong(c) | Inline::Strikethrough(c) => {
+                    inl(c, any, missing)
+                }
+                Inline::Link { content, .. } => inl(content, any, missing),
+                _ => {}
+            }
+        }
+    }
+    fn blk(bs: &[Block], any: &mut bool, missing: &mut bool) {
+        for b in bs {
+            match b {
+                Block::Paragraph { content, .. } => inl(content, any, missing),
+                Block::Figure { image, .. } => {
+                    *any = true;
+                    *missing |= image.alt.trim().is_empty();
+                }
+                Block::List { items, .. } => items.iter().for_each(|i| blk(i, any, missing)),
+                Block::Quote(q) => blk(q, any, missing),
+                Block::Table { head, rows, .. } => {
+                    head.iter().for_each(|c| inl(c, any, missing));
+                    rows.iter().flatten().for_each(|c| inl(c, any, missing));
+                }
+                _ => {}
+            }
+        }
+    }
+    for a in &doc.articles {
+        blk(&a.blocks, &mut any, &mut missing);
+    }
+    (any, missing)
+}
+
+/// The book's title: the issue's title (a newspaper's is its paper and date, see
+/// `resolve_meta`).
+pub fn book_title(doc: &Document) -> String {
+    doc.meta.title.clone()
 }

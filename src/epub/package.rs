@@ -12,6 +12,9 @@ use std::io::{Cursor, Read, Write};
 
 /// Everything that goes into one EPUB.
 pub struct Package<'a> {
+    /// Our navigation document (it replaces epub-builder's) and the metadata we add.
+    pub nav: String,
+    pub extra: super::opf::Extra,
     pub title: String,
     pub lang: String,
     pub publisher: Option<String>,
@@ -127,13 +130,14 @@ pub fn build(p: Package<'_>) -> Result<Vec<u8>, EpubError> {
     }
     let mut raw = Vec::new();
     b.generate(&mut raw).map_err(eb)?;
-    repack(&raw, &p.lang)
+    repack(&raw, &p.nav, &p.extra)
 }
 
 /// Rewrites the archive: `mimetype` first and stored, everything else deflated, every entry
-/// dated 1980-01-01 (epub-builder stamps the current time). The navigation document gets the
-/// book's language (epub-builder's template has none).
-fn repack(raw: &[u8], lang: &str) -> Result<Vec<u8>, EpubError> {
+/// dated 1980-01-01 (epub-builder stamps the current time). The navigation document is ours
+/// ([`super::nav`]), and the package gets the metadata epub-builder cannot write
+/// ([`super::opf`]).
+fn repack(raw: &[u8], nav: &str, extra: &super::opf::Extra) -> Result<Vec<u8>, EpubError> {
     use zip::write::SimpleFileOptions;
     use zip::CompressionMethod;
     let mut input = zip::ZipArchive::new(Cursor::new(raw))?;
@@ -148,7 +152,6 @@ fn repack(raw: &[u8], lang: &str) -> Result<Vec<u8>, EpubError> {
     out.write_all(b"application/epub+zip")
         .map_err(|e| EpubError::Package(e.to_string()))?;
     let deflated = fixed.compression_method(CompressionMethod::Deflated);
-    let lang = super::xhtml::escape(lang);
     for i in 0..input.len() {
         let mut f = input.by_index(i)?;
         let name = f.name().to_string();
@@ -156,9 +159,10 @@ fn repack(raw: &[u8], lang: &str) -> Result<Vec<u8>, EpubError> {
             continue;
         }
         let is_nav = name == "OEBPS/nav.xhtml";
+        let is_opf = name == "OEBPS/content.opf";
         // Images are compressed already: deflating them again costs time and saves nothing.
         let is_image = [".png", ".jpg", ".gif"].iter().any(|e| name.ends_with(e));
-        if !is_nav && !is_image {
+        if !is_nav && !is_opf && !is_image {
             // Already deflated by epub-builder: copy the compressed bytes with the fixed
             // date instead of inflating and deflating again (an issue of many articles
             // spent most of its time there).
@@ -169,12 +173,9 @@ fn repack(raw: &[u8], lang: &str) -> Result<Vec<u8>, EpubError> {
         f.read_to_end(&mut data)
             .map_err(|e| EpubError::Package(format!("{name}: {e}")))?;
         if is_nav {
-            let s = String::from_utf8_lossy(&data).replacen(
-                "<html xmlns=",
-                &format!("<html lang=\"{lang}\" xml:lang=\"{lang}\" xmlns="),
-                1,
-            );
-            data = s.into_bytes();
+            data = nav.as_bytes().to_vec();
+        } else if is_opf {
+            data = super::opf::patch(&String::from_utf8_lossy(&data), extra).into_bytes();
         }
         let opts = if is_image {
             fixed.compression_method(CompressionMethod::Stored)

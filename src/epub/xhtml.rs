@@ -76,13 +76,20 @@ pub fn head(lang: &str, title: &str, out: &mut String) {
 }
 
 /// One article as a complete XHTML document.
+/// The id of print page `p`'s marker.
+pub fn page_anchor(p: usize) -> String {
+    format!("page-{}", p + 1)
+}
+
 pub fn article(
     a: &Article,
+    pages: &[Page],
     lang: &str,
     images: &mut dyn ImageSink,
     diags: &mut Vec<Diagnostic>,
 ) -> String {
     let mut w = Writer {
+        pages,
         out: String::with_capacity(1024),
         notes: BTreeMap::new(),
         referenced: BTreeSet::new(),
@@ -97,6 +104,10 @@ pub fn article(
     head(lang, &a.headline.title, &mut w.out);
     w.out
         .push_str("<body epub:type=\"bodymatter\">\n<article class=\"article\">\n");
+    if let (true, Some(p)) = (a.opens_page, a.page) {
+        w.page_break(p);
+        w.out.push('\n');
+    }
     w.headline(&a.headline);
     if let Some(by) = &a.byline {
         let _ = writeln!(w.out, "<p class=\"byline\">{}</p>", escape(by));
@@ -141,6 +152,8 @@ pub fn section_id(n: usize) -> String {
 }
 
 struct Writer<'a> {
+    /// The print pages, for page-break labels.
+    pages: &'a [Page],
     out: String,
     /// Footnote label → number.
     notes: BTreeMap<String, usize>,
@@ -405,7 +418,22 @@ impl Writer<'_> {
                 }
             },
             Inline::LineBreak => self.out.push_str("<br/>"),
+            Inline::PageBreak(p) => self.page_break(*p),
         }
+    }
+
+    /// Where print page `p` began (EPUB 3 page-break marker, found by the page-list).
+    fn page_break(&mut self, p: usize) {
+        let label = self
+            .pages
+            .get(p)
+            .map_or_else(|| (p + 1).to_string(), |pg| pg.label(p));
+        let _ = write!(
+            self.out,
+            "<span epub:type=\"pagebreak\" role=\"doc-pagebreak\" id=\"{}\" aria-label=\"{}\"></span>",
+            page_anchor(p),
+            escape(&label)
+        );
     }
 
     fn wrap(&mut self, tag: &str, c: &[Inline]) {

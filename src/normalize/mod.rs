@@ -32,6 +32,17 @@ use serde::Serialize;
 pub struct NormalizeOptions {
     pub newspaper: Option<String>,
     pub date: Option<IssueDate>,
+    /// Print pages the issue's files already mark (a folder issue: one per file).
+    pub pages: Vec<GivenPage>,
+}
+
+/// A print page known before normalizing: it begins at an input line.
+#[derive(Debug, Clone, Default)]
+pub struct GivenPage {
+    /// 0-based input line where the page's text begins.
+    pub line: usize,
+    pub page: Option<u32>,
+    pub section: Option<String>,
 }
 
 /// One change made to the text.
@@ -325,8 +336,12 @@ impl Lines {
                 page: m.page,
                 section: m.section.clone(),
             };
-            if out.last().is_some_and(|p| p.offset == b.offset) {
-                out.pop(); // two marks at one place: the later one names the page
+            if let Some(prev) = out.last_mut().filter(|p| p.offset == b.offset) {
+                // Two marks at one place (a page file that begins with its running head):
+                // the first (the file's) says what it knows, the other fills the rest.
+                prev.page = prev.page.or(b.page);
+                prev.section = prev.section.take().or(b.section);
+                continue;
             }
             if b.page.is_some() && out.last().is_some_and(|p| p.page == b.page) {
                 continue; // the same page again: a column break under a split head
@@ -377,6 +392,17 @@ pub fn normalize(text: &str, opts: &NormalizeOptions) -> Normalized {
     let mut warnings = Vec::new();
     veto::run(&mut lines);
     jumps::run(&mut lines, &mut repairs);
+    for g in &opts.pages {
+        // The first line at or after the page's first line (jumps may have moved lines).
+        if let Some(i) = lines.lines.iter().position(|l| l.origin >= g.line) {
+            lines.add_mark(Mark {
+                line: i,
+                col: 0,
+                page: g.page,
+                section: g.section.clone(),
+            });
+        }
+    }
     // Furniture removal makes paragraphs adjacent; a join can make a line furniture
     // (`第` + `3版`) or supply word evidence for another join. Repeat to a fixed point, so
     // normalizing the output again changes nothing.

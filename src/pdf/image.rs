@@ -1,11 +1,11 @@
-//! Image files → PDF image XObjects. JPEG goes in as it is (`/DCTDecode`: the viewer
-//! decodes it), its size and colour components read from the frame header; PNG is decoded
-//! (`png` crate) to 8-bit gray or RGB samples, deflated, with any alpha as a soft mask.
-//! Anything else is refused with a reason, and the figure keeps its caption only.
+//! Image files → images for the PDF writer. JPEG goes in as it is (`/DCTDecode`: the
+//! viewer decodes it), its size and colour components read from the frame header; PNG is
+//! decoded (`png` crate) to 8-bit gray or RGB samples, with any alpha as a soft mask
+//! (krilla deflates both). Anything else is refused with a reason, and the figure keeps
+//! its caption only.
 
-use lopdf::{Dictionary, Object};
-use std::io::Write as _;
 use std::path::Path;
+use std::sync::Arc;
 
 /// Pixels per inch an image is taken to have: its natural size on paper, never exceeded.
 pub const DPI: f32 = 150.0;
@@ -26,31 +26,28 @@ pub enum ImageError {
     Jpeg(&'static str),
     #[error("{0}×{1} pixels is too large")]
     TooLarge(u32, u32),
-    #[error("cannot compress the image: {0}")]
-    Compress(std::io::Error),
+    #[error("the PDF writer refuses it: {0}")]
+    Writer(String),
 }
 
-/// A stream object to write: its dictionary (without `/Length`) and data.
-pub type Stream<'a> = (Dictionary, &'a [u8]);
-
-/// One image, ready to be written as an image XObject.
-#[derive(Debug, Clone, PartialEq)]
+/// One image, checked and ready for the PDF writer.
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct PdfImage {
     pub width: u32,
     pub height: u32,
-    /// `/ColorSpace`, `/BitsPerComponent` 8, `/Filter` and the optional `/Decode`.
+    /// `DeviceGray`, `DeviceRGB` or `DeviceCMYK`.
     color: &'static str,
-    filter: &'static str,
-    invert_cmyk: bool,
-    data: Vec<u8>,
-    /// Deflated 8-bit alpha, when not fully opaque.
-    alpha: Option<Vec<u8>>,
+    /// The JPEG file as it is; else 8-bit samples.
+    jpeg: bool,
+    data: Arc<Vec<u8>>,
+    /// 8-bit alpha, when not fully opaque.
+    alpha: Option<Arc<Vec<u8>>>,
 }
 
 impl PdfImage {
     /// Reads and converts the image at `path` (bounded read).
     pub fn load(path: &Path) -> Result<Self, ImageError> {
-        let bytes = crate::issue::read_bounded(path, crate::markdown::MAX_IMAGE_BYTES)?;
+        let bytes = crate::limits::read_bounded(path, crate::limits::MAX_IMAGE_BYTES)?;
         Self::from_bytes(bytes)
     }
 
@@ -80,37 +77,45 @@ impl PdfImage {
         self.alpha.is_some()
     }
 
-    /// The image XObject (dictionary and stream data) and its soft mask, if any; `smask`
-    /// is the object number the mask will be written as.
-    pub fn xobjects(&self, smask: Option<u32>) -> (Stream<'_>, Option<Stream<'_>>) {
-        let mut d = self.dict(self.color, self.filter);
-        if self.invert_cmyk {
-            // Adobe's CMYK JPEGs store inverted values.
-            d.set(
-                "Decode",
-                Object::Array([1, 0, 1, 0, 1, 0, 1, 0].map(Object::Integer).to_vec()),
-            );
-        }
-        let mask = match (&self.alpha, smask) {
-            (Some(a), Some(id)) => {
-                d.set("SMask", Object::Reference((id, 0)));
-                Some((self.dict("DeviceGray", "FlateDecode"), a.as_slice()))
-            }
-            _ => None,
+    /// The image as krilla draws it (JPEG embedded as is, samples deflated by krilla).
+    pub fn to_krilla(&self) -> Result<krilla::image::Image, ImageError> {
+        let image = if self.jpeg {
+            let data: Arc<Vec<u8>> = Arc::clone(&self.data);
+            krilla::image::Image::from_jpeg(data.into(), false)
+        } else {
+            krilla::image::Image::from_custom(self.clone(), false)
         };
-        ((d, &self.data), mask)
+        image.map_err(ImageError::Writer)
+    }
+}
+
+impl krilla::image::CustomImage for PdfImage {
+    fn color_channel(&self) -> &[u8] {
+        &self.data
     }
 
-    fn dict(&self, color: &str, filter: &str) -> Dictionary {
-        let mut d = Dictionary::new();
-        d.set("Type", Object::Name(b"XObject".to_vec()));
-        d.set("Subtype", Object::Name(b"Image".to_vec()));
-        d.set("Width", Object::Integer(i64::from(self.width)));
-        d.set("Height", Object::Integer(i64::from(self.height)));
-        d.set("ColorSpace", Object::Name(color.as_bytes().to_vec()));
-        d.set("BitsPerComponent", Object::Integer(8));
-        d.set("Filter", Object::Name(filter.as_bytes().to_vec()));
-        d
+    fn alpha_channel(&self) -> Option<&[u8]> {
+        self.alpha.as_deref().map(Vec::as_slice)
+    }
+
+    fn bits_per_component(&self) -> krilla::image::BitsPerComponent {
+        krilla::image::BitsPerComponent::Eight
+    }
+
+    fn size(&self) -> (u32, u32) {
+        (self.width, self.height)
+    }
+
+    fn icc_profile(&self) -> Option<&[u8]> {
+        None
+    }
+
+    fn color_space(&self) -> krilla::image::ImageColorspace {
+        match self.color {
+            "DeviceGray" => krilla::image::ImageColorspace::Luma,
+            "DeviceCMYK" => krilla::image::ImageColorspace::Cmyk,
+            _ => krilla::image::ImageColorspace::Rgb,
+        }
     }
 }
 
@@ -119,16 +124,6 @@ fn check_size(w: u32, h: u32) -> Result<(), ImageError> {
         return Err(ImageError::TooLarge(w, h));
     }
     Ok(())
-}
-
-fn deflate(data: &[u8]) -> Result<Vec<u8>, ImageError> {
-    let mut z = flate2::write::ZlibEncoder::new(
-        Vec::new(),
-        flate2::Compression::new(super::content::LEVEL),
-    );
-    z.write_all(data)
-        .and_then(|_| z.finish())
-        .map_err(ImageError::Compress)
 }
 
 /// PNG: every colour type and depth normalised to 8-bit gray or RGB, plus alpha (from an
@@ -174,10 +169,9 @@ fn png_image(bytes: &[u8]) -> Result<PdfImage, ImageError> {
         width: w,
         height: h,
         color,
-        filter: "FlateDecode",
-        invert_cmyk: false,
-        data: deflate(&data)?,
-        alpha: alpha.as_deref().map(deflate).transpose()?,
+        jpeg: false,
+        data: Arc::new(data),
+        alpha: alpha.map(Arc::new),
     })
 }
 
@@ -195,9 +189,8 @@ fn jpeg_image(bytes: Vec<u8>) -> Result<PdfImage, ImageError> {
         width: f.width,
         height: f.height,
         color,
-        filter: "DCTDecode",
-        invert_cmyk: f.components == 4 && f.adobe,
-        data: bytes,
+        jpeg: true,
+        data: Arc::new(bytes),
         alpha: None,
     })
 }
@@ -207,14 +200,11 @@ struct Frame {
     width: u32,
     height: u32,
     components: u8,
-    /// An Adobe APP14 segment came first (its CMYK is stored inverted).
-    adobe: bool,
 }
 
 /// Walks the marker segments up to the first start-of-frame.
 fn jpeg_frame(b: &[u8]) -> Result<Frame, ImageError> {
     let mut i = 2;
-    let mut adobe = false;
     loop {
         // Fill bytes (0xFF) may precede a marker.
         while b.get(i) == Some(&0xff) && b.get(i + 1) == Some(&0xff) {
@@ -236,7 +226,6 @@ fn jpeg_frame(b: &[u8]) -> Result<Frame, ImageError> {
         }
         let seg = b.get(i + 2..i + len).ok_or(ImageError::Jpeg("truncated"))?;
         match m {
-            0xee if seg.starts_with(b"Adobe") => adobe = true,
             // Baseline, extended and progressive Huffman frames: what viewers decode.
             0xc0..=0xc2 => {
                 let [p, h0, h1, w0, w1, n, ..] = *seg else {
@@ -249,7 +238,6 @@ fn jpeg_frame(b: &[u8]) -> Result<Frame, ImageError> {
                     width: u32::from(u16::from_be_bytes([w0, w1])),
                     height: u32::from(u16::from_be_bytes([h0, h1])),
                     components: n,
-                    adobe,
                 });
             }
             0xc3 | 0xc5..=0xc7 | 0xc9..=0xcb | 0xcd..=0xcf => {
@@ -281,37 +269,28 @@ mod tests {
         out
     }
 
-    fn inflate(z: &[u8]) -> Vec<u8> {
-        use std::io::Read;
-        let mut v = Vec::new();
-        flate2::read::ZlibDecoder::new(z)
-            .read_to_end(&mut v)
-            .unwrap();
-        v
-    }
-
     #[test]
     fn png_kinds_become_gray_or_rgb_with_alpha_as_mask() {
         use png::{BitDepth::*, ColorType::*};
         let rgba = png_bytes(Rgba, Eight, &[1, 2, 3, 128, 4, 5, 6, 255], 2);
         let img = PdfImage::from_bytes(rgba).unwrap();
         assert_eq!((img.width, img.height, img.color), (2, 1, "DeviceRGB"));
-        assert_eq!(inflate(&img.data), [1, 2, 3, 4, 5, 6]);
-        assert_eq!(inflate(img.alpha.as_ref().unwrap()), [128, 255]);
+        assert_eq!(*img.data, [1, 2, 3, 4, 5, 6]);
+        assert_eq!(**img.alpha.as_ref().unwrap(), [128, 255]);
         // Opaque alpha: no mask.
         let opaque = png_bytes(GrayscaleAlpha, Eight, &[7, 255, 8, 255], 2);
         let img = PdfImage::from_bytes(opaque).unwrap();
         assert_eq!((img.color, img.alpha.is_none()), ("DeviceGray", true));
-        assert_eq!(inflate(&img.data), [7, 8]);
+        assert_eq!(*img.data, [7, 8]);
         // A palette with a transparent entry: RGB and a mask.
         let pal = png_bytes(Indexed, Eight, &[0, 1], 2);
         let img = PdfImage::from_bytes(pal).unwrap();
-        assert_eq!(inflate(&img.data), [0, 0, 0, 255, 0, 0]);
-        assert_eq!(inflate(img.alpha.as_ref().unwrap()), [255, 0]);
+        assert_eq!(*img.data, [0, 0, 0, 255, 0, 0]);
+        assert_eq!(**img.alpha.as_ref().unwrap(), [255, 0]);
         // 1-bit gray is expanded to 8 bits.
         let bits = png_bytes(Grayscale, One, &[0b1000_0000], 2);
         let img = PdfImage::from_bytes(bits).unwrap();
-        assert_eq!(inflate(&img.data), [255, 0]);
+        assert_eq!(*img.data, [255, 0]);
     }
 
     #[test]
@@ -322,8 +301,8 @@ mod tests {
         j.extend_from_slice(&[0xff, 0xc2, 0, 11, 8, 0, 20, 1, 44, 4, 0, 0, 0]);
         let img = PdfImage::from_bytes(j.clone()).unwrap();
         assert_eq!((img.width, img.height, img.color), (300, 20, "DeviceCMYK"));
-        assert!(img.invert_cmyk);
-        assert_eq!(img.data, j);
+        assert!(img.jpeg);
+        assert_eq!(*img.data, j);
         for bad in [&j[..12], &[0xff, 0xd8, 0xff, 0xd9][..]] {
             assert!(matches!(
                 PdfImage::from_bytes(bad.to_vec()),

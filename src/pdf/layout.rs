@@ -5,11 +5,18 @@
 //! Every article becomes a flow of vertical items (lines, spaces, rules, bookmarks) that
 //! is poured into columns. Items carry `keep` (no column break after this one), which
 //! is how headings stay with their text and how paragraphs avoid orphan and widow lines.
+//!
+//! On the way it records the document's logical structure (`structure.rs`) and marks every
+//! glyph and image with the node it belongs to, or as page furniture; what it decides
+//! about positions does not depend on that.
 
 use super::linebreak::HARD_BREAK;
 use super::lines::{break_headline, break_lines, Align, Face, Line, Metrics, ParaStyle, Span};
 use crate::model::{plain_text, Article, Block, Document, HeadlineGroup, Inline, ParaKind};
 use crate::style::{Style, MM};
+use std::cell::RefCell;
+
+pub use super::structure::{NodeId, Owner, Role, Structure, ROOT};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Glyph {
@@ -20,6 +27,10 @@ pub struct Glyph {
     pub y: f32,
     /// Compressed to half width (see `LineGlyph::half`).
     pub half: bool,
+    pub owner: Owner,
+    /// The first glyph of a line of text (where the writer may owe the text a space that
+    /// the line break took).
+    pub line_start: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -39,6 +50,7 @@ pub struct PlacedImage {
     pub y: f32,
     pub w: f32,
     pub h: f32,
+    pub owner: Owner,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -65,6 +77,14 @@ pub struct Mark {
 pub struct Layout {
     pub pages: Vec<Page>,
     pub marks: Vec<Mark>,
+    pub structure: Structure,
+}
+
+/// What the layout leaves besides the pages: the bookmarks and the logical structure.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Finished {
+    pub marks: Vec<Mark>,
+    pub structure: Structure,
 }
 
 /// One item of a vertical flow. `x` of glyphs and rules is relative to the column.
@@ -102,13 +122,21 @@ fn text_items(lines: Vec<Line>, size: f32, lead: f32, x0: f32) -> Vec<VItem> {
             kind: VKind::Text(
                 l.glyphs
                     .into_iter()
-                    .map(|g| Glyph {
+                    .enumerate()
+                    .map(|(k, g)| Glyph {
+                        line_start: k == 0,
                         ch: g.ch,
                         face: g.face,
                         size,
                         x: x0 + g.x,
                         y: baseline,
                         half: g.half,
+                        // A link's glyphs belong to its node; the rest are stamped later.
+                        owner: if g.tag == 0 {
+                            Owner::default()
+                        } else {
+                            Owner::Node(g.tag)
+                        },
                     })
                     .collect(),
             ),
@@ -128,25 +156,17 @@ fn paragraph_items(lines: Vec<Line>, size: f32, lead: f32, x0: f32) -> Vec<VItem
     items
 }
 
-fn spans_of(inlines: &[Inline], face: Face, out: &mut Vec<Span>) {
-    for i in inlines {
-        match i {
-            Inline::Text(t) | Inline::Code(t) => out.push(Span {
-                text: t.clone(),
-                face,
-            }),
-            Inline::Strong(c) => spans_of(c, Face::Bold, out),
-            Inline::Emphasis(c) | Inline::Strikethrough(c) => spans_of(c, face, out),
-            Inline::Link { content, .. } => spans_of(content, face, out),
-            Inline::Image(img) => out.push(Span {
-                text: img.alt.clone(),
-                face,
-            }),
-            Inline::FootnoteRef(_) => {}
-            Inline::LineBreak => out.push(Span {
-                text: HARD_BREAK.to_string(),
-                face,
-            }),
+/// Marks the glyphs and images of `items` not yet given to a node (a link's are) as
+/// belonging to `owner`.
+fn stamp(items: &mut [VItem], owner: Owner) {
+    for it in items {
+        match &mut it.kind {
+            VKind::Text(gs) => gs
+                .iter_mut()
+                .filter(|g| g.owner == Owner::Layout)
+                .for_each(|g| g.owner = owner),
+            VKind::Image(im) => im.owner = owner,
+            _ => {}
         }
     }
 }
@@ -155,6 +175,7 @@ fn plain(text: &str, face: Face) -> Vec<Span> {
     vec![Span {
         text: text.to_string(),
         face,
+        tag: 0,
     }]
 }
 
@@ -169,6 +190,8 @@ pub struct Layouter<'a> {
     gap: f32,
     lead: f32,
     images: Option<ImageLookup<'a>>,
+    /// The structure found so far (nodes are added as the model is walked).
+    structure: RefCell<Structure>,
 }
 
 /// Where the flow is: the page being filled, its column and the y in that column
@@ -203,7 +226,66 @@ impl<'a> Layouter<'a> {
             gap: style.column_gap(),
             lead: style.line_height(),
             images: None,
+            structure: RefCell::new(Structure::default()),
         }
+    }
+
+    /// The structure found so far (the writer reads a link's target from it while pages
+    /// are handed over).
+    pub fn structure(&self) -> std::cell::Ref<'_, Structure> {
+        self.structure.borrow()
+    }
+
+    /// The spans of `inlines` in paragraph `para`; each link becomes a node of its own
+    /// (tagged on its glyphs through the span's tag).
+    fn spans_of(
+        &self,
+        inlines: &[Inline],
+        face: Face,
+        tag: u32,
+        para: NodeId,
+        out: &mut Vec<Span>,
+    ) {
+        for i in inlines {
+            match i {
+                Inline::Text(t) | Inline::Code(t) => out.push(Span {
+                    text: t.clone(),
+                    face,
+                    tag,
+                }),
+                Inline::Strong(c) => self.spans_of(c, Face::Bold, tag, para, out),
+                Inline::Emphasis(c) | Inline::Strikethrough(c) => {
+                    self.spans_of(c, face, tag, para, out)
+                }
+                Inline::Link { content, url, .. } if tag == 0 => {
+                    let link = self.node(para, Role::Link { url: url.clone() }, None);
+                    self.spans_of(content, face, link, para, out)
+                }
+                Inline::Link { content, .. } => self.spans_of(content, face, tag, para, out),
+                Inline::Image(img) => out.push(Span {
+                    text: img.alt.clone(),
+                    face,
+                    tag,
+                }),
+                // The PDF is typeset anew: print pages show in its bookmarks, not its text.
+                Inline::FootnoteRef(_) | Inline::PageBreak(_) => {}
+                Inline::LineBreak => out.push(Span {
+                    text: HARD_BREAK.to_string(),
+                    face,
+                    tag,
+                }),
+            }
+        }
+    }
+
+    /// A new structure node under `parent`.
+    fn node(
+        &self,
+        parent: NodeId,
+        role: Role,
+        location: Option<&crate::model::Location>,
+    ) -> NodeId {
+        self.structure.borrow_mut().add(parent, role, location)
     }
 
     /// Figures whose image `lookup` knows are drawn; the others print their caption only.
@@ -227,7 +309,16 @@ impl<'a> Layouter<'a> {
     }
 
     /// A block of centred lines (headlines) of `size`, at width `w`, padded to the grid.
-    fn centred(&self, text: &str, face: Face, size: f32, w: f32, lead_mul: f32) -> Vec<VItem> {
+    #[allow(clippy::too_many_arguments)]
+    fn centred(
+        &self,
+        text: &str,
+        face: Face,
+        size: f32,
+        w: f32,
+        lead_mul: f32,
+        owner: Owner,
+    ) -> Vec<VItem> {
         let ps = ParaStyle {
             size,
             indent: 0.0,
@@ -239,28 +330,43 @@ impl<'a> Layouter<'a> {
         for it in &mut items {
             it.keep = true;
         }
+        stamp(&mut items, owner);
         items
     }
 
-    /// The headline group (and byline) of an article at width `w`.
-    fn headline(&self, a: &Article, w: f32) -> Vec<VItem> {
+    /// The headline group (and byline) of article `art` at width `w`.
+    fn headline(&self, a: &Article, w: f32, art: NodeId) -> Vec<VItem> {
         let s = self.style;
         let h = &a.headline;
+        let loc = h.location.as_ref();
+        let group = self.node(art, Role::HeadlineGroup, loc);
+        let para = |parent| Owner::Node(self.node(parent, Role::Paragraph, loc));
         let mut items = vec![VItem {
             height: 0.0,
             kind: VKind::Mark(h.title.clone(), 0),
             keep: true,
         }];
         if let Some(k) = &h.kicker {
-            items.extend(self.centred(k, Face::Regular, s.kicker_size, w, 1.5));
+            let o = para(group);
+            items.extend(self.centred(k, Face::Regular, s.kicker_size, w, 1.5, o));
         }
-        items.extend(self.centred(&h.title, Face::Bold, s.title_size, w, 1.3));
+        let title = Owner::Node(self.node(
+            group,
+            Role::Heading {
+                level: 1,
+                title: h.title.clone(),
+            },
+            loc,
+        ));
+        items.extend(self.centred(&h.title, Face::Bold, s.title_size, w, 1.3, title));
         for sub in &h.subtitles {
-            items.extend(self.centred(sub, Face::Regular, s.subtitle_size, w, 1.5));
+            let o = para(group);
+            items.extend(self.centred(sub, Face::Regular, s.subtitle_size, w, 1.5, o));
         }
         if let Some(b) = &a.byline {
             items.push(space(s.body_size * 0.4));
-            items.extend(self.centred(b, Face::Regular, s.body_size * 1.05, w, 1.6));
+            let o = para(art);
+            items.extend(self.centred(b, Face::Regular, s.body_size * 1.05, w, 1.6, o));
         }
         // Pad the group to whole lines, then a hairline under it.
         let total: f32 = items.iter().map(|i| i.height).sum();
@@ -278,8 +384,11 @@ impl<'a> Layouter<'a> {
         items
     }
 
-    fn section(&self, h: &HeadlineGroup, w: f32) -> Vec<VItem> {
+    /// A section's heading group under `parent`: `###` is a level-2 heading, deeper ones
+    /// level 3; its kicker and subtitles are paragraphs.
+    fn section(&self, h: &HeadlineGroup, w: f32, parent: NodeId) -> Vec<VItem> {
         let s = self.style;
+        let loc = h.location.as_ref();
         let mut items = vec![VItem {
             height: 0.0,
             kind: VKind::Mark(h.title.clone(), 1),
@@ -287,23 +396,29 @@ impl<'a> Layouter<'a> {
         }];
         // Kicker and subtitles at body size around the bold title: every line of the
         // group is printed (the EPUB keeps them too).
+        let heading = Role::Heading {
+            level: if h.level <= 3 { 2 } else { 3 },
+            title: h.title.clone(),
+        };
         let parts = h
             .kicker
             .iter()
-            .map(|k| (k.as_str(), Face::Regular, s.body_size))
+            .map(|k| (k.as_str(), Face::Regular, s.body_size, Role::Paragraph))
             .chain(std::iter::once((
                 h.title.as_str(),
                 Face::Bold,
                 s.section_size,
+                heading,
             )))
             .chain(
                 h.subtitles
                     .iter()
-                    .map(|t| (t.as_str(), Face::Regular, s.body_size)),
+                    .map(|t| (t.as_str(), Face::Regular, s.body_size, Role::Paragraph)),
             );
         let mut text = Vec::new();
         let mut text_h = 0.0;
-        for (t, face, size) in parts {
+        for (t, face, size, role) in parts {
+            let owner = Owner::Node(self.node(parent, role, loc));
             let lines = break_headline(
                 &plain(t, face),
                 w,
@@ -316,7 +431,9 @@ impl<'a> Layouter<'a> {
                 self.m,
             );
             text_h += lines.len().max(1) as f32 * size * 1.4;
-            text.extend(text_items(lines, size, size * 1.4, 0.0));
+            let mut items = text_items(lines, size, size * 1.4, 0.0);
+            stamp(&mut items, owner);
+            text.extend(items);
         }
         let block = self.grid(text_h + self.lead * 0.6);
         // Centre the group's lines in its grid block, with rules above and below.
@@ -350,6 +467,7 @@ impl<'a> Layouter<'a> {
         w: f32,
         x0: f32,
         indent: bool,
+        owner: Owner,
     ) -> Vec<VItem> {
         let s = self.style;
         let (face, mut ps) = match kind {
@@ -364,9 +482,14 @@ impl<'a> Layouter<'a> {
             ps.indent = 0.0;
         }
         let mut spans = Vec::new();
-        spans_of(content, face, &mut spans);
+        let para = match owner {
+            Owner::Node(n) => n,
+            _ => ROOT,
+        };
+        self.spans_of(content, face, 0, para, &mut spans);
         let lines = break_lines(&spans, w, &ps, self.m);
         let mut items = paragraph_items(lines, s.body_size, self.lead, x0);
+        stamp(&mut items, owner);
         if kind == ParaKind::NumberedHead {
             if let Some(last) = items.last_mut() {
                 last.keep = true;
@@ -386,26 +509,51 @@ impl<'a> Layouter<'a> {
         }
     }
 
-    /// Lays out blocks at width `w`, `x0` from the column's edge. `label`: the first
-    /// paragraph is a list item's, whose label takes the place of its indent.
-    fn blocks(&self, blocks: &[Block], w: f32, x0: f32, label: bool, out: &mut Vec<VItem>) {
+    /// Lays out blocks at width `w`, `x0` from the column's edge, as children of
+    /// structure node `parent`. `label`: the first paragraph is a list item's, whose label
+    /// takes the place of its indent.
+    #[allow(clippy::too_many_arguments)]
+    fn blocks(
+        &self,
+        blocks: &[Block],
+        w: f32,
+        x0: f32,
+        label: bool,
+        out: &mut Vec<VItem>,
+        parent: NodeId,
+    ) {
         let s = self.style;
         for (bi, b) in blocks.iter().enumerate() {
             match b {
-                Block::Paragraph { kind, content, .. } => {
+                Block::Paragraph {
+                    kind,
+                    content,
+                    location,
+                } => {
                     let indent = !(label && bi == 0);
-                    out.extend(self.paragraph(*kind, content, w, x0, indent));
+                    let p = self.node(parent, Role::Paragraph, location.as_ref());
+                    out.extend(self.paragraph(*kind, content, w, x0, indent, Owner::Node(p)));
                 }
-                Block::Section(h) => out.extend(self.section(h, w)),
+                Block::Section(h) => out.extend(self.section(h, w, parent)),
                 Block::List { start, items } => {
+                    let list = self.node(
+                        parent,
+                        Role::List {
+                            ordered: start.is_some(),
+                        },
+                        None,
+                    );
                     for (k, item) in items.iter().enumerate() {
+                        let li = self.node(list, Role::ListItem, None);
+                        let lbl = self.node(li, Role::Label, None);
+                        let body = self.node(li, Role::ListBody, None);
                         let label = match start {
                             Some(n) => format!("{}.", n + k as u64),
                             None => "·".to_string(),
                         };
                         let mut inner = Vec::new();
                         let step = self.nest_step(w);
-                        self.blocks(item, w - step, x0 + step, true, &mut inner);
+                        self.blocks(item, w - step, x0 + step, true, &mut inner, body);
                         // The label sits in the indent of the item's first line.
                         if let Some(VItem {
                             kind: VKind::Text(g),
@@ -423,6 +571,8 @@ impl<'a> Layouter<'a> {
                                     x,
                                     y,
                                     half: false,
+                                    owner: Owner::Node(lbl),
+                                    line_start: false,
                                 });
                                 x += self.m.advance(Face::Regular, ch) * s.body_size;
                             }
@@ -434,13 +584,18 @@ impl<'a> Layouter<'a> {
                 }
                 Block::Quote(inner) => {
                     let step = self.nest_step(w);
-                    self.blocks(inner, w - step, x0 + step, false, out)
+                    let q = self.node(parent, Role::Quote, None);
+                    self.blocks(inner, w - step, x0 + step, false, out, q)
                 }
                 Block::Code { text, .. } => {
                     let ps = self.body(0.0, Align::Start);
+                    let p = self.node(parent, Role::Paragraph, None);
+                    let code = Owner::Node(self.node(p, Role::Code, None));
                     for l in text.lines() {
                         let lines = break_lines(&plain(l, Face::Regular), w, &ps, self.m);
-                        out.extend(text_items(lines, s.body_size, self.lead, x0));
+                        let mut items = text_items(lines, s.body_size, self.lead, x0);
+                        stamp(&mut items, code);
+                        out.extend(items);
                     }
                 }
                 Block::Rule => out.push(VItem {
@@ -455,27 +610,73 @@ impl<'a> Layouter<'a> {
                 }),
                 Block::Table { head, rows, .. } => {
                     let ps = self.body(0.0, Align::Start);
-                    for row in std::iter::once(head).chain(rows) {
-                        let text = row
-                            .iter()
-                            .map(|c| plain_text(c))
-                            .collect::<Vec<_>>()
-                            .join("\u{3000}");
+                    let table = self.node(parent, Role::Table, None);
+                    for (r, row) in std::iter::once(head).chain(rows).enumerate() {
+                        let tr = self.node(table, Role::Row, None);
+                        let role = if r == 0 { Role::HeaderCell } else { Role::Cell };
+                        // The row is set as one line of text, its cells apart by an ideographic
+                        // space; each glyph is given to the cell its character comes from.
+                        let mut text = String::new();
+                        let mut owners = Vec::new();
+                        for c in row {
+                            // The space between cells belongs to the cell before it.
+                            if let Some(&(_, before)) = owners.last() {
+                                text.push('\u{3000}');
+                                owners.push(('\u{3000}', before));
+                            }
+                            let cell = Owner::Node(self.node(tr, role.clone(), None));
+                            for ch in plain_text(c).chars() {
+                                text.push(ch);
+                                owners.push((ch, cell));
+                            }
+                        }
                         let lines = break_lines(&plain(&text, Face::Regular), w, &ps, self.m);
-                        out.extend(text_items(lines, s.body_size, self.lead, x0));
+                        let mut items = text_items(lines, s.body_size, self.lead, x0);
+                        let mut at = 0;
+                        for it in &mut items {
+                            let VKind::Text(gs) = &mut it.kind else {
+                                continue;
+                            };
+                            for g in gs {
+                                while owners.get(at).is_some_and(|(c, _)| *c != g.ch) {
+                                    at += 1;
+                                }
+                                if let Some((_, o)) = owners.get(at) {
+                                    g.owner = *o;
+                                    at += 1;
+                                } else if let Some((_, o)) = owners.last() {
+                                    g.owner = *o;
+                                }
+                            }
+                        }
+                        out.extend(items);
                     }
                 }
-                Block::Figure { image, .. } => {
+                Block::Figure { image, location } => {
                     let ps = self.body(0.0, Align::Center);
                     let lines = break_lines(&plain(&image.alt, Face::Regular), w, &ps, self.m);
                     let mut caption = text_items(lines, s.body_size, self.lead, x0);
                     if let Some(fig) = self.images.and_then(|f| f(image)) {
-                        out.push(self.figure(fig, w, x0, !caption.is_empty()));
+                        let node = self.node(
+                            parent,
+                            Role::Figure {
+                                alt: image.alt.clone(),
+                            },
+                            location.as_ref(),
+                        );
+                        let cap = self.node(node, Role::Caption, location.as_ref());
+                        stamp(&mut caption, Owner::Node(cap));
+                        let mut item = self.figure(fig, w, x0, !caption.is_empty());
+                        stamp(std::slice::from_mut(&mut item), Owner::Node(node));
+                        out.push(item);
                         // The caption's lines stay together, under the image.
                         let n = caption.len();
                         for it in caption.iter_mut().take(n.saturating_sub(1)) {
                             it.keep = true;
                         }
+                    } else {
+                        let p = self.node(parent, Role::Paragraph, location.as_ref());
+                        stamp(&mut caption, Owner::Node(p));
                     }
                     out.extend(caption);
                 }
@@ -502,14 +703,15 @@ impl<'a> Layouter<'a> {
                 y: pad,
                 w: iw,
                 h: ih,
+                owner: Owner::default(),
             }),
             keep,
         }
     }
 
-    fn article_body(&self, a: &Article, w: f32) -> Vec<VItem> {
+    fn article_body(&self, a: &Article, w: f32, art: NodeId) -> Vec<VItem> {
         let mut items = Vec::new();
-        self.blocks(&a.blocks, w, 0.0, false, &mut items);
+        self.blocks(&a.blocks, w, 0.0, false, &mut items, art);
         if !a.footnotes.is_empty() {
             items.push(VItem {
                 height: self.lead,
@@ -522,11 +724,12 @@ impl<'a> Layouter<'a> {
                 keep: true,
             });
             for f in &a.footnotes {
+                let note = self.node(art, Role::Note, None);
                 let mut blocks = f.blocks.clone();
                 if let Some(Block::Paragraph { content, .. }) = blocks.first_mut() {
                     content.insert(0, Inline::Text(format!("[{}] ", f.label)));
                 }
-                self.blocks(&blocks, w, 0.0, false, &mut items);
+                self.blocks(&blocks, w, 0.0, false, &mut items, note);
             }
         }
         items
@@ -535,16 +738,20 @@ impl<'a> Layouter<'a> {
     /// Lays out the whole document, keeping every page.
     pub fn layout(&self, doc: &Document) -> Layout {
         let mut pages = Vec::new();
-        let marks = self.layout_pages(doc, &mut |p| pages.push(std::mem::take(p)));
-        Layout { pages, marks }
+        let f = self.layout_pages(doc, &mut |p| pages.push(std::mem::take(p)));
+        Layout {
+            pages,
+            marks: f.marks,
+            structure: f.structure,
+        }
     }
 
     /// Lays out the whole document, handing each page to `sink` as soon as it is
     /// finished (in order), so that a large issue's glyphs are never all alive at once.
     /// The page is cleared afterwards and its buffers reused for the next one (fewer
     /// large allocations freed and made again, which the allocator keeps as RSS).
-    /// Returns the bookmarks.
-    pub fn layout_pages(&self, doc: &Document, sink: &mut dyn FnMut(&mut Page)) -> Vec<Mark> {
+    /// Returns the bookmarks and the structure.
+    pub fn layout_pages(&self, doc: &Document, sink: &mut dyn FnMut(&mut Page)) -> Finished {
         let name = doc
             .meta
             .newspaper
@@ -569,7 +776,8 @@ impl<'a> Layouter<'a> {
         };
         let ncols = self.style.columns as usize;
         for a in &doc.articles {
-            let head = self.headline(a, self.text_w);
+            let art = self.node(ROOT, Role::Article, a.headline.location.as_ref());
+            let head = self.headline(a, self.text_w, art);
             let head_h: f32 = head.iter().map(|i| i.height).sum();
             if b.page.is_none() {
                 b.new_page();
@@ -606,14 +814,17 @@ impl<'a> Layouter<'a> {
             b.info
                 .article
                 .get_or_insert_with(|| a.headline.title.clone());
-            let body = self.article_body(a, self.col_w);
+            let body = self.article_body(a, self.col_w, art);
             b.flow(&body, ncols > 1, &a.headline.title);
         }
         if b.page.is_none() {
             b.new_page();
         }
         b.finish_page();
-        b.marks
+        Finished {
+            marks: b.marks,
+            structure: self.structure.take(),
+        }
     }
 }
 
@@ -900,7 +1111,7 @@ impl Builder<'_, '_, '_> {
         let w = l.text_w;
         let mut items = Vec::new();
         if let Some(name) = &doc.meta.newspaper {
-            items.extend(l.centred(name, Face::Bold, s.title_size * 1.6, w, 1.25));
+            items.extend(l.centred(name, Face::Bold, s.title_size * 1.6, w, 1.25, Owner::Layout));
         }
         let mut bar = Vec::new();
         if let Some(d) = doc.meta.date {
@@ -1007,6 +1218,8 @@ impl Builder<'_, '_, '_> {
             x: left + dx + g.x,
             y: head_base,
             half: g.half,
+            owner: Owner::Header,
+            line_start: false,
         }));
         page.rules.push(Rule {
             x0: left,
@@ -1029,6 +1242,8 @@ impl Builder<'_, '_, '_> {
                 x,
                 y: foot_base,
                 half: false,
+                owner: Owner::Footer,
+                line_start: false,
             });
             x += l.m.advance(Face::Regular, ch) * size;
         }
@@ -1063,6 +1278,8 @@ mod tests {
 
     fn article(title: &str, blocks: Vec<Block>) -> Article {
         Article {
+            page: None,
+            opens_page: false,
             headline: HeadlineGroup {
                 kicker: Some("引题".into()),
                 title: title.into(),
@@ -1163,6 +1380,7 @@ mod tests {
             }),
         );
         let doc = Document {
+            pages: Vec::new(),
             meta: meta(),
             articles: vec![a1, article("第二篇", body(3))],
         };
@@ -1209,6 +1427,7 @@ mod tests {
     #[test]
     fn articles_on_new_pages_when_the_style_says_so() {
         let doc = Document {
+            pages: Vec::new(),
             meta: meta(),
             articles: vec![
                 article("甲", body(1)),
@@ -1230,6 +1449,7 @@ mod tests {
     #[test]
     fn articles_without_a_body_do_not_overprint_each_other() {
         let doc = Document {
+            pages: Vec::new(),
             meta: meta(),
             articles: (0..40)
                 .map(|i| article(&format!("题{i}"), vec![]))
@@ -1264,6 +1484,7 @@ mod tests {
         blocks.extend(body(1));
         blocks.push(fig(""));
         let doc = Document {
+            pages: Vec::new(),
             meta: meta(),
             articles: vec![article("图", blocks)],
         };
@@ -1308,6 +1529,7 @@ mod tests {
     #[test]
     fn headline_group_is_centred_kicker_small_title_large_and_bold() {
         let doc = Document {
+            pages: Vec::new(),
             meta: meta(),
             articles: vec![article("标题", body(2))],
         };

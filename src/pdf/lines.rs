@@ -22,6 +22,9 @@ pub trait Metrics {
 pub struct Span {
     pub text: String,
     pub face: Face,
+    /// Passed through to the span's glyphs for the caller (the layout: a link's structure
+    /// node); 0 for none. Line breaking does not look at it.
+    pub tag: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,9 +50,10 @@ pub struct LineGlyph {
     pub ch: char,
     pub face: Face,
     pub x: f32,
-    /// A closing mark compressed to half width (drawn from the half-width copy of the
-    /// font, so that text extraction sees its box end where the next glyph starts).
+    /// A closing mark compressed to half width (the next glyph is placed half an em on).
     pub half: bool,
+    /// The tag of the span it comes from.
+    pub tag: u32,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -77,6 +81,7 @@ struct Item {
     shrink: f32,
     brk: bool,
     half: bool,
+    tag: u32,
 }
 
 const EPS: f32 = 0.01;
@@ -92,28 +97,28 @@ fn half_blank(c: char) -> bool {
 }
 
 /// Text of spans with whitespace runs collapsed to one space and trimmed at both ends.
-fn collect(spans: &[Span]) -> Vec<(char, Face)> {
-    let mut out: Vec<(char, Face)> = Vec::new();
+fn collect(spans: &[Span]) -> Vec<(char, Face, u32)> {
+    let mut out: Vec<(char, Face, u32)> = Vec::new();
     for s in spans {
         for c in s.text.chars() {
             if c == HARD_BREAK {
-                while out.last().is_some_and(|(p, _)| is_space(*p)) {
+                while out.last().is_some_and(|(p, _, _)| is_space(*p)) {
                     out.pop();
                 }
-                out.push((c, s.face));
+                out.push((c, s.face, s.tag));
             } else if is_space(c) {
                 let after_space_or_start = out
                     .last()
-                    .is_none_or(|(p, _)| is_space(*p) || *p == HARD_BREAK);
+                    .is_none_or(|(p, _, _)| is_space(*p) || *p == HARD_BREAK);
                 if !after_space_or_start {
-                    out.push((' ', s.face));
+                    out.push((' ', s.face, s.tag));
                 }
             } else {
-                out.push((c, s.face));
+                out.push((c, s.face, s.tag));
             }
         }
     }
-    while out.last().is_some_and(|(p, _)| is_space(*p)) {
+    while out.last().is_some_and(|(p, _, _)| is_space(*p)) {
         out.pop();
     }
     out
@@ -121,13 +126,13 @@ fn collect(spans: &[Span]) -> Vec<(char, Face)> {
 
 fn items(spans: &[Span], ps: &ParaStyle, m: &dyn Metrics) -> Vec<Item> {
     let chars = collect(spans);
-    let only: Vec<char> = chars.iter().map(|(c, _)| *c).collect();
+    let only: Vec<char> = chars.iter().map(|(c, _, _)| *c).collect();
     let brk = break_after(&only);
     let size = ps.size;
     let mut items: Vec<Item> = chars
         .iter()
         .zip(brk)
-        .map(|(&(ch, face), brk)| {
+        .map(|(&(ch, face, tag), brk)| {
             let w = if ch == HARD_BREAK {
                 0.0
             } else {
@@ -142,6 +147,7 @@ fn items(spans: &[Span], ps: &ParaStyle, m: &dyn Metrics) -> Vec<Item> {
                 shrink: if half_blank(ch) && full { w / 2.0 } else { 0.0 },
                 brk,
                 half: false,
+                tag,
             }
         })
         .collect();
@@ -393,6 +399,7 @@ fn place(slice: &[Item], avail: f32, indent: f32, justify: bool, align: Align) -
             face: it.face,
             x: x + shifts[k],
             half: it.half,
+            tag: it.tag,
         });
         x += widths[k] + gaps[k];
     }
@@ -431,6 +438,7 @@ pub(crate) mod tests {
         let spans = [Span {
             text: text.into(),
             face: Face::Regular,
+            tag: 0,
         }];
         break_lines(&spans, chars_per_line * 10.0, ps, &Mono)
     }
@@ -560,6 +568,7 @@ pub(crate) mod tests {
             [Span {
                 text: t.into(),
                 face: Face::Bold,
+                tag: 0,
             }]
         };
         let lines = break_headline(

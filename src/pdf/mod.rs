@@ -1,14 +1,15 @@
-//! PDF backend: model → lines and pages (pure layout) → PDF with printpdf.
+//! PDF backend: model → lines and pages (pure layout) → tagged PDF/A with krilla.
 
-pub mod content;
-pub mod encode;
-pub mod file;
+pub mod docinfo;
 pub mod image;
 pub mod layout;
 pub mod linebreak;
 pub mod lines;
-pub mod sfnt;
-pub mod write;
+pub mod refusal;
+pub mod standard;
+pub mod structure;
+pub mod tags;
+pub mod writer;
 
 use crate::diagnostics::Diagnostic;
 use crate::error::Result;
@@ -20,9 +21,7 @@ use lines::{Face, Metrics};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
-
-/// Added to a font slot for the key of its half-width punctuation copy.
-const HALF: usize = 1 << 16;
+use std::sync::{Arc, OnceLock};
 
 #[derive(Debug, Clone, Default)]
 pub struct PdfOptions {
@@ -32,6 +31,8 @@ pub struct PdfOptions {
     pub style: Option<PathBuf>,
     /// A font file (TTF/OTF/TTC) for body text, replacing the default.
     pub font: Option<PathBuf>,
+    /// PDF standards (`a-2u`, `a-1b,…`, see `standard.rs`), replacing the style's.
+    pub standard: Option<String>,
 }
 
 /// Errors of the PDF backend: its style, its fonts, writing the file.
@@ -42,8 +43,14 @@ pub enum PdfError {
     #[error(transparent)]
     Font(#[from] FontError),
     #[error(transparent)]
-    Write(#[from] write::WriteError),
-    #[error("{path}: printpdf could not read this font")]
+    Write(#[from] writer::WriteError),
+    #[error("{path}: {source}")]
+    Standard {
+        path: String,
+        #[source]
+        source: standard::StandardError,
+    },
+    #[error("{path}: the PDF writer cannot read this font")]
     FontUnreadable { path: PathBuf },
 }
 
@@ -54,7 +61,19 @@ pub struct PdfEngine {
     slots: Vec<FontSlot>,
     regular: Vec<usize>,
     bold: Vec<usize>,
+    standards: standard::Standards,
+    /// krilla's view of each slot's font, made once and shared by every issue.
+    krilla_fonts: Vec<OnceLock<Option<krilla::text::Font>>>,
     fingerprint: String,
+}
+
+/// A font file's bytes as krilla takes them (shared, not copied).
+struct FontData(Arc<crate::fonts::FontFile>);
+
+impl AsRef<[u8]> for FontData {
+    fn as_ref(&self) -> &[u8] {
+        &self.0.data
+    }
 }
 
 impl PdfEngine {
@@ -68,6 +87,21 @@ impl PdfEngine {
             (None, Some(page)) => Style::preset(page)?,
             (None, None) => Style::preset("a4")?,
         };
+        let (names, named_by) = match (&opts.standard, &style.pdf_standard) {
+            (Some(s), _) => (s.clone(), "--pdf-standard".to_string()),
+            (None, Some(s)) => (
+                s.clone(),
+                opts.style
+                    .as_ref()
+                    .map_or("style".into(), |p| p.display().to_string()),
+            ),
+            (None, None) => (standard::DEFAULT.to_string(), "default".into()),
+        };
+        let standards =
+            standard::Standards::parse(&names).map_err(|source| PdfError::Standard {
+                path: named_by,
+                source,
+            })?;
         let mut slots: Vec<FontSlot> = Vec::new();
         let mut slot_of = |path: PathBuf, index: u32, required: bool| -> usize {
             if let Some(i) = slots
@@ -101,7 +135,7 @@ impl PdfEngine {
         dedup(&mut regular);
         dedup(&mut bold);
         // The style's own fonts must be there and sound: fail now, naming the file.
-        let mut fp = format!("{style:?}");
+        let mut fp = format!("{style:?}|{}", standards.name());
         for s in slots.iter().filter(|s| s.required) {
             s.load_now()?;
             if let Some(f) = s.get() {
@@ -115,15 +149,35 @@ impl PdfEngine {
         }
         Ok(PdfEngine {
             style,
+            krilla_fonts: slots.iter().map(|_| OnceLock::new()).collect(),
             slots,
             regular,
             bold,
-            fingerprint: format!("{:016x}", write::fnv(fp.as_bytes(), write::FNV_SEED)),
+            standards,
+            fingerprint: format!("{:016x}", fnv(fp.as_bytes())),
         })
     }
 
     pub fn style(&self) -> &Style {
         &self.style
+    }
+
+    /// The standards the PDF is written to.
+    pub fn standards(&self) -> standard::Standards {
+        self.standards
+    }
+
+    /// krilla's font for slot `i`, made on first use.
+    fn krilla_font(&self, i: usize) -> Option<krilla::text::Font> {
+        self.krilla_fonts
+            .get(i)?
+            .get_or_init(|| {
+                let file = Arc::clone(self.slots.get(i)?.get()?);
+                let index = file.index;
+                let data: Arc<dyn AsRef<[u8]> + Send + Sync> = Arc::new(FontData(file));
+                krilla::text::Font::new(data.into(), index)
+            })
+            .clone()
     }
 
     /// A short hash of everything besides the document that changes the output
@@ -144,96 +198,41 @@ impl PdfEngine {
             bold: &self.bold,
             cache: RefCell::new(HashMap::new()),
         };
-        let notdef = self.regular.first().copied().unwrap_or(0);
-        // A font key is a slot, or a slot + HALF for its half-width punctuation copy.
-        let glyph = |g: &layout::Glyph| -> GlyphRef {
-            let r = metrics.lookup(g.face, g.ch).unwrap_or(GlyphRef {
-                font: notdef,
-                gid: 0,
-                advance: 1.0,
-            });
-            if g.half && r.advance >= 0.9 {
-                GlyphRef {
-                    font: r.font + HALF,
-                    ..r
-                }
-            } else {
-                r
-            }
-        };
-        // The advance the font's `/W` gives (printpdf's formula), in 1/1000 em; the
-        // half-width copy has every advance set to half an em (`sfnt::with_half_advances`).
-        let width = |key: usize, gid: u16| -> i64 {
-            let Some((adv, upem)) = metrics.faces.units(key % HALF, gid) else {
-                return 0;
-            };
-            let adv = if key >= HALF { upem / 2 } else { adv };
-            (f32::from(adv) * 1000.0 / f32::from(upem.max(1))) as i64
-        };
-        let available = |key: usize| self.slots.get(key % HALF).and_then(FontSlot::get).is_some();
-        let mut enc = encode::Encoder::new(
-            encode::Resolve {
-                glyph: &glyph,
-                width: &width,
-                available: &available,
-            },
-            self.style.page_size().1,
-        );
+        let glyph = |g: &layout::Glyph| metrics.lookup(g.face, g.ch);
+        let placeholder = |g: &layout::Glyph| metrics.lookup(g.face, writer::PLACEHOLDER);
+        let font = |i: usize| self.krilla_font(i);
         let (images, by_path, image_warnings) = load_images(doc);
+        let drawable: Vec<Option<krilla::image::Image>> =
+            images.iter().map(|(_, k)| Some(k.clone())).collect();
+        let mut w = writer::Writer::new(
+            self.standards,
+            self.style.page_size(),
+            writer::Resolve {
+                glyph: &glyph,
+                placeholder: &placeholder,
+                font: &font,
+            },
+            &drawable,
+        )?;
         let lookup = |img: &crate::model::Image| -> Option<(usize, f32, f32)> {
             let &i = by_path.get(&img.path)?;
-            let (w, h) = images.get(i)?.natural_size();
+            let (w, h) = images.get(i)?.0.natural_size();
             Some((i, w, h))
         };
-        let marks = layout::Layouter::new(&self.style, &metrics)
-            .with_images(&lookup)
-            .layout_pages(doc, &mut |page| enc.page(page));
-        let encoded = enc.finish().map_err(write::WriteError::Compress)?;
+        let layouter = layout::Layouter::new(&self.style, &metrics).with_images(&lookup);
+        let done = layouter.layout_pages(doc, &mut |page| w.page(page, &layouter.structure()));
         let mut diagnostics = missing_glyphs(doc, &metrics);
-        // Subset each font to the glyphs this document uses before printpdf sees it:
-        // printpdf would otherwise copy and scan the whole 7–9 MB CJK font on every run.
-        let mut fonts = Vec::new();
-        for (key, used) in encoded.fonts {
-            let Some(file) = self.slots.get(key % HALF).and_then(FontSlot::get) else {
-                continue;
-            };
-            let unreadable = || PdfError::FontUnreadable {
-                path: file.path.clone(),
-            };
-            let chars: Vec<(char, u16)> = used
-                .chars
-                .iter()
-                .filter_map(|(c, g)| Some((*c, used.mapper.get(*g)?)))
-                .collect();
-            let bytes = subsetter::subset(&file.data, file.index, &used.mapper)
-                .map_err(|_| unreadable())?;
-            let mut bytes = sfnt::with_cmap(&bytes, &chars).ok_or_else(unreadable)?;
-            if key >= HALF {
-                bytes = sfnt::with_half_advances(&bytes).ok_or_else(unreadable)?;
-            }
-            let mut w = Vec::new();
-            let parsed =
-                printpdf::ParsedFont::from_bytes(&bytes, 0, &mut w).ok_or_else(unreadable)?;
-            fonts.push(write::FontOut { key, parsed, used });
-        }
-        let drawn = encoded
-            .images
-            .iter()
-            .filter_map(|&i| Some((i, images.get(i)?)))
-            .collect();
-        let bytes = write::write(write::WriteInput {
-            file: encoded.file,
-            pages: encoded.pages,
-            fonts,
-            marks: &marks,
-            meta: &doc.meta,
-            page_size: self.style.page_size(),
-            hash: encoded.hash,
-            images: drawn,
-        })?;
+        let bytes = w.finish(&done.marks, &done.structure, doc)?;
         diagnostics.extend(image_warnings);
         Ok(Rendered { bytes, diagnostics })
     }
+}
+
+/// FNV-1a, for the engine's fingerprint.
+fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 fn dedup(v: &mut Vec<usize>) {
@@ -276,7 +275,7 @@ impl Metrics for DocMetrics<'_> {
     fn advance(&self, face: Face, c: char) -> f32 {
         match self.lookup(face, c) {
             Some(g) => g.advance,
-            // Drawn as the missing-glyph box, an em wide (reported as a warning).
+            // Drawn as `□`, an em wide (reported as a warning).
             None => 1.0,
         }
     }
@@ -290,7 +289,7 @@ pub struct GlyphGap {
     pub count: usize,
     pub first: Option<Location>,
     /// The system font (file, face in a collection) the PDF draws it from; None: no
-    /// font has it and it is drawn as the missing-glyph box.
+    /// font has it and it is drawn as `□` (the character as its ActualText).
     pub fallback: Option<(PathBuf, u32)>,
 }
 
@@ -362,7 +361,7 @@ fn missing_glyphs(doc: &Document, m: &DocMetrics) -> Vec<Diagnostic> {
                 "missing-glyph",
                 loc,
                 format!(
-                    "no font has `{c}` (U+{:04X}), used {count} times; drawn as a missing-glyph box",
+                    "no font has `{c}` (U+{:04X}), used {count} times; drawn as `□`",
                     *c as u32
                 ),
             )
@@ -403,18 +402,15 @@ fn each_text(doc: &Document, f: &mut dyn FnMut(&str, &Option<Location>)) {
     }
 }
 
+/// An image as read (to compare and measure) and as the writer draws it.
+type LoadedImage = (image::PdfImage, krilla::image::Image);
+
 /// Every figure's image, read and converted once per file; files with the same
 /// content are one image (embedded once). Returns the images, each path's index among
 /// them, and a warning for each figure whose image cannot be placed (its caption is
 /// printed alone).
-fn load_images(
-    doc: &Document,
-) -> (
-    Vec<image::PdfImage>,
-    BTreeMap<PathBuf, usize>,
-    Vec<Diagnostic>,
-) {
-    let mut images: Vec<image::PdfImage> = Vec::new();
+fn load_images(doc: &Document) -> (Vec<LoadedImage>, BTreeMap<PathBuf, usize>, Vec<Diagnostic>) {
+    let mut images: Vec<LoadedImage> = Vec::new();
     let mut by_path = BTreeMap::new();
     let mut failed: BTreeMap<PathBuf, String> = BTreeMap::new();
     let mut warnings = Vec::new();
@@ -424,20 +420,25 @@ fn load_images(
         }
         let why = match failed.get(&img.path) {
             Some(why) => why.clone(),
-            None => match image::PdfImage::load(&img.path) {
-                Ok(loaded) => {
-                    let i = images.iter().position(|x| *x == loaded).unwrap_or_else(|| {
-                        images.push(loaded);
-                        images.len() - 1
-                    });
-                    by_path.insert(img.path.clone(), i);
-                    return;
+            None => {
+                match image::PdfImage::load(&img.path).and_then(|l| l.to_krilla().map(|k| (l, k))) {
+                    Ok(loaded) => {
+                        let i = images
+                            .iter()
+                            .position(|x| x.0 == loaded.0)
+                            .unwrap_or_else(|| {
+                                images.push(loaded);
+                                images.len() - 1
+                            });
+                        by_path.insert(img.path.clone(), i);
+                        return;
+                    }
+                    Err(e) => {
+                        failed.insert(img.path.clone(), e.to_string());
+                        e.to_string()
+                    }
                 }
-                Err(e) => {
-                    failed.insert(img.path.clone(), e.to_string());
-                    e.to_string()
-                }
-            },
+            }
         };
         warnings.push(Diagnostic::warning(
             "pdf-image",

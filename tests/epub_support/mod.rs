@@ -35,6 +35,22 @@ pub fn corpus_clean() -> Vec<PathBuf> {
     v
 }
 
+/// Every `*.damaged.md` of the round-trip corpus (three converters), sorted.
+pub fn roundtrip_damaged() -> Vec<PathBuf> {
+    let mut v = Vec::new();
+    for c in ["pymupdf4llm", "markitdown", "pdftotext"] {
+        let dir = root().join("tests/fixtures/roundtrip").join(c);
+        v.extend(
+            std::fs::read_dir(&dir)
+                .expect("round-trip folder")
+                .map(|e| e.expect("dir entry").path())
+                .filter(|p| p.to_string_lossy().ends_with(".damaged.md")),
+        );
+    }
+    v.sort();
+    v
+}
+
 /// The EPUB of an issue and the backend's warnings (as `Display` strings with their kinds).
 pub fn build(input: &Path, opts: &EpubOptions) -> (Vec<u8>, Vec<(String, String)>) {
     // The EPUB fixtures are Markdown written to exercise the backend exactly as written
@@ -188,6 +204,7 @@ pub fn strip_tags(xhtml: &str) -> String {
 /// depend on that).
 pub fn empty_document() -> paiban::model::Document {
     paiban::model::Document {
+        pages: Vec::new(),
         meta: paiban::model::Meta {
             newspaper: Some("测试日报".into()),
             date: paiban::model::IssueDate::new(2024, 1, 1),

@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""Side by side with Typst (the `typst` Python binding, `pip install typst`) on one issue:
+the same repaired text (`paiban normalize`), the same fonts (fonts/), A4 in three columns,
+headings as headings; Typst writes PDF/A-2u too. Prints size and time of both.
+
+Usage: benches/typst_side_by_side.py [ISSUE.md] [RUNS]   (after `cargo build --release`)
+"""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+import typst
+
+root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+issue = sys.argv[1] if len(sys.argv) > 1 else os.path.join(root, "content/wujin-2023-12-29.md")
+runs = int(sys.argv[2]) if len(sys.argv) > 2 else 10
+# Typst's standards: PDF/A-2u like paiban's default; `TYPST_STANDARDS=` (empty) for its plain PDF.
+standards = [s for s in os.environ.get("TYPST_STANDARDS", "a-2u").split(",") if s]
+paiban = os.path.join(root, "target/release/paiban")
+
+md = subprocess.run([paiban, "normalize", issue, "-q"], capture_output=True, text=True, check=True).stdout
+md = re.sub(r"\A---\n.*?\n---\n", "", md, flags=re.S)
+
+
+def escape(s: str) -> str:
+    return re.sub(r"([\\#*_$@<>\[\]`~=/-])", r"\\\1", s)
+
+
+body = []
+for block in re.split(r"\n\s*\n", md):
+    block = " ".join(block.split("\n")).strip()
+    if not block:
+        continue
+    m = re.match(r"^(#{1,6})\s+(.*)$", block)
+    if m:
+        body.append("=" * len(m.group(1)) + " " + escape(m.group(2)))
+    else:
+        body.append(escape(block))
+doc = (
+    '#set page(paper: "a4", columns: 3)\n'
+    '#set text(font: "Noto Serif CJK SC", size: 10pt, lang: "zh")\n'
+    "#set par(justify: true, first-line-indent: 2em)\n\n" + "\n\n".join(body) + "\n"
+)
+
+with tempfile.TemporaryDirectory() as d:
+    src = os.path.join(d, "issue.typ")
+    with open(src, "w") as f:
+        f.write(doc)
+    fonts = [os.path.join(root, "fonts")]
+    t0 = time.perf_counter()
+    for _ in range(runs):
+        pdf = typst.compile(src, font_paths=fonts, ignore_system_fonts=True, pdf_standards=standards)
+    typst_t = (time.perf_counter() - t0) / runs
+    out = os.path.join(d, "out")
+    t0 = time.perf_counter()
+    for _ in range(runs):
+        subprocess.run([paiban, "build", issue, "--pdf", "-o", out], capture_output=True, check=True)
+    paiban_t = (time.perf_counter() - t0) / runs
+    size = os.path.getsize(os.path.join(out, os.path.basename(issue)[:-3] + ".pdf"))
+    print(f"typst 0.15 (in process): {len(pdf):>8} bytes  {typst_t * 1000:7.1f} ms")
+    print(f"paiban (whole process):  {size:>8} bytes  {paiban_t * 1000:7.1f} ms")
+    print(f"ratio:                   {size / len(pdf):8.2f}×  {paiban_t / typst_t:7.2f}×")

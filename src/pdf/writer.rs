@@ -1,0 +1,497 @@
+//! Laid-out pages → a PDF, through krilla: each page's glyph runs at the layout's own
+//! positions (`Surface::draw_glyphs`), rules and images, every piece marked either as
+//! content of a structure node or as an artifact (running head, folio, rules, masthead);
+//! then the tag tree from the layout's structure, the outline, the metadata. krilla
+//! subsets the fonts (one subset per face, with ToUnicode), writes XMP and the output
+//! intent, and validates the standards asked for. Pages are handed over as the layout
+//! finishes them, so a large issue's glyphs are never all alive.
+
+use super::docinfo::{metadata, outline};
+use super::layout::{Glyph, Mark, Page};
+use super::linebreak::HARD_BREAK;
+use super::refusal::explain;
+use super::standard::Standards;
+use super::structure::{NodeId, Owner, Role, Structure};
+use super::tags::{location, tag_tree};
+use crate::fonts::GlyphRef;
+use krilla::action::LinkAction;
+use krilla::annotation::{Annotation, LinkAnnotation, Target};
+use krilla::configure::PdfVersion;
+use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
+use krilla::page::PageSettings;
+use krilla::paint::Stroke;
+use krilla::surface::{Location, Surface};
+use krilla::tagging::{Artifact, ArtifactType, ContentTag, Identifier, SpanTag};
+use krilla::text::{Font, GlyphId};
+use krilla::{Document, SerializeSettings};
+use std::ops::Range;
+
+/// Drawn for a character no font has: visible, with the character as its ActualText.
+pub const PLACEHOLDER: char = '□';
+
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("{where_}: the PDF cannot meet {standard}: {reason}")]
+    Standard {
+        where_: String,
+        standard: String,
+        reason: String,
+    },
+    #[error("{where_}: the PDF cannot be written: {reason}")]
+    Krilla { where_: String, reason: String },
+}
+
+/// How glyphs find their font: a character of a face → its glyph (None: no font has it),
+/// and a font slot → krilla's font.
+pub struct Resolve<'a> {
+    pub glyph: &'a dyn Fn(&Glyph) -> Option<GlyphRef>,
+    pub placeholder: &'a dyn Fn(&Glyph) -> Option<GlyphRef>,
+    pub font: &'a dyn Fn(usize) -> Option<Font>,
+}
+
+/// One glyph of a run, in krilla's terms.
+struct RunGlyph {
+    gid: u16,
+    range: Range<usize>,
+    /// In ems.
+    advance: f32,
+}
+
+impl krilla::text::Glyph for RunGlyph {
+    fn glyph_id(&self) -> GlyphId {
+        GlyphId::new(u32::from(self.gid))
+    }
+    fn text_range(&self) -> Range<usize> {
+        self.range.clone()
+    }
+    fn x_advance(&self, size: f32) -> f32 {
+        self.advance * size
+    }
+    fn x_offset(&self, _: f32) -> f32 {
+        0.0
+    }
+    fn y_offset(&self, _: f32) -> f32 {
+        0.0
+    }
+    fn y_advance(&self, _: f32) -> f32 {
+        0.0
+    }
+    fn location(&self) -> Option<Location> {
+        None
+    }
+}
+
+/// A line of a link on the page: where, its text and target.
+struct LinkBox {
+    node: NodeId,
+    rect: Rect,
+    text: String,
+    url: String,
+}
+
+/// Glyphs drawn together: one owner, font, size and baseline.
+struct Run {
+    owner: Owner,
+    face: super::lines::Face,
+    font: usize,
+    size: f32,
+    x: f32,
+    y: f32,
+    /// Per glyph: id, x, its character's byte range in `text`, natural advance (em).
+    glyphs: Vec<(u16, f32, Range<usize>, f32)>,
+    text: String,
+    /// A placeholder's run: the character it stands for.
+    actual: Option<char>,
+}
+
+pub struct Writer<'a> {
+    doc: Document,
+    painter: Painter<'a>,
+    size: (f32, f32),
+    error: Option<WriteError>,
+    pages: usize,
+}
+
+/// What draws a page's content onto krilla's surface.
+struct Painter<'a> {
+    resolve: Resolve<'a>,
+    images: &'a [Option<krilla::image::Image>],
+    standards: Standards,
+    /// Content pieces of each structure node, in the order drawn.
+    leaves: Vec<(NodeId, Identifier)>,
+}
+
+impl<'a> Writer<'a> {
+    pub fn new(
+        standards: Standards,
+        size: (f32, f32),
+        resolve: Resolve<'a>,
+        images: &'a [Option<krilla::image::Image>],
+    ) -> Result<Self, WriteError> {
+        let configuration = standards.configuration().map_err(|e| WriteError::Krilla {
+            where_: "paiban".into(),
+            reason: e.to_string(),
+        })?;
+        let settings = SerializeSettings {
+            configuration,
+            enable_tagging: true,
+            xmp_metadata: true,
+            ..SerializeSettings::default()
+        };
+        Ok(Writer {
+            doc: Document::new_with(settings),
+            painter: Painter {
+                resolve,
+                images,
+                standards,
+                leaves: Vec::new(),
+            },
+            size,
+            error: None,
+            pages: 0,
+        })
+    }
+
+    /// Writes one page (layout coordinates: from the top-left corner, as krilla's);
+    /// `structure`: as far as the layout has got (for links' targets).
+    pub fn page(&mut self, page: &Page, structure: &Structure) {
+        if self.error.is_some() {
+            return;
+        }
+        let Some(settings) = PageSettings::from_wh(self.size.0, self.size.1) else {
+            self.error = Some(WriteError::Krilla {
+                where_: "style".into(),
+                reason: format!("page size {}×{} pt", self.size.0, self.size.1),
+            });
+            return;
+        };
+        let mut p = self.doc.start_page_with(settings);
+        let mut surface = p.surface();
+        self.painter.images(&mut surface, page);
+        self.painter.rules(&mut surface, page);
+        let links = self.painter.glyphs(&mut surface, page, structure);
+        surface.finish();
+        // Each line of a link gets an annotation, a child of the link's element after its
+        // text.
+        for l in links {
+            let action = LinkAction::new(l.url);
+            let annotation = Annotation::new_link(
+                LinkAnnotation::new(l.rect, Target::Action(action.into())),
+                Some(l.text),
+            );
+            let id = p.add_tagged_annotation(annotation);
+            self.painter.leaves.push((l.node, id));
+        }
+        p.finish();
+        self.pages += 1;
+        if self.pages.is_multiple_of(64) {
+            release_free_memory();
+        }
+    }
+
+    /// The outline, metadata and tag tree, then the file's bytes (or why the standards
+    /// cannot be met, naming the source line).
+    pub fn finish(
+        mut self,
+        marks: &[Mark],
+        structure: &Structure,
+        issue: &crate::model::Document,
+    ) -> Result<Vec<u8>, WriteError> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        self.doc.set_outline(outline(marks, issue));
+        self.doc.set_metadata(metadata(&issue.meta));
+        let standards = self.painter.standards;
+        let leaves = std::mem::take(&mut self.painter.leaves);
+        self.doc
+            .set_tag_tree(tag_tree(structure, leaves, standards.version()));
+        // The file is assembled next, in one more copy of everything: start from a trimmed heap.
+        release_free_memory();
+        self.doc
+            .finish()
+            .map_err(|e| explain(e, structure, &standards))
+    }
+}
+
+impl Painter<'_> {
+    fn artifact(&self, owner: Owner) -> Artifact {
+        let modern = self.standards.version() >= PdfVersion::Pdf17;
+        Artifact::with_kind(match owner {
+            Owner::Header if modern => ArtifactType::Header,
+            Owner::Footer if modern => ArtifactType::Footer,
+            Owner::Header | Owner::Footer => ArtifactType::PaginationOther,
+            _ => ArtifactType::Layout,
+        })
+    }
+
+    /// Opens the tagged section for `owner`'s content; `actual`: the text it stands for.
+    fn open(&mut self, surface: &mut Surface, owner: Owner, actual: Option<&str>) {
+        match owner {
+            Owner::Node(n) => {
+                surface.set_location(location(n));
+                let id = surface
+                    .start_tagged(ContentTag::Span(SpanTag::empty().with_actual_text(actual)));
+                self.leaves.push((n, id));
+            }
+            other => {
+                surface.start_tagged(ContentTag::Artifact(self.artifact(other)));
+            }
+        }
+    }
+
+    fn close(surface: &mut Surface) {
+        surface.end_tagged();
+        surface.reset_location();
+    }
+
+    fn images(&mut self, surface: &mut Surface, page: &Page) {
+        for im in &page.images {
+            let Some(Some(image)) = self.images.get(im.id) else {
+                continue;
+            };
+            let Some(size) = Size::from_wh(im.w, im.h) else {
+                continue;
+            };
+            self.open(surface, im.owner, None);
+            surface.push_transform(&Transform::from_translate(im.x, im.y));
+            surface.draw_image(image.clone(), size);
+            surface.pop();
+            Self::close(surface);
+        }
+    }
+
+    fn rules(&mut self, surface: &mut Surface, page: &Page) {
+        if page.rules.is_empty() {
+            return;
+        }
+        self.open(surface, Owner::Layout, None);
+        surface.set_fill(None);
+        for r in &page.rules {
+            let mut pb = PathBuilder::new();
+            pb.move_to(r.x0, r.y);
+            pb.line_to(r.x1, r.y);
+            let Some(path) = pb.finish() else { continue };
+            surface.set_stroke(Some(Stroke {
+                width: r.width,
+                ..Stroke::default()
+            }));
+            surface.draw_path(&path);
+        }
+        surface.set_stroke(None);
+        surface.set_fill(Some(krilla::paint::Fill::default()));
+        Self::close(surface);
+    }
+
+    /// The page's text. A node's consecutive runs (its lines on this page, in one column)
+    /// share one marked-content sequence: one entry in the structure's parent tree per
+    /// piece of a paragraph rather than per line.
+    fn glyphs(
+        &mut self,
+        surface: &mut Surface,
+        page: &Page,
+        structure: &Structure,
+    ) -> Vec<LinkBox> {
+        let mut run: Option<Run> = None;
+        let mut open: Option<Owner> = None;
+        let mut links = Vec::new();
+        for g in &page.glyphs {
+            if g.ch == HARD_BREAK {
+                continue;
+            }
+            // Invisible format characters (zero-width, bidi controls, U+FEFF) are not
+            // drawn even when a font has them: PDF/A forbids some as text, and they show
+            // nothing.
+            if is_format(g.ch) || g.ch.is_control() || matches!(g.ch, '\u{FFFE}' | '\u{FFFF}') {
+                continue;
+            }
+            let (r, actual) = match (self.resolve.glyph)(g).filter(|r| r.gid != 0) {
+                Some(r) => (r, None),
+                // Blank characters need no box.
+                None if g.ch.is_whitespace() => continue,
+                None => match (self.resolve.placeholder)(g) {
+                    Some(r) => (r, Some(g.ch)),
+                    None => continue,
+                },
+            };
+            let fits = run.as_ref().is_some_and(|cur| {
+                cur.owner == g.owner
+                    && cur.font == r.font
+                    && cur.size.to_bits() == g.size.to_bits()
+                    && cur.y.to_bits() == g.y.to_bits()
+                    && cur.actual.is_none()
+                    && actual.is_none()
+                    && !g.line_start
+            });
+            if !fits {
+                if let Some(mut done) = run.take() {
+                    self.word_space(&mut done, g);
+                    links.extend(link_box(&done, structure));
+                    self.draw(surface, done, &mut open);
+                }
+                run = Some(Run {
+                    owner: g.owner,
+                    face: g.face,
+                    font: r.font,
+                    size: g.size,
+                    x: g.x,
+                    y: g.y,
+                    glyphs: Vec::new(),
+                    text: String::new(),
+                    actual,
+                });
+            }
+            if let Some(cur) = run.as_mut() {
+                let start = cur.text.len();
+                cur.text
+                    .push(if actual.is_some() { PLACEHOLDER } else { g.ch });
+                cur.glyphs
+                    .push((r.gid, g.x, start..cur.text.len(), r.advance));
+            }
+        }
+        if let Some(done) = run.take() {
+            links.extend(link_box(&done, structure));
+            self.draw(surface, done, &mut open);
+        }
+        if open.is_some() {
+            Self::close(surface);
+        }
+        links
+    }
+
+    /// The layout drops the space where a line breaks between two Latin words; a reader
+    /// of the text (copy, search, a screen reader) needs it, so the line of such a run
+    /// ends in an invisible space glyph when `next` goes on with the same text on a new
+    /// line (below, or at the top of the next column).
+    fn word_space(&self, run: &mut Run, next: &Glyph) {
+        let last = run.text.chars().next_back();
+        let new_line = next.owner == run.owner && next.line_start;
+        if run.actual.is_some()
+            || !new_line
+            || !crate::cjk::soft_break_is_space(last, Some(next.ch))
+            || !last.is_some_and(char::is_alphanumeric)
+        {
+            return;
+        }
+        let space = Glyph {
+            ch: ' ',
+            face: run.face,
+            ..next.clone()
+        };
+        let Some(r) = (self.resolve.glyph)(&space).filter(|r| r.font == run.font) else {
+            return;
+        };
+        let Some(&(_, x, _, advance)) = run.glyphs.last() else {
+            return;
+        };
+        let start = run.text.len();
+        run.text.push(' ');
+        run.glyphs.push((
+            r.gid,
+            x + advance * run.size,
+            start..run.text.len(),
+            r.advance,
+        ));
+    }
+
+    /// Draws a run inside its owner's tagged section (`open`: the one open now); a
+    /// placeholder gets a section of its own, which carries its ActualText.
+    fn draw(&mut self, surface: &mut Surface, run: Run, open: &mut Option<Owner>) {
+        let Some(font) = (self.resolve.font)(run.font) else {
+            return;
+        };
+        let size = run.size.max(f32::MIN_POSITIVE);
+        let glyphs: Vec<RunGlyph> = run
+            .glyphs
+            .iter()
+            .enumerate()
+            .map(|(k, (gid, x, range, natural))| RunGlyph {
+                gid: *gid,
+                range: range.clone(),
+                // The layout's positions, snapped to the font's own advance where they
+                // differ only by rounding (no needless kerning numbers in the stream).
+                advance: run.glyphs.get(k + 1).map_or(*natural, |next| {
+                    let a = (next.1 - x) / size;
+                    if (a - natural).abs() < 1e-4 {
+                        *natural
+                    } else {
+                        a
+                    }
+                }),
+            })
+            .collect();
+        let mut buf = [0u8; 4];
+        let actual = run.actual.map(|c| &*c.encode_utf8(&mut buf));
+        if actual.is_some() || *open != Some(run.owner) {
+            if open.take().is_some() {
+                Self::close(surface);
+            }
+            self.open(surface, run.owner, actual);
+            *open = Some(run.owner);
+        }
+        surface.draw_glyphs(
+            Point::from_xy(run.x, run.y),
+            &glyphs,
+            font,
+            &run.text,
+            run.size,
+            false,
+        );
+        if actual.is_some() {
+            Self::close(surface);
+            *open = None;
+        }
+    }
+}
+
+/// The box of a run that is (part of) a link: its glyphs' advance boxes, ascent to
+/// descent.
+fn link_box(run: &Run, structure: &Structure) -> Option<LinkBox> {
+    let Owner::Node(node) = run.owner else {
+        return None;
+    };
+    let Role::Link { url } = &structure.nodes.get(node as usize)?.role else {
+        return None;
+    };
+    let (_, last_x, _, advance) = run.glyphs.last()?;
+    let right = last_x + advance * run.size;
+    let rect = Rect::from_ltrb(
+        run.x,
+        run.y - run.size * 0.88,
+        right.max(run.x + 0.1),
+        run.y + run.size * 0.12,
+    )?;
+    Some(LinkBox {
+        node,
+        rect,
+        text: run.text.clone(),
+        url: url.clone(),
+    })
+}
+
+/// Hands memory freed by finished pages back to the system. krilla makes and drops a
+/// compressor and buffers for every page; glibc keeps the holes they leave, and a large
+/// issue's RSS grew with its page count.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn release_free_memory() {
+    extern "C" {
+        fn malloc_trim(pad: usize) -> std::ffi::c_int;
+    }
+    // SAFETY: malloc_trim only returns unused heap pages to the kernel; it has no
+    // preconditions and is safe to call at any time.
+    unsafe {
+        malloc_trim(0);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn release_free_memory() {}
+
+/// Zero-width and bidi controls and other format characters (Unicode Cf), drawn as
+/// nothing.
+fn is_format(c: char) -> bool {
+    matches!(c as u32,
+        0x00AD | 0x0600..=0x0605 | 0x061C | 0x06DD | 0x070F | 0x180E | 0x200B..=0x200F
+        | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x206F | 0xFEFF | 0xFFF9..=0xFFFB
+        | 0xE0001 | 0xE0020..=0xE007F)
+}

@@ -194,17 +194,17 @@ fn feed_validates_and_a_second_run_adds_only_the_new_issue_at_the_top() {
     assert_eq!(decode(&ls[1].1), "2024/武进日报-0102.pdf");
     assert_eq!(decode(&ls[2].1), "2024/武进日报-0102.cover.png");
     assert_eq!(decode(&ls[3].1), "2024/武进日报-0102.thumb.png");
-    let (cover, thumb) = (
-        std::fs::metadata(outdir.join("2024/武进日报-0102.cover.png"))
-            .unwrap()
-            .len(),
-        std::fs::metadata(outdir.join("2024/武进日报-0102.thumb.png"))
-            .unwrap()
-            .len(),
-    );
+    let cover = std::fs::read(outdir.join("2024/武进日报-0102.cover.png")).unwrap();
+    let thumb = std::fs::read(outdir.join("2024/武进日报-0102.thumb.png")).unwrap();
+    // The PNG header's width: the cover scaled down to the thumbnail's width.
+    let width = |png: &[u8]| u32::from_be_bytes(png[16..20].try_into().unwrap());
+    assert_eq!(width(&thumb), paiban::batch::thumbnail::WIDTH);
+    assert!(width(&cover) > width(&thumb));
     assert!(
-        thumb * 2 < cover,
-        "the thumbnail is light: {thumb} vs {cover} bytes"
+        thumb.len() < cover.len(),
+        "the thumbnail is lighter: {} vs {} bytes",
+        thumb.len(),
+        cover.len()
     );
     for (_, href, _) in &ls {
         assert!(!href.contains('武'), "links are percent-encoded: {href}");

@@ -474,3 +474,29 @@ fn watch_converts_a_file_copied_in_two_writes_once_whole() {
     assert!(feed.contains("前一半的头条；后一半的头条"), "{feed}");
     jing_valid(&outdir.join("opds.xml"));
 }
+
+#[test]
+fn an_issue_that_fails_after_an_edit_keeps_its_last_good_version_listed() {
+    let t = tempfile::tempdir().unwrap();
+    let (indir, outdir) = (t.path().join("in"), t.path().join("out"));
+    two_issues(&indir);
+    let (out, _) = batch(&indir, &outdir, &["--format", "epub"]);
+    assert!(out.status.success());
+    let before = std::fs::read_to_string(outdir.join("opds.xml")).unwrap();
+    // A broken edit (not UTF-8): the run fails, the published issue stays listed.
+    std::fs::write(indir.join("a-2024-01-01.md"), b"# \xff\xfe\n").unwrap();
+    let (out, s) = batch(&indir, &outdir, &["--format", "epub"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(s["failed"], 1);
+    assert_eq!(
+        std::fs::read_to_string(outdir.join("opds.xml")).unwrap(),
+        before
+    );
+    // Removed from INDIR: gone from the feed.
+    std::fs::remove_file(indir.join("a-2024-01-01.md")).unwrap();
+    let (out, _) = batch(&indir, &outdir, &["--format", "epub"]);
+    assert!(out.status.success());
+    let after = std::fs::read_to_string(outdir.join("opds.xml")).unwrap();
+    assert_eq!(entries(&after).len(), 1);
+    assert!(!after.contains("a-2024-01-01"));
+}

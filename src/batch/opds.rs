@@ -108,7 +108,6 @@ struct Links {
     /// Prefix for a page of the feed.
     to_feed: String,
     feed_id: String,
-    feed_title_default: String,
 }
 
 impl Links {
@@ -153,7 +152,6 @@ impl Links {
             to_outdir,
             to_feed,
             feed_id: uuid_urn(&["paiban-opds", base.as_deref().unwrap_or("")]),
-            feed_title_default: "paiban".into(),
         })
     }
 
@@ -286,7 +284,7 @@ fn rfc3339(secs: u64) -> String {
 
 /// The feed's title: the newspaper when every issue names the same one, else the
 /// papers' names, else `paiban`.
-fn feed_title(items: &[&FeedItem], default: &str) -> String {
+fn feed_title(items: &[&FeedItem]) -> String {
     let mut papers: Vec<&str> = items
         .iter()
         .filter_map(|i| i.about.newspaper.as_deref())
@@ -294,7 +292,7 @@ fn feed_title(items: &[&FeedItem], default: &str) -> String {
     papers.sort_unstable();
     papers.dedup();
     match papers.len() {
-        0 => default.to_string(),
+        0 => "paiban".to_string(),
         1..=3 => papers.join("、"),
         _ => format!("{}等", papers[..3].join("、")),
     }
@@ -303,7 +301,7 @@ fn feed_title(items: &[&FeedItem], default: &str) -> String {
 /// Every page's XML.
 fn render(items: &[FeedItem], links: &Links) -> Vec<String> {
     let order = sorted(items);
-    let title = feed_title(&order, &links.feed_title_default);
+    let title = feed_title(&order);
     let chunks: Vec<&[&FeedItem]> = if order.is_empty() {
         vec![&[]]
     } else {

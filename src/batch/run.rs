@@ -215,14 +215,14 @@ pub fn run_pass(
         on_event(Event::Done(&o));
         outcomes.push(o);
     }
-    // The feed lists what this pass built or kept, and other shards' issues as their
-    // manifests record them.
+    // The feed lists what this pass built or kept; for any other issue still in INDIR
+    // (another shard's, or one that failed this time), its last outputs that are still
+    // there as written.
     let feed_entries: Vec<(String, Entry)> = all_keys
         .iter()
-        .filter_map(|k| match entries.get(k) {
-            Some(e) => Some((k.clone(), e.clone())),
-            None if !ours(k) => store.latest(k).map(|e| (k.clone(), e.clone())),
-            None => None,
+        .filter_map(|k| {
+            let e = entries.get(k).or_else(|| store.latest(k))?;
+            Some((k.clone(), e.clone()))
         })
         .collect();
     store.finish(entries)?;

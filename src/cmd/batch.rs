@@ -81,12 +81,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }),
         force: args.force,
         shard: args.shard,
-        feed: (!args.no_opds).then(|| FeedOptions {
-            path: args
-                .opds
-                .clone()
-                .unwrap_or_else(|| args.output.join(paiban::batch::opds::FEED_NAME)),
-            base_url: args.base_url.clone(),
+        feed: (!args.no_opds).then(|| {
+            let mut feed = FeedOptions::in_outdir(&args.output);
+            if let Some(p) = &args.opds {
+                feed.path = p.clone();
+            }
+            feed.base_url = args.base_url.clone();
+            feed
         }),
     };
     let settle = match args.settle {

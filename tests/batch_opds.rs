@@ -500,3 +500,25 @@ fn an_issue_that_fails_after_an_edit_keeps_its_last_good_version_listed() {
     assert_eq!(entries(&after).len(), 1);
     assert!(!after.contains("a-2024-01-01"));
 }
+
+#[test]
+fn settle_must_be_seconds_and_no_opds_writes_no_feed() {
+    let t = tempfile::tempdir().unwrap();
+    let (indir, outdir) = (t.path().join("in"), t.path().join("out"));
+    two_issues(&indir);
+    let o = paiban()
+        .arg("batch")
+        .arg(&indir)
+        .arg("-o")
+        .arg(&outdir)
+        .args(["--settle", "soon"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--settle"));
+    let (out, s) = batch(&indir, &outdir, &["--format", "epub", "--no-opds"]);
+    assert!(out.status.success());
+    assert_eq!(s["converted"], 2);
+    assert!(s.get("feed").is_none());
+    assert!(!outdir.join("opds.xml").exists());
+}

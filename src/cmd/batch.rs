@@ -33,8 +33,8 @@ pub struct Args {
     /// (seconds), so a file still being copied in is never converted half-written.
     /// Without --watch (default 0): issues changed more recently than this are left for
     /// the next run.
-    #[arg(long, value_name = "SECONDS")]
-    settle: Option<f64>,
+    #[arg(long, value_name = "SECONDS", value_parser = parse_settle)]
+    settle: Option<Duration>,
     /// The OPDS catalog to write (default OUTDIR/opds.xml; further pages beside it).
     #[arg(long, value_name = "FILE")]
     opds: Option<PathBuf>,
@@ -67,6 +67,14 @@ enum Format {
     Pdf,
 }
 
+/// Seconds, 0 to a day (a usage error otherwise, exit 2).
+fn parse_settle(s: &str) -> Result<Duration, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && (0.0..=86_400.0).contains(&v) => Ok(Duration::from_secs_f64(v)),
+        _ => Err("give seconds between 0 and 86400, e.g. 2 or 0.5".into()),
+    }
+}
+
 fn parse_shard(s: &str) -> Result<Shard, String> {
     Shard::parse(s).map_err(|e| e.to_string())
 }
@@ -90,13 +98,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             feed
         }),
     };
-    let settle = match args.settle {
-        Some(s) if !(s.is_finite() && (0.0..=86_400.0).contains(&s)) => {
-            anyhow::bail!("--settle {s}: give seconds between 0 and 86400")
-        }
-        Some(s) => Some(Duration::from_secs_f64(s)),
-        None => None,
-    };
+    let settle = args.settle;
     // A backend panic on a worker is caught and reported as that issue's failure; the
     // default hook would also print it, in the middle of the progress display.
     let default_hook = std::panic::take_hook();

@@ -60,6 +60,7 @@ impl Convert for Outline {
             outputs: vec![out],
             images: batch::inputs::images_of(&p.document),
             warnings: p.diagnostics.len(),
+            ..Default::default()
         })
     }
 }
@@ -71,6 +72,7 @@ fn opts(indir: &Path, outdir: &Path, jobs: usize) -> BatchOptions {
         jobs,
         force: false,
         shard: None,
+        feed: None,
     }
 }
 
@@ -84,6 +86,7 @@ fn by_status(s: &Summary) -> BTreeMap<&'static str, Vec<String>> {
         let k = match o.status {
             Status::Converted { .. } => "converted",
             Status::Skipped => "skipped",
+            Status::Waiting { .. } => "waiting",
             Status::Failed { .. } => "failed",
         };
         m.entry(k).or_default().push(o.input.clone());

@@ -6,6 +6,7 @@
 //! nothing it finished; the manifest itself is rewritten atomically at the end of a run,
 //! which then deletes the journal.
 
+use super::about::IssueInfo;
 use super::error::{BatchError, Result};
 use super::inputs::{unchanged, Hashes};
 use super::shard::Shard;
@@ -26,6 +27,21 @@ pub struct Entry {
     /// Local images the document referenced.
     pub images: Hashes,
     pub outputs: Vec<OutputStamp>,
+    /// What the OPDS feed lists about the issue (absent in manifests written before the
+    /// feed existed, and for converters that do not describe issues).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub about: Option<IssueInfo>,
+}
+
+impl Entry {
+    /// When its outputs were written, in seconds since the epoch.
+    pub fn built(&self) -> u64 {
+        self.outputs
+            .iter()
+            .map(|o| o.modified_ns / 1_000_000_000)
+            .max()
+            .unwrap_or(0)
+    }
 }
 
 /// An output file as written: an output replaced or truncated by hand no longer matches.
@@ -163,6 +179,15 @@ impl Store {
         })
     }
 
+    /// The newest record of `key` whose outputs are all still there as written: what the
+    /// feed lists for an issue this run did not build (another shard's, or one waiting
+    /// to settle).
+    pub fn latest(&self, key: &str) -> Option<&Entry> {
+        self.known.get(key)?.iter().rev().find(|e| {
+            !e.outputs.is_empty() && e.outputs.iter().all(|o| o.still_there(&self.outdir))
+        })
+    }
+
     /// Appends one finished issue to the journal (one JSON line, flushed).
     pub fn record(&self, key: &str, entry: &Entry) -> Result<()> {
         let path = self.journal_path();
@@ -247,6 +272,7 @@ mod tests {
             sources: hash_files(&[s.indir.join("a.md")], &s.indir).unwrap(),
             images: hash_files(&[s.indir.join("p.png")], &s.indir).unwrap(),
             outputs: vec![OutputStamp::of(&s.outdir.join("a.epub"), &s.outdir).unwrap()],
+            about: None,
         }
     }
 
@@ -266,6 +292,19 @@ mod tests {
         assert!(!s.outdir.join("paiban-manifest.journal").exists());
         let (after, _) = Store::open(&s.outdir, None);
         assert_eq!(after.fresh("a.md", "fp-1", &e.sources, &s.indir), Some(&e));
+    }
+
+    #[test]
+    fn manifests_from_before_the_catalog_still_read() {
+        let s = setup();
+        let mut v = serde_json::to_value(entry(&s)).unwrap();
+        v.as_object_mut().unwrap().remove("about");
+        let old = serde_json::json!({"paiban_manifest": 1, "issues": {"a.md": v}});
+        fs::write(s.outdir.join("paiban-manifest.json"), old.to_string()).unwrap();
+        let (st, w) = Store::open(&s.outdir, None);
+        assert!(w.is_empty(), "{w:?}");
+        let e = st.latest("a.md").expect("read");
+        assert_eq!(e.about, None);
     }
 
     #[test]

@@ -3,20 +3,26 @@
 //!
 //! [`discover`] finds the issues, [`shard`] splits them across machines, [`manifest`]
 //! remembers what was built from what, [`run`] does a pass, [`watch`] repeats passes as
-//! files change, [`summary`] reports.
+//! files change (once they [`settle`]), [`summary`] reports, [`opds`] lists every issue
+//! built in a catalog (from what [`about`] recorded).
 
+pub mod about;
 pub mod discover;
 pub mod error;
 pub mod inputs;
 pub mod manifest;
+pub mod opds;
 pub mod run;
+pub mod settle;
 pub mod shard;
 pub mod stale;
 pub mod summary;
+pub mod thumbnail;
 pub mod watch;
 
 pub use error::BatchError;
-pub use run::{run, BatchOptions, Convert, Converted, Event, IssueError, WORKER_PREFIX};
+pub use opds::FeedOptions;
+pub use run::{run, run_pass, BatchOptions, Convert, Converted, Event, IssueError, WORKER_PREFIX};
 pub use shard::Shard;
 pub use summary::{Outcome, Status, Summary};
 pub use watch::{watch, WatchOptions};

@@ -2,10 +2,13 @@
 //! rest in parallel (each issue isolated: an error or a panic fails that issue only),
 //! record each finished issue, and summarize.
 
+use super::about::{epub_facts, IssueInfo};
 use super::discover::{discover, Found};
 use super::error::{BatchError, Result};
 use super::inputs::{hash_files, source_files, Hashes};
 use super::manifest::{Entry, OutputStamp, Store};
+use super::opds::{FeedItem, FeedOptions};
+use super::settle::Settle;
 use super::shard::Shard;
 use super::stale::remove_stale_temps;
 use super::summary::{Outcome, Status, Summary};
@@ -36,6 +39,8 @@ pub struct Converted {
     /// Local images the issue referenced (their changes must rebuild it).
     pub images: Vec<PathBuf>,
     pub warnings: usize,
+    /// What the OPDS feed lists about the issue; None leaves it out of the feed.
+    pub about: Option<IssueInfo>,
 }
 
 /// Why one issue failed. Its message names the file (and line where there is one).
@@ -53,7 +58,9 @@ pub enum IssueError {
 
 impl Convert for Builder {
     fn fingerprint(&self) -> String {
-        Builder::fingerprint(self)
+        // `catalog`: outputs recorded before the feed existed lack what it lists (and
+        // the cover file), so they are built once more.
+        format!("{} catalog=1", Builder::fingerprint(self))
     }
 
     fn convert(&self, input: &Path, out_dir: &Path) -> Result<Converted, IssueError> {
@@ -70,15 +77,43 @@ impl Convert for Builder {
                 .map_or(input.display().to_string(), |l| l.to_string());
             return Err(IssueError::MissingImage(format!("{place}: {}", d.message)));
         }
+        let mut outputs: Vec<PathBuf> = built.outputs.into_iter().map(|(p, _)| p).collect();
+        let mut about = IssueInfo::of(&built.prepared.document);
+        if let Some(epub) = outputs
+            .iter()
+            .find(|p| p.extension().is_some_and(|e| e == "epub"))
+            .cloned()
+        {
+            // The cover goes beside the outputs, where the feed can link it.
+            let facts = epub_facts(&epub).map_err(IssueError::Other)?;
+            about.identifier = facts.identifier;
+            if let Some((bytes, ext)) = facts.cover {
+                let cover = epub.with_extension(format!("cover.{ext}"));
+                crate::output::write_atomic(&cover, &bytes)?;
+                outputs.push(cover);
+                // A cover that cannot be scaled (not a PNG) is its own thumbnail.
+                let thumb = if ext == "png" {
+                    super::thumbnail::thumbnail(&bytes)
+                } else {
+                    Ok(None)
+                };
+                if let Ok(Some(thumb)) = thumb {
+                    let path = epub.with_extension("thumb.png");
+                    crate::output::write_atomic(&path, &thumb)?;
+                    outputs.push(path);
+                }
+            }
+        }
         Ok(Converted {
-            outputs: built.outputs.into_iter().map(|(p, _)| p).collect(),
+            outputs,
             images: super::inputs::images_of(&built.prepared.document),
             warnings: built.diagnostics.len(),
+            about: Some(about),
         })
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct BatchOptions {
     pub indir: PathBuf,
     pub outdir: PathBuf,
@@ -87,6 +122,8 @@ pub struct BatchOptions {
     /// Rebuild even what the manifest says is up to date.
     pub force: bool,
     pub shard: Option<Shard>,
+    /// The OPDS feed to rewrite after the pass; None writes none.
+    pub feed: Option<FeedOptions>,
 }
 
 /// Progress, reported from worker threads as it happens.
@@ -100,11 +137,23 @@ pub enum Event<'a> {
 }
 
 /// Runs one pass over INDIR. Only problems with OUTDIR itself (cannot create it, cannot
-/// write the manifest) are errors; every issue's own failure is in the summary.
+/// write the manifest) are errors; every issue's own failure is in the summary, and so
+/// is a feed that could not be written (after every issue was converted).
 pub fn run(
     opts: &BatchOptions,
     conv: &dyn Convert,
     on_event: &(dyn Fn(Event) + Sync),
+) -> Result<Summary> {
+    run_pass(opts, conv, on_event, None)
+}
+
+/// [`run`], converting only issues that `settle` finds settled; the others wait (their
+/// earlier outputs, if any, stay listed) and are reported as waiting.
+pub fn run_pass(
+    opts: &BatchOptions,
+    conv: &dyn Convert,
+    on_event: &(dyn Fn(Event) + Sync),
+    settle: Option<&Settle>,
 ) -> Result<Summary> {
     let start = Instant::now();
     let outdir = &opts.outdir;
@@ -116,6 +165,7 @@ pub fn run(
         )));
     }
     let found = discover(&opts.indir, Some(outdir))?;
+    let all_keys: Vec<String> = found.issues.iter().map(|f| f.key.clone()).collect();
     let ours = |key: &str| opts.shard.is_none_or(|s| s.contains(key));
     let issues: Vec<Found> = found.issues.into_iter().filter(|f| ours(&f.key)).collect();
     let problems: Vec<_> = found
@@ -142,7 +192,7 @@ pub fn run(
         issues
             .par_iter()
             .map(|f| {
-                let (outcome, entry) = one(opts, conv, &store, &fingerprint, f);
+                let (outcome, entry) = one(opts, conv, &store, &fingerprint, f, settle);
                 on_event(Event::Done(&outcome));
                 (outcome, entry)
             })
@@ -165,8 +215,36 @@ pub fn run(
         on_event(Event::Done(&o));
         outcomes.push(o);
     }
+    // The feed lists what this pass built or kept; for any other issue still in INDIR
+    // (another shard's, or one that failed this time), its last outputs that are still
+    // there as written.
+    let feed_entries: Vec<(String, Entry)> = all_keys
+        .iter()
+        .filter_map(|k| {
+            let e = entries.get(k).or_else(|| store.latest(k))?;
+            Some((k.clone(), e.clone()))
+        })
+        .collect();
     store.finish(entries)?;
-    Ok(Summary::new(outcomes, start.elapsed().as_secs_f64()))
+    let mut summary = Summary::new(outcomes, start.elapsed().as_secs_f64());
+    if let Some(feed) = &opts.feed {
+        let items: Vec<FeedItem> = feed_entries
+            .iter()
+            .filter_map(|(k, e)| {
+                Some(FeedItem {
+                    key: k,
+                    about: e.about.as_ref()?,
+                    files: e.outputs.iter().map(|o| o.path.as_str()).collect(),
+                    built: e.built(),
+                })
+            })
+            .collect();
+        match super::opds::write(feed, outdir, &items) {
+            Ok(r) => summary.feed = Some(r),
+            Err(e) => summary.feed_error = Some(e.to_string()),
+        }
+    }
+    Ok(summary)
 }
 
 /// One issue: skip it, or convert and record it. Returns the entry the manifest keeps.
@@ -176,6 +254,7 @@ fn one(
     store: &Store,
     fingerprint: &str,
     f: &Found,
+    settle: Option<&Settle>,
 ) -> (Outcome, Option<Entry>) {
     let fail = |reason: String| {
         (
@@ -186,9 +265,11 @@ fn one(
             None,
         )
     };
-    let sources = match source_files(&f.path, f.is_folder)
-        .and_then(|files| hash_files(&files, &opts.indir))
-    {
+    let files = match source_files(&f.path, f.is_folder) {
+        Ok(files) => files,
+        Err(e) => return fail(e.to_string()),
+    };
+    let sources = match hash_files(&files, &opts.indir) {
         Ok(h) => h,
         Err(e) => return fail(e.to_string()),
     };
@@ -200,6 +281,19 @@ fn one(
             };
             return (outcome, Some(e.clone()));
         }
+    }
+    if let Some(wait) = settle.and_then(|s| s.wait(&f.key, &sources, &files)) {
+        // Still being written: keep what was published before, untouched.
+        let outcome = Outcome {
+            input: f.key.clone(),
+            status: Status::Waiting {
+                seconds: wait.as_secs_f64(),
+            },
+        };
+        return (outcome, store.latest(&f.key).cloned());
+    }
+    if let Some(s) = settle {
+        s.done(&f.key);
     }
     let t = Instant::now();
     let out_dir = opts.outdir.join(&f.out_dir);
@@ -257,6 +351,7 @@ fn entry_for(
         sources,
         images,
         outputs,
+        about: c.about.clone(),
     })
 }
 

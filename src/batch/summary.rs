@@ -1,6 +1,7 @@
 //! The end of a run: what was converted, skipped and failed (each failure with its file
 //! and reason), the time taken and the rate, as text and as JSON.
 
+use super::opds::FeedReport;
 use serde::Serialize;
 
 /// What happened to one issue.
@@ -22,6 +23,12 @@ pub enum Status {
         warnings: usize,
     },
     Skipped,
+    /// Its files changed less than the settle time ago (`--watch`): converted in a
+    /// later pass, once they stop changing.
+    Waiting {
+        /// How much longer, at the time of the pass.
+        seconds: f64,
+    },
     Failed {
         reason: String,
     },
@@ -32,11 +39,19 @@ pub struct Summary {
     pub converted: usize,
     pub skipped: usize,
     pub failed: usize,
+    pub waiting: usize,
     pub seconds: f64,
     /// Issues converted or failed (the ones that did work) per second of the run.
     pub issues_per_second: f64,
     /// Every issue, sorted by input path.
     pub issues: Vec<Outcome>,
+    /// The OPDS feed written after the pass.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub feed: Option<FeedReport>,
+    /// Why the feed could not be written (the run then fails, though every issue was
+    /// converted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub feed_error: Option<String>,
 }
 
 impl Summary {
@@ -46,15 +61,24 @@ impl Summary {
         let converted = count(|s| matches!(s, Status::Converted { .. }));
         let skipped = count(|s| matches!(s, Status::Skipped));
         let failed = count(|s| matches!(s, Status::Failed { .. }));
+        let waiting = count(|s| matches!(s, Status::Waiting { .. }));
         let worked = (converted + failed) as f64;
         Summary {
             converted,
             skipped,
             failed,
+            waiting,
             seconds,
             issues_per_second: if seconds > 0.0 { worked / seconds } else { 0.0 },
             issues,
+            feed: None,
+            feed_error: None,
         }
+    }
+
+    /// Whether the run failed: an issue failed, or the feed could not be written.
+    pub fn is_failure(&self) -> bool {
+        self.failed > 0 || self.feed_error.is_some()
     }
 
     pub fn failures(&self) -> impl Iterator<Item = (&str, &str)> {
@@ -71,12 +95,29 @@ impl Summary {
 
     /// The closing lines for the terminal.
     pub fn to_text(&self) -> String {
+        let waiting = if self.waiting > 0 {
+            format!(", {} waiting for files to settle", self.waiting)
+        } else {
+            String::new()
+        };
         let mut s = format!(
-            "{} converted, {} skipped, {} failed in {:.2} s ({:.1} issues/s)\n",
+            "{} converted, {} skipped, {} failed{waiting} in {:.2} s ({:.1} issues/s)\n",
             self.converted, self.skipped, self.failed, self.seconds, self.issues_per_second
         );
         for (input, reason) in self.failures() {
             s.push_str(&format!("failed: {input}: {reason}\n"));
+        }
+        if let Some(f) = &self.feed {
+            s.push_str(&format!(
+                "OPDS catalog: {} ({} issues, {} page{})\n",
+                f.path,
+                f.entries,
+                f.pages,
+                if f.pages == 1 { "" } else { "s" }
+            ));
+        }
+        if let Some(e) = &self.feed_error {
+            s.push_str(&format!("failed: OPDS feed: {e}\n"));
         }
         s
     }

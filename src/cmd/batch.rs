@@ -3,13 +3,15 @@
 
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use paiban::batch::{self, BatchOptions, Event, Shard, Status, Summary, WatchOptions};
+use paiban::batch::settle::Settle;
+use paiban::batch::{self, BatchOptions, Event, FeedOptions, Shard, Status, Summary, WatchOptions};
 use paiban::build::Builder;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
+use std::time::Duration;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -27,6 +29,22 @@ pub struct Args {
     /// Keep running and convert issues as they appear or change.
     #[arg(long)]
     watch: bool,
+    /// With --watch: convert an issue once its files have been unchanged this long
+    /// (seconds), so a file still being copied in is never converted half-written.
+    /// Without --watch (default 0): issues changed more recently than this are left for
+    /// the next run.
+    #[arg(long, value_name = "SECONDS", value_parser = parse_settle)]
+    settle: Option<Duration>,
+    /// The OPDS catalog to write (default OUTDIR/opds.xml; further pages beside it).
+    #[arg(long, value_name = "FILE")]
+    opds: Option<PathBuf>,
+    /// Write no OPDS catalog.
+    #[arg(long, conflicts_with_all = ["opds", "base_url"])]
+    no_opds: bool,
+    /// The URL at which OUTDIR is served (e.g. https://example.org/papers/): the catalog's
+    /// links become absolute. Relative links otherwise.
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
     /// With --watch: stop after this many issues were converted (for tests and scripts).
     #[arg(long, hide = true)]
     watch_exit_after: Option<usize>,
@@ -50,6 +68,14 @@ pub struct Args {
 enum Format {
     Epub,
     Pdf,
+}
+
+/// Seconds, 0 to a day (a usage error otherwise, exit 2).
+fn parse_settle(s: &str) -> Result<Duration, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && (0.0..=86_400.0).contains(&v) => Ok(Duration::from_secs_f64(v)),
+        _ => Err("give seconds between 0 and 86400, e.g. 2 or 0.5".into()),
+    }
 }
 
 fn parse_shard(s: &str) -> Result<Shard, String> {
@@ -78,7 +104,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }),
         force: args.force,
         shard: args.shard,
+        feed: (!args.no_opds).then(|| {
+            let mut feed = FeedOptions::in_outdir(&args.output);
+            if let Some(p) = &args.opds {
+                feed.path = p.clone();
+            }
+            feed.base_url = args.base_url.clone();
+            feed
+        }),
     };
+    let settle = args.settle;
     // A backend panic on a worker is caught and reported as that issue's failure; the
     // default hook would also print it, in the middle of the progress display.
     let default_hook = std::panic::take_hook();
@@ -93,10 +128,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let progress = Progress::new(std::io::stderr().is_terminal(), args.watch);
     let on_event = |e: Event| progress.event(e);
     if args.watch {
-        let w = WatchOptions {
+        let mut w = WatchOptions {
             exit_after: args.watch_exit_after,
             ..WatchOptions::default()
         };
+        if let Some(s) = settle {
+            w.settle = s;
+        }
         let mut on_pass = |r: Result<&Summary, &batch::BatchError>| match r {
             Ok(s) => {
                 progress.finish(s);
@@ -109,10 +147,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
         batch::watch(&opts, &w, conv, &on_event, &mut on_pass)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let summary = batch::run(&opts, conv, &on_event)?;
+    let settler = settle.map(Settle::new);
+    let summary = batch::run_pass(&opts, conv, &on_event, settler.as_ref())?;
     progress.finish(&summary);
     write_summary(&args, &summary)?;
-    Ok(if summary.failed > 0 {
+    Ok(if summary.is_failure() {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
@@ -195,6 +234,11 @@ impl Progress {
                         outputs.join(", ")
                     ),
                     Status::Skipped => format!("skipped {} (up to date)", o.input),
+                    Status::Waiting { seconds } => format!(
+                        "waiting {}: its files changed less than the settle time ago \
+                         (again in {seconds:.1} s)",
+                        o.input
+                    ),
                     Status::Failed { reason } => format!("FAILED {}: {reason}", o.input),
                 };
                 match self.bar() {

@@ -83,6 +83,19 @@ fn protected(line: &str) -> Vec<(usize, usize)> {
                 i += 1;
             }
             out.push((start, i));
+        } else if b[i] == b'&' {
+            // An HTML entity (`&amp;`, `&#8212;`): its `;` is syntax, not punctuation.
+            let name = b[i + 1..]
+                .iter()
+                .take(12)
+                .take_while(|c| c.is_ascii_alphanumeric() || **c == b'#')
+                .count();
+            if name > 0 && b.get(i + 1 + name) == Some(&b';') {
+                out.push((i, i + name + 2));
+                i += name + 2;
+            } else {
+                i += 1;
+            }
         } else if b[i..].starts_with(b"![") {
             out.push((i, i + 1));
             i += 2;
@@ -286,6 +299,8 @@ mod tests {
         );
         assert_eq!(conv("图![说明](a.png)"), "图![说明](a.png)");
         assert_eq!(conv("真的吗?好!"), "真的吗？好！");
+        // An HTML entity's `;` is syntax.
+        assert_eq!(conv("甲&amp;,乙&#8212;丙"), "甲&amp;，乙&#8212;丙");
         // A `?` for a character the converter could not read stays.
         assert_eq!(
             conv("区委常委?今年的工作,很好"),

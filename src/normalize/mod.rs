@@ -22,6 +22,7 @@ mod spaces;
 mod veto;
 mod warnings;
 
+pub(crate) use punctuation::full_width;
 pub use veto::{is_keep_marker, KEEP_MARKER};
 
 use crate::model::IssueDate;

@@ -82,19 +82,7 @@ pub fn lines(text: &str) -> Vec<&str> {
 
 /// Whitespace is skipped; ASCII marks compare as their full-width forms.
 fn fold(c: char) -> Option<char> {
-    if c.is_whitespace() {
-        return None;
-    }
-    Some(match c {
-        ',' => '，',
-        ';' => '；',
-        ':' => '：',
-        '(' => '（',
-        ')' => '）',
-        '?' => '？',
-        '!' => '！',
-        c => c,
-    })
+    (!c.is_whitespace()).then(|| crate::normalize::full_width(c).unwrap_or(c))
 }
 
 /// A line's folded characters, and each one's column in the line.

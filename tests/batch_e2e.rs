@@ -17,25 +17,10 @@ fn paiban() -> Command {
 }
 
 fn batch(indir: &Path, outdir: &Path, extra: &[&str]) -> (Output, serde_json::Value) {
-    let json = outdir.with_extension("summary.json");
-    let out = paiban()
-        .arg("batch")
-        .arg(indir)
-        .arg("-o")
-        .arg(outdir)
-        .args(["--format", &FORMATS.join(",")])
-        .arg("--summary-json")
-        .arg(&json)
-        .args(extra)
-        .output()
-        .unwrap();
-    let text = std::fs::read_to_string(&json).unwrap_or_else(|e| {
-        panic!(
-            "no summary ({e}); stderr:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (out, serde_json::from_str(&text).unwrap())
+    let formats = FORMATS.join(",");
+    let mut args = vec!["--format", formats.as_str()];
+    args.extend_from_slice(extra);
+    batch_common::run_batch(indir, outdir, &args)
 }
 
 /// Inputs of the issues with the given status, sorted.

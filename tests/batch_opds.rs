@@ -4,6 +4,8 @@
 //! cannot be written fails the run after every issue was converted, and never leaves a
 //! half-written feed; a file copied in two writes is converted once, whole.
 
+mod batch_common;
+
 use paiban::batch::about::IssueInfo;
 use paiban::batch::opds::{self, FeedItem, FeedOptions};
 use std::path::{Path, PathBuf};
@@ -68,24 +70,7 @@ fn issue(paper: &str, date: &str, heads: &[&str]) -> String {
 }
 
 fn batch(indir: &Path, outdir: &Path, extra: &[&str]) -> (Output, serde_json::Value) {
-    let json = outdir.with_extension("summary.json");
-    let out = paiban()
-        .arg("batch")
-        .arg(indir)
-        .arg("-o")
-        .arg(outdir)
-        .arg("--summary-json")
-        .arg(&json)
-        .args(extra)
-        .output()
-        .unwrap();
-    let text = std::fs::read_to_string(&json).unwrap_or_else(|e| {
-        panic!(
-            "no summary ({e}); stderr:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (out, serde_json::from_str(&text).unwrap())
+    batch_common::run_batch(indir, outdir, extra)
 }
 
 /// The feed's entries, each as its XML text.

@@ -3,6 +3,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus")
@@ -104,4 +105,27 @@ pub fn files_under(dir: &Path) -> Vec<String> {
     }
     out.sort();
     out
+}
+
+/// Runs `paiban batch INDIR -o OUTDIR EXTRA… --summary-json …` and returns its output and
+/// the summary it wrote.
+pub fn run_batch(indir: &Path, outdir: &Path, extra: &[&str]) -> (Output, serde_json::Value) {
+    let json = outdir.with_extension("summary.json");
+    let out = Command::new(env!("CARGO_BIN_EXE_paiban"))
+        .arg("batch")
+        .arg(indir)
+        .arg("-o")
+        .arg(outdir)
+        .arg("--summary-json")
+        .arg(&json)
+        .args(extra)
+        .output()
+        .unwrap();
+    let text = std::fs::read_to_string(&json).unwrap_or_else(|e| {
+        panic!(
+            "no summary ({e}); stderr:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out, serde_json::from_str(&text).unwrap())
 }

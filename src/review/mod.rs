@@ -107,16 +107,7 @@ pub fn page(report: &IssueReport, prepared: Option<&Prepared>, opts: &CheckOptio
         .as_ref()
         .map_or_else(|| report.input.display().to_string(), |m| m.title.clone());
     let mut out = String::new();
-    push_fmt(
-        &mut out,
-        format_args!(
-            "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n\
-             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-             <meta name=\"generator\" content=\"paiban {}\">\n<title>审校 · {}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n",
-            env!("CARGO_PKG_VERSION"),
-            escape(&title)
-        ),
-    );
+    head(&mut out, &escape(&title), true);
     match prepared {
         Some(p) => full_page(&mut out, report, p, opts),
         None => header::failure(&mut out, report),
@@ -276,6 +267,28 @@ pub fn glyph_text(g: &GlyphGap) -> String {
     }
 }
 
+/// The document's start up to `<body>`, shared by the pages and the index (`title` comes
+/// escaped; an issue's page also names its generator).
+fn head(out: &mut String, title: &str, generator: bool) {
+    out.push_str(
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n",
+    );
+    if generator {
+        push_fmt(
+            out,
+            format_args!(
+                "<meta name=\"generator\" content=\"paiban {}\">\n",
+                env!("CARGO_PKG_VERSION")
+            ),
+        );
+    }
+    push_fmt(
+        out,
+        format_args!("<title>审校 · {title}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n"),
+    );
+}
+
 /// Writes the page to `path` atomically.
 pub fn write_page(path: &Path, page: &str) -> crate::Result<()> {
     crate::output::write_atomic(path, page.as_bytes())
@@ -286,15 +299,12 @@ pub fn write_page(path: &Path, page: &str) -> crate::Result<()> {
 pub fn index(entries: &[(&str, &IssueReport)]) -> String {
     use crate::diagnostics::Severity;
     let mut out = String::new();
+    head(&mut out, &format!("{} 期", entries.len()), false);
     push_fmt(
         &mut out,
         format_args!(
-            "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n\
-             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-             <title>审校 · {} 期</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n\
-             <header class=\"top\"><p class=\"eyebrow\">排版审校页</p><h1>{} 期</h1></header>\n\
+            "<header class=\"top\"><p class=\"eyebrow\">排版审校页</p><h1>{} 期</h1></header>\n\
              <section class=\"panel\"><table class=\"counts\"><thead><tr><th>期</th><th>修复</th><th>警告</th><th>错误</th></tr></thead><tbody>",
-            entries.len(),
             entries.len()
         ),
     );

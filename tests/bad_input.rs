@@ -5,6 +5,9 @@
 //! text in them. Read-only and full disks are tmpfs mounts in a user namespace (`unshare`),
 //! so the cases hold even when the tests run as root.
 
+mod sandbox_support;
+
+use sandbox_support::tool_available;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -32,18 +35,6 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, bytes).expect("write fixture");
     p
-}
-
-/// Under CI a missing tool fails the test; elsewhere the test says so and skips.
-fn tool_available(what: &str, ok: bool) -> bool {
-    if ok {
-        return true;
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("{what} is required when CI=true but is not available");
-    }
-    eprintln!("SKIPPED: {what} is not available");
-    false
 }
 
 /// Every file under `dir` (names relative to it), sorted; empty when `dir` does not exist.
@@ -374,30 +365,9 @@ fn bad_font_files_are_refused_with_their_name() {
 
 // ---- output folder and disk ----------------------------------------------------------
 
-/// Runs `script` with `sh` in a new user and mount namespace where `dir` is a fresh tmpfs
-/// mounted with `opts`; $PAIBAN is the binary, $SAMPLE the sample issue, $DIR the mount.
-/// Returns (exit status of paiban, stdout, stderr).
+/// [`sandbox_support::in_tmpfs`] with $SAMPLE, the sample issue.
 fn in_tmpfs(opts: &str, script: &str) -> Option<(i32, String, String)> {
-    let d = tmp();
-    let dir = d.path().join("mnt");
-    std::fs::create_dir(&dir).expect("mount point");
-    let full = format!("mount -t tmpfs -o {opts} paiban \"$DIR\" || exit 99\n{script}");
-    let o = Command::new("unshare")
-        .args(["--user", "--map-root-user", "--mount", "sh", "-c", &full])
-        .env("PAIBAN", bin())
-        .env("SAMPLE", sample())
-        .env("DIR", &dir)
-        .output();
-    let usable = o.as_ref().is_ok_and(|o| o.status.code() != Some(99));
-    if !tool_available("unshare with user namespaces (tmpfs mounts)", usable) {
-        return None;
-    }
-    let o = o.ok()?;
-    Some((
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        stderr(&o),
-    ))
+    sandbox_support::in_tmpfs(opts, script, &[("SAMPLE", &sample())])
 }
 
 #[test]

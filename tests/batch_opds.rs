@@ -5,6 +5,9 @@
 //! half-written feed; a file copied in two writes is converted once, whole.
 
 mod batch_common;
+mod sandbox_support;
+
+use sandbox_support::tool_available;
 
 use paiban::batch::about::IssueInfo;
 use paiban::batch::opds::{self, FeedItem, FeedOptions};
@@ -14,18 +17,6 @@ use std::time::{Duration, Instant};
 
 fn paiban() -> Command {
     Command::new(env!("CARGO_BIN_EXE_paiban"))
-}
-
-/// Whether a tool the test needs is there; in CI (CI=true) it must be.
-fn tool_available(what: &str, ok: bool) -> bool {
-    if ok {
-        return true;
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("{what} is required when CI=true but is not available");
-    }
-    eprintln!("SKIPPED: {what} is not available");
-    false
 }
 
 /// Validates `feed` with jing against the vendored OPDS 1.2 schema. False when jing is
@@ -315,36 +306,15 @@ fn pages_of_fifty_linked_by_next_and_a_shorter_feed_drops_the_rest() {
     assert_eq!(entries(&p1).len(), 30);
 }
 
-/// Runs `script` with `sh` in a user and mount namespace where $DIR is a fresh tmpfs
-/// mounted with `opts`; $PAIBAN is the binary, $IN an input folder, $OUT an output folder
-/// outside the mount. None when user namespaces are unavailable (outside CI).
+/// [`sandbox_support::in_tmpfs`] with $IN an input folder and $OUT an output folder
+/// outside the mount.
 fn in_tmpfs(
     opts: &str,
     indir: &Path,
     outdir: &Path,
     script: &str,
 ) -> Option<(i32, String, String)> {
-    let d = tempfile::tempdir().unwrap();
-    let dir = d.path().join("mnt");
-    std::fs::create_dir(&dir).unwrap();
-    let full = format!("mount -t tmpfs -o {opts} paiban \"$DIR\" || exit 99\n{script}");
-    let o = Command::new("unshare")
-        .args(["--user", "--map-root-user", "--mount", "sh", "-c", &full])
-        .env("PAIBAN", env!("CARGO_BIN_EXE_paiban"))
-        .env("IN", indir)
-        .env("OUT", outdir)
-        .env("DIR", &dir)
-        .output();
-    let usable = o.as_ref().is_ok_and(|o| o.status.code() != Some(99));
-    if !tool_available("unshare with user namespaces (tmpfs mounts)", usable) {
-        return None;
-    }
-    let o = o.ok()?;
-    Some((
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    ))
+    sandbox_support::in_tmpfs(opts, script, &[("IN", indir), ("OUT", outdir)])
 }
 
 fn two_issues(indir: &Path) {

@@ -6,7 +6,10 @@
 //! boundaries from the converter's own splits:
 //!
 //! - breaks fixed: mid-paragraph breaks whose two sides (8 characters each) stand together
-//!   in one output paragraph;
+//!   in one output paragraph — mid-paragraph in the original text: where the converter's
+//!   reference runs two of the original's paragraphs together (pdftotext prints no blank
+//!   line between paragraphs), a break between them is a paragraph end, and the
+//!   normalizer keeps it one (`score_roundtrip.py` counts those as unfixed);
 //! - heads left: running-head and folio items still in the output (beyond the reference);
 //! - false merges: paragraph boundaries of the reference and the original text that the
 //!   output runs together;
@@ -130,6 +133,7 @@ struct Score {
 
 fn score_doc(out: &str, reference: &str, source: &str, meta: &Value, s: &mut Score) {
     let so = stream(out);
+    let ss = stream(source);
     let mut doc_ok = true;
     let breaks = meta["breaks"].as_array().cloned().unwrap_or_default();
     for b in &breaks {
@@ -143,6 +147,9 @@ fn score_doc(out: &str, reference: &str, source: &str, meta: &Value, s: &mut Sco
             .map_or(reference.len(), |(i, _)| i);
         let left = last_chars(&flat(&reference[..split]), 8);
         let right = first_chars(&flat(&reference[split..]), 8);
+        if ss.contains(&format!("{left}{SEP}{right}")) {
+            continue; // a paragraph end of the original text
+        }
         s.mid += 1;
         if so.contains(&format!("{left}{right}")) {
             s.fixed += 1;
@@ -173,7 +180,6 @@ fn score_doc(out: &str, reference: &str, source: &str, meta: &Value, s: &mut Sco
             doc_ok = false;
         }
     }
-    let ss = stream(source);
     for i in 0..pr.len().saturating_sub(1) {
         let left = last_chars(&pr[..=i].concat(), 6);
         let right = first_chars(&pr[i + 1..].concat(), 6);
@@ -254,15 +260,15 @@ fn check(converter: &str, min_fixed: usize, max_false: usize, max_spaces: usize,
 
 #[test]
 fn pymupdf4llm() {
-    check("pymupdf4llm", 76, 1, 9, 28);
+    check("pymupdf4llm", 76, 1, 9, 32);
 }
 
 #[test]
 fn markitdown() {
-    check("markitdown", 76, 0, 20, 27);
+    check("markitdown", 76, 0, 0, 33);
 }
 
 #[test]
 fn pdftotext() {
-    check("pdftotext", 104, 0, 21, 32);
+    check("pdftotext", 76, 0, 0, 33);
 }

@@ -117,6 +117,16 @@ fn runs_on_by_shape(e: &Edges, shape: &Shape) -> bool {
         && shape.is_unindented(b_print)
 }
 
+/// A sentence ends at the foot of the page and the next page's first line is two ems in
+/// (and not its paragraph's only line): a paragraph ended exactly at the measure.
+fn new_paragraph_by_indent(a_tail: &str, e: &Edges, shape: &Shape) -> bool {
+    text_ends_sentence(a_tail)
+        && !e.b_single
+        && shape.wrap == Wrap::Hard
+        && super::lineshape::pure(e.b_first)
+        && (super::lineshape::width(e.b_first) - (shape.full - 2.0)).abs() <= 0.6
+}
+
 fn join_reason(
     a_head: &str,
     a_tail: &str,
@@ -131,14 +141,14 @@ fn join_reason(
     if emphasized(a_head, a_tail) || emphasized(b_head, b_head) {
         return None;
     }
-    if shape.unseparated && edges.page_break {
-        return Some(
-            "the converter runs paragraphs on without blank lines: this one is the page break's",
-        );
-    }
     // A short last line is where the printed paragraph ended: a page ends on a full one.
     if shape.is_short(edges.a_last, edges.a_single) {
         return None;
+    }
+    if shape.unseparated && edges.page_break && !new_paragraph_by_indent(a_tail, edges, shape) {
+        return Some(
+            "the converter runs paragraphs on without blank lines: this one is the page break's",
+        );
     }
     if standalone(a_head) || standalone(b_head) || b_head.trim_start().starts_with("——") {
         return None;
@@ -246,9 +256,36 @@ pub(crate) fn run(
         let first_kept = |b: &Block| (b.start..b.end).find(|&i| !lines.lines[i].removed);
         // A printed line is short: 200 characters at either side say all the shape can (a
         // line grown by joins is then simply too long to be one).
+        // pdftotext breaks a printed line before a quote or bracket: the pieces go back
+        // together before the line's width is read.
+        let (a_print, b_print) = if shape.wrap == Wrap::Hard {
+            let a_lines: Vec<usize> = (a.start..=al)
+                .rev()
+                .filter(|&i| !lines.lines[i].removed)
+                .take(4)
+                .collect();
+            let b_lines: Vec<usize> = (bl..nb.end)
+                .filter(|&i| !lines.lines[i].removed)
+                .take(4)
+                .collect();
+            let text = |is: &mut dyn Iterator<Item = &usize>| -> Vec<&str> {
+                is.map(|&i| tail(lines.lines[i].text.trim(), 200)).collect()
+            };
+            let a_texts = text(&mut a_lines.iter().rev());
+            let b_texts = text(&mut b_lines.iter());
+            (
+                super::structure::last_printed(&a_texts, shape.full),
+                super::structure::first_printed(&b_texts, shape.full),
+            )
+        } else {
+            (
+                tail(lines.lines[al].text.trim(), 200).to_string(),
+                head(lines.lines[bl].text.trim(), 200).to_string(),
+            )
+        };
         let edges = Edges {
-            a_last: tail(lines.lines[al].text.trim(), 200),
-            b_first: head(lines.lines[bl].text.trim(), 200),
+            a_last: &a_print,
+            b_first: &b_print,
             a_single: first_kept(&a) == Some(al),
             b_single: first_kept(&nb) == Some(nb.last_line(lines)),
             page_break: lines.page_starts_at(bl),

@@ -54,7 +54,7 @@ pub(crate) fn width(s: &str) -> f32 {
 }
 
 /// Ideographs and marks only: such a line's width is exact.
-fn pure(s: &str) -> bool {
+pub(crate) fn pure(s: &str) -> bool {
     s.chars().all(|c| !c.is_ascii())
 }
 
@@ -134,7 +134,7 @@ pub(crate) fn wrap_spaces(line: &str, full: f32) -> Vec<usize> {
 }
 
 /// Half an em for each Chinese mark: adjacent or line-final marks may be set half width.
-fn squeeze(s: &str) -> f32 {
+pub(crate) fn squeeze(s: &str) -> f32 {
     0.5 * s.chars().filter(|&c| is_cjk_punct(c)).count() as f32
 }
 
@@ -208,7 +208,9 @@ impl Shape {
                 .count()
         };
         let (wrap, full) = match (hard_full, seg_full) {
-            (Some(h), _) if near(&hard, h) * 2 >= hard.len() && hard.len() >= 10 => (Wrap::Hard, h),
+            (Some(h), _) if near(&hard, h) * 5 >= hard.len() * 2 && hard.len() >= 10 => {
+                (Wrap::Hard, h)
+            }
             (_, Some(s)) if near(&segs, s) * 2 >= segs.len() && paragraphs >= 3 => {
                 (Wrap::Spaces, s)
             }

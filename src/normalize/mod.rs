@@ -19,6 +19,7 @@ mod lineshape;
 mod overlap;
 mod punctuation;
 mod spaces;
+mod structure;
 mod veto;
 mod warnings;
 
@@ -259,6 +260,34 @@ impl Lines {
         }
     }
 
+    /// Inserts a blank line after each listed line (ascending, no repeats): a paragraph
+    /// ends there. Marks and vetoes follow their lines.
+    pub(crate) fn insert_blanks_after(&mut self, after: &[usize]) {
+        if after.is_empty() {
+            return;
+        }
+        let old = std::mem::take(&mut self.lines);
+        self.lines.reserve(old.len() + after.len());
+        let mut index = Vec::with_capacity(old.len());
+        let mut next = after.iter().peekable();
+        for (i, line) in old.into_iter().enumerate() {
+            index.push(self.lines.len());
+            let blank = next.next_if(|&&a| a == i).map(|_| Line {
+                text: String::new(),
+                origin: line.origin,
+                removed: false,
+            });
+            self.lines.push(line);
+            self.lines.extend(blank);
+        }
+        for m in &mut self.marks {
+            m.line = index[m.line];
+        }
+        for v in &mut self.vetoes {
+            *v = index[*v];
+        }
+    }
+
     /// Line `from`, less its first `dropped` characters, was appended to line `to` at
     /// character column `base`: its marks move with it.
     pub(crate) fn move_marks(&mut self, from: usize, to: usize, base: usize, dropped: usize) {
@@ -416,15 +445,22 @@ pub fn normalize(text: &str, opts: &NormalizeOptions) -> Normalized {
     // (`第` + `3版`) or supply word evidence for another join. Repeat to a fixed point, so
     // normalizing the output again changes nothing.
     let mut shape = None;
+    let mut gaps = Default::default();
     for round in 0..MAX_ROUNDS {
         let removed = furniture::run(&mut lines, opts, &mut repairs);
         if round > 0 && removed == 0 {
             break;
         }
         // The printed lines' shape, read once the furniture is gone and before any join.
+        let first_round = shape.is_none();
         let shape = *shape.get_or_insert_with(|| lineshape::Shape::measure(&lines));
         if std::env::var_os("PAIBAN_DEBUG_SHAPE").is_some() {
             eprintln!("{shape:?}");
+        }
+        if first_round {
+            gaps = structure::gap_origins(&lines);
+            // Paragraph ends inside blocks, before joins grow lines past one printed line.
+            structure::split_paragraphs(&mut lines, &shape, &mut repairs);
         }
         let mut joined = 0;
         let current = lines.kept_text();
@@ -445,6 +481,7 @@ pub fn normalize(text: &str, opts: &NormalizeOptions) -> Normalized {
         }
     }
     if let Some(shape) = &shape {
+        structure::mark_headings(&mut lines, shape, &gaps, &mut repairs);
         spaces::run(&mut lines, shape, &mut repairs);
     }
     punctuation::run(&mut lines, &mut repairs);

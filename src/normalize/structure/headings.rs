@@ -1,0 +1,331 @@
+//! Headings a converter left as plain lines (pdftotext, markitdown): a short block of its
+//! own that does not read as a sentence — a numbered head (`一、…`, `（一）…`, `第一章…`)
+//! or a short unpunctuated line between paragraphs — and the title block at the top.
+//! Levels follow the numbering: the title `#`, the rest of the title block `##`, `第一章`
+//! `##`, `一、` and unnumbered heads `###`, `（一）` `####` (below `##` a head is a
+//! section of the article, so a report stays one article). Names, bylines, datelines,
+//! salutations and a parenthesized note stay paragraphs.
+
+use crate::cjk::{is_byline, is_han, is_numbered_head, paragraph_kind};
+use crate::model::ParaKind;
+use crate::normalize::blocks::{blocks, Block, BlockKind};
+use crate::normalize::lineshape::{width, Shape, Wrap};
+use crate::normalize::{head, Lines, Repair};
+use std::collections::HashSet;
+
+/// Longest heading, in characters (a four-phrase title with its subtitle runs to ~60).
+const MAX_HEADING_CHARS: usize = 64;
+
+/// The heading level a numbering scheme gives, if the text opens with one.
+fn numbered_level(t: &str) -> Option<usize> {
+    const CN: &str = "一二三四五六七八九十百零〇";
+    if let Some(rest) = t.strip_prefix('第') {
+        let n = rest.chars().take_while(|c| CN.contains(*c)).count();
+        let after: String = rest.chars().skip(n).take(2).collect();
+        if n > 0
+            && ["章", "编", "部分", "篇", "节"]
+                .iter()
+                .any(|k| after.starts_with(k))
+        {
+            return Some(if after.starts_with('节') { 3 } else { 2 });
+        }
+        return None;
+    }
+    if !is_numbered_head(t) {
+        return None;
+    }
+    let bracket = t.starts_with(['（', '(']);
+    let arabic = t
+        .trim_start_matches(['（', '('])
+        .starts_with(|c: char| c.is_ascii_digit());
+    Some(match (bracket, arabic) {
+        (false, false) => 3,
+        (true, false) => 4,
+        _ => 5,
+    })
+}
+
+/// `2023年10月27日`, `2026年2月`: a date standing alone (a letter's or notice's date line).
+fn date_only(t: &str) -> bool {
+    let t = t.trim();
+    t.chars().count() <= 16
+        && t.ends_with(['日', '月', '年'])
+        && t.chars()
+            .all(|c| c.is_ascii_digit() || "年月日〇一二三四五六七八九十 ".contains(c))
+}
+
+use super::name_line as name_list;
+
+/// Could this block of text be a heading? Its level if so.
+fn heading_level(t: &str, in_title_block: bool) -> Option<usize> {
+    let n = t.chars().count();
+    if n == 0 || n > MAX_HEADING_CHARS {
+        return None;
+    }
+    if t.contains(['。', '！', '？', '；', '!', '?', ';'])
+        || t.ends_with(['：', ':', '，', '、', ','])
+    {
+        return None;
+    }
+    let kind = paragraph_kind(t);
+    // `2026年1月14日在浙江省……会议上`: a dateline without its dash.
+    let dated = t.chars().take_while(|c| c.is_ascii_digit()).count() == 4
+        && t.contains('月')
+        && t.contains('日')
+        && t.ends_with('上');
+    if dated {
+        return None;
+    }
+    if matches!(
+        kind,
+        ParaKind::Dateline | ParaKind::DashLead | ParaKind::Salutation
+    ) || is_byline(t)
+        || date_only(t)
+        || t.starts_with(['（', '(']) && t.ends_with(['）', ')']) && numbered_level(t).is_none()
+        || t.starts_with(['“', '—', '…', '·', '*', '［', '['])
+    {
+        return None;
+    }
+    if let Some(level) = numbered_level(t) {
+        return Some(level);
+    }
+    // Unnumbered: a short line with no clause punctuation at all.
+    if t.contains(['，', ',']) || name_list(t) {
+        return None;
+    }
+    // Mostly Chinese text: a line of figures or Latin is a table row or code.
+    let han = t.chars().filter(|&c| is_han(c)).count();
+    if han * 2 < n {
+        return None;
+    }
+    Some(if in_title_block { 2 } else { 3 })
+}
+
+/// The block's kept lines, trimmed.
+fn texts(b: &Block, lines: &Lines) -> Vec<(usize, String)> {
+    (b.start..b.end)
+        .filter(|&i| !lines.lines[i].removed)
+        .map(|i| (i, lines.lines[i].text.trim().to_string()))
+        .collect()
+}
+
+/// Lines joined as one heading line: no space between Chinese characters.
+fn joined(parts: &[&str]) -> String {
+    let mut s = String::new();
+    for p in parts {
+        let latin = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+        if latin(s.chars().next_back()) && latin(p.chars().next()) {
+            s.push(' ');
+        }
+        s.push_str(p);
+    }
+    s
+}
+
+/// Marks headings in hard-wrapped text; merges a heading (or title line) wrapped into
+/// two blocks. Returns the number of headings marked.
+pub(crate) fn run(
+    lines: &mut Lines,
+    shape: &Shape,
+    gaps: &HashSet<usize>,
+    repairs: &mut Vec<Repair>,
+) -> usize {
+    if shape.wrap != Wrap::Hard {
+        return 0;
+    }
+    let all = blocks(lines);
+    let mut marked = 0;
+    // Before the first paragraph of running text: the title block.
+    let mut title_block = true;
+    let mut title_done = false;
+    let mut k = 0;
+    while k < all.len() {
+        let b = all[k];
+        k += 1;
+        if b.kind == BlockKind::Heading {
+            title_done = true;
+            continue;
+        }
+        if b.kind != BlockKind::Paragraph {
+            title_block = false;
+            continue;
+        }
+        let parts = texts(&b, lines);
+        let mut text = joined(&parts.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>());
+        let mut last_line = parts.last().map_or(b.start, |p| p.0);
+        let mut merged: Vec<usize> = Vec::new();
+        // A heading line that reaches a measure (the column's or a larger one) without a
+        // stop, and a short unpunctuated block after it: one heading, wrapped.
+        if let Some(nb) = all.get(k).filter(|nb| nb.kind == BlockKind::Paragraph) {
+            let next = texts(nb, lines);
+            let next_text = joined(&next.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>());
+            let last = parts.last().map_or("", |p| p.1.as_str());
+            let short_next = next.len() == 1
+                && !next_text.contains(['。', '！', '？', '；', '，'])
+                && width(&next_text) < width(last);
+            // The line reaches the measure with no stop: it runs on into the short line.
+            let wraps = width(last) >= shape.full - 1.0
+                && !crate::cjk::text_ends_sentence(last)
+                && !last.ends_with(['：', '；', '，', '、', '）']);
+            // A headline's last word or two on a line of their own.
+            let cut_word = parts.len() == 1
+                && next_text.chars().count() <= 6
+                && heading_level(&text, title_block).is_some()
+                && heading_level(&next_text, title_block).is_some();
+            if short_next && (wraps || cut_word) {
+                merged.extend(next.iter().map(|(i, _)| *i));
+                text = joined(&[&text, &next_text]);
+                last_line = next[0].0;
+                k += 1;
+            }
+        }
+        let has_next = all.get(k).is_some();
+        // A printed heading has space above it: a block start in the converter's text.
+        // Where blank lines are rare (pdftotext) they are that space; elsewhere they say
+        // little, and only a head of the first rank or the title block is marked.
+        let gap = parts
+            .first()
+            .is_some_and(|(i, _)| gaps.contains(&lines.lines[*i].origin));
+        let evidence = |l: usize| {
+            if shape.unseparated {
+                gap
+            } else {
+                title_block || l <= 3 && numbered_level(&text).is_some()
+            }
+        };
+        let level = heading_level(&text, title_block).filter(|&l| has_next && evidence(l));
+        let Some(level) = level else {
+            if !merged.is_empty() {
+                // A wrapped line that is no heading (`——…在湖北省第十四届人民代表大` /
+                // `会第四次会议上`): still one paragraph.
+                merge_into(lines, &parts, &merged, &text, last_line, repairs, None);
+            }
+            if !(title_block && is_title_block_line(&text)) {
+                title_block = false;
+            }
+            continue;
+        };
+        let level = if title_block && !title_done { 1 } else { level };
+        title_done = true;
+        let marked_text = format!("{} {text}", "#".repeat(level));
+        merge_into(
+            lines,
+            &parts,
+            &merged,
+            &marked_text,
+            last_line,
+            repairs,
+            Some(level),
+        );
+        marked += 1;
+    }
+    marked
+}
+
+/// Lines a title block holds besides headings: the `——` subtitle, the speaker, a date.
+fn is_title_block_line(t: &str) -> bool {
+    matches!(paragraph_kind(t), ParaKind::Dateline | ParaKind::Salutation)
+        || name_list(t)
+        || date_only(t)
+        || t.starts_with(['（', '(']) && t.ends_with(['）', ')'])
+}
+
+/// Replaces the block's lines (and those merged into it) with one line of `text`.
+fn merge_into(
+    lines: &mut Lines,
+    parts: &[(usize, String)],
+    merged: &[usize],
+    text: &str,
+    last_line: usize,
+    repairs: &mut Vec<Repair>,
+    level: Option<usize>,
+) {
+    let Some(&(first, _)) = parts.first() else {
+        return;
+    };
+    let before: Vec<String> = parts
+        .iter()
+        .map(|(_, t)| t.to_string())
+        .chain(
+            merged
+                .iter()
+                .map(|&i| lines.lines[i].text.trim().to_string()),
+        )
+        .collect();
+    let origin = lines.lines[first].origin + 1;
+    let (kind, evidence) = match level {
+        Some(l) => (
+            "heading",
+            if before.len() > 1 {
+                format!("a short line of its own without a stop, wrapped over {} lines: a level-{l} heading", before.len())
+            } else {
+                format!("a short line of its own without a stop: a level-{l} heading")
+            },
+        ),
+        None => (
+            "line-wrap-join",
+            "the line reaches the measure without a stop and the short line after it has no stop: one line wrapped".to_string(),
+        ),
+    };
+    repairs.push(Repair {
+        line: origin,
+        kind,
+        before: head(&before.join("⏎"), 40).to_string(),
+        after: head(text, 40).to_string(),
+        evidence: Some(evidence),
+        veto_line: Some(origin),
+    });
+    lines.lines[first].text = text.to_string();
+    let rest = parts[1..].iter().map(|p| p.0).chain(merged.iter().copied());
+    for i in rest {
+        if lines.has_marks(i) {
+            let base = lines.lines[first].text.chars().count();
+            lines.move_marks(i, first, base, 0);
+        }
+        lines.lines[i].removed = true;
+    }
+    // Blank lines between the merged blocks go too.
+    for l in &mut lines.lines[first + 1..=last_line.max(first)] {
+        if l.text.trim().is_empty() {
+            l.removed = true;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels() {
+        assert_eq!(heading_level("一、工作回顾", false), Some(3));
+        assert_eq!(
+            heading_level("（一）坚持稳中求进，推动高质量发展", false),
+            Some(4)
+        );
+        assert_eq!(heading_level("第一章 总则", false), Some(2));
+        assert_eq!(heading_level("赵乐际主持并讲话", true), Some(2));
+        assert_eq!(heading_level("新闻链接", false), Some(3));
+        assert_eq!(heading_level("各位代表：", false), None);
+        assert_eq!(heading_level("湖北省人民政府省长 李殿勋", true), None);
+        assert_eq!(
+            heading_level(
+                "——2026年1月27日在湖北省第十四届人民代表大会第四次会议上",
+                true
+            ),
+            None
+        );
+        assert_eq!(heading_level("2023年10月27日", false), None);
+        assert_eq!(
+            heading_level(
+                "（2023年2月28日中国共产党第二十届中央委员会第二次全体会议通过）",
+                true
+            ),
+            None
+        );
+        assert_eq!(
+            heading_level("现在，我代表省人民政府向大会报告工作。", false),
+            None
+        );
+    }
+}

@@ -1,0 +1,209 @@
+//! Paragraph ends inside hard-wrapped blocks. pdftotext prints every printed line as a
+//! line and leaves no blank line between paragraphs; markitdown leaves one only between
+//! some blocks. Justified Chinese lines all hold the column's measure, so where the text
+//! does not say, the lines' widths do: a paragraph's last line stops short of the
+//! measure, the next paragraph's first line is two ems in, and a title, name or head is
+//! a short line of its own without a stop. Where the evidence is only a stop at the
+//! measure with no indent after it, the lines stay joined (precision first).
+
+use super::printed::{printed_lines, Printed};
+use crate::cjk::{is_numbered_head, text_ends_sentence};
+use crate::normalize::blocks::{blocks, BlockKind};
+use crate::normalize::lineshape::{Shape, Wrap};
+use crate::normalize::{head, tail, Lines, Repair};
+
+/// Marks that close a block of text other than a sentence: `各位代表：`, a list item's `；`.
+fn ends_block(text: &str) -> bool {
+    text_ends_sentence(text)
+        || text
+            .trim_end()
+            .trim_end_matches(['”', '’', '」', '』', '）', ')', '》', '】'])
+            .ends_with(['：', ':', '；', ';'])
+}
+
+/// Ends in a mark that leaves the sentence open (`，` `、` `——`) or opens something.
+fn ends_open(text: &str) -> bool {
+    text.trim_end()
+        .chars()
+        .next_back()
+        .is_some_and(|c| "，,、（(《「『【“‘—-·".contains(c) || crate::cjk::is_opening_punct(c))
+}
+
+/// Widths of heading lines that recur: a headline set larger wraps at a measure of its
+/// own, so a line at that width that is followed by a short one is one heading wrapped.
+pub(crate) fn heading_measures(all: &[Vec<Printed>], full: f32) -> Vec<f32> {
+    let mut ws: Vec<f32> = all
+        .iter()
+        .flatten()
+        .filter(|p| p.exact() && !ends_block(&p.text) && p.width >= 6.0 && p.width < full - 2.5)
+        .map(|p| p.width)
+        .collect();
+    ws.sort_by(f32::total_cmp);
+    let mut out: Vec<f32> = Vec::new();
+    for w in ws.windows(2) {
+        if (w[1] - w[0]).abs() < 0.3 && out.last().is_none_or(|&l| (w[0] - l).abs() >= 0.3) {
+            out.push(w[0]);
+        }
+    }
+    out
+}
+
+/// Why printed line `j` ends its paragraph, if the evidence says so. `first`: the line
+/// may be its paragraph's first (two ems in).
+fn end_after(
+    printed: &[Printed],
+    j: usize,
+    first: bool,
+    full: f32,
+    heads: &[f32],
+) -> Option<String> {
+    let p = &printed[j];
+    let n = &printed[j + 1];
+    let text = p.text.trim_end();
+    let indent = if first { 2.0 } else { 0.0 };
+    let short_by = full - indent - p.width;
+    let tol = p.tolerance();
+    let next_is_last = j + 2 == printed.len();
+    if ends_block(text) {
+        if short_by >= 0.4 + tol {
+            return Some(format!(
+                "the line ends {:.0} ems short of the {full:.0}-em measure after a stop",
+                short_by.max(1.0)
+            ));
+        }
+        // At the measure: only the next line's indent says a paragraph ends here.
+        let indented = !next_is_last && n.exact() && (n.width - (full - 2.0)).abs() <= 0.6;
+        if indented {
+            return Some(format!(
+                "the line ends at the {full:.0}-em measure after a stop and the next is indented two ems"
+            ));
+        }
+        let numbered = is_numbered_head(&n.text)
+            && !ends_block(&n.text)
+            && n.width < full - 2.5
+            && n.text.chars().count() <= 40;
+        if numbered {
+            return Some("the next line is a numbered head standing alone".to_string());
+        }
+        return None;
+    }
+    if ends_open(text) {
+        return None;
+    }
+    // A name line (`省长 李炳军`) under a dateline that reaches the measure.
+    if super::name_line(&n.text) && !super::name_line(text) {
+        return Some("the next line is a name standing alone".to_string());
+    }
+    if short_by < 2.5 + tol {
+        return None;
+    }
+    // A line set short before a Latin word or number that would not fit (stretched by
+    // about the word's width).
+    let word = n
+        .text
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || ".,%-".contains(*c))
+        .count() as f32;
+    if word > 0.0 && short_by <= 0.5 * word + 1.5 {
+        return None;
+    }
+    // The first line of a headline wrapped at its own measure.
+    let heading_wrap = heads.iter().any(|&h| (p.width - h).abs() < 0.3)
+        && !ends_block(&n.text)
+        && n.width < p.width
+        && n.text.chars().count() <= 40;
+    if heading_wrap {
+        return None;
+    }
+    Some(format!(
+        "the line stops {:.0} ems short of the {full:.0}-em measure without a stop: a line of its own",
+        short_by
+    ))
+}
+
+/// Splits hard-wrapped blocks where paragraphs end. Returns the number of splits.
+pub(crate) fn run(lines: &mut Lines, shape: &Shape, repairs: &mut Vec<Repair>) -> usize {
+    if shape.wrap != Wrap::Hard || shape.full < 4.0 {
+        return 0;
+    }
+    let full = shape.full;
+    let mut found: Vec<(Vec<usize>, Vec<Printed>)> = Vec::new();
+    for b in blocks(lines) {
+        if b.kind != BlockKind::Paragraph {
+            continue;
+        }
+        let idx: Vec<usize> = (b.start..b.end)
+            .filter(|&i| !lines.lines[i].removed)
+            .collect();
+        if idx.len() < 2 {
+            continue;
+        }
+        let texts: Vec<&str> = idx.iter().map(|&i| lines.lines[i].text.as_str()).collect();
+        let printed = printed_lines(&texts, full);
+        found.push((idx, printed));
+    }
+    let all: Vec<Vec<Printed>> = found.iter().map(|(_, p)| p.clone()).collect();
+    let heads = heading_measures(&all, full);
+    let mut cuts: Vec<usize> = Vec::new();
+    for (idx, printed) in &found {
+        let mut first = true;
+        for j in 0..printed.len().saturating_sub(1) {
+            let at = idx[printed[j].last];
+            let next = idx[printed[j + 1].first];
+            let reason = if lines.vetoed(at, next) {
+                None
+            } else {
+                end_after(printed, j, first, full, &heads)
+            };
+            first = reason.is_some();
+            let Some(reason) = reason else {
+                continue;
+            };
+            let a = lines.lines[at].text.trim_end();
+            let b = lines.lines[next].text.trim_start();
+            repairs.push(Repair {
+                line: lines.lines[at].origin + 1,
+                kind: "paragraph-end",
+                before: format!("{}⏎{}", tail(a, 8), head(b, 8)),
+                after: format!("{}⏎⏎{}", tail(a, 8), head(b, 8)),
+                evidence: Some(reason),
+                veto_line: Some(lines.lines[next].origin + 1),
+            });
+            cuts.push(at);
+        }
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+    lines.insert_blanks_after(&cuts);
+    cuts.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(t: &str) -> String {
+        let mut l = Lines::new(t);
+        let shape = Shape::measure(&l);
+        let mut r = Vec::new();
+        run(&mut l, &shape, &mut r);
+        l.finish().0
+    }
+
+    #[test]
+    fn ends_found_by_width() {
+        // A 12-em column: every paragraph's first line two ems in, its last line short.
+        let mut t = String::new();
+        for _ in 0..4 {
+            t.push_str("甲乙丙丁戊己庚辛壬癸\n子丑寅卯辰巳午未申酉戌亥\n子丑寅卯辰巳午未申酉戌亥\n天地玄黄。\n");
+        }
+        t.push_str("一、工作回顾\n");
+        t.push_str("甲乙丙丁戊己庚辛壬癸\n子丑寅卯辰巳午未申酉戌。\n甲乙丙丁戊己庚辛壬癸\n子丑寅卯辰巳午未申酉戌亥\n宇宙洪荒。\n");
+        let out = split(&t);
+        let paras: Vec<&str> = out.trim_end().split("\n\n").collect();
+        assert_eq!(paras.len(), 7, "{out}");
+        assert_eq!(paras[4], "一、工作回顾");
+        // A stop at the measure, then a line two ems in: a new paragraph.
+        assert!(paras[5].ends_with("申酉戌。"), "{out}");
+    }
+}

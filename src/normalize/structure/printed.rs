@@ -1,0 +1,138 @@
+//! Printed lines from text lines. pdftotext and markitdown give one text line per printed
+//! line, except that pdftotext breaks a printed line where a wide gap opens: before an
+//! opening quote or bracket whose glyph sits in the right half of its em (`提升，` /
+//! `“九纵五横”高速`), and before a mark that cannot begin a line (`（新闻联播）` / `：第十四届`).
+//! The pieces of one printed line are put back together before widths are compared.
+
+use crate::cjk::{is_closing_punct, is_opening_punct, text_ends_sentence};
+use crate::normalize::lineshape::{pure, squeeze, width};
+
+/// One printed line: text lines `first..=last` (indexes into the block's kept lines).
+#[derive(Debug, Clone)]
+pub(crate) struct Printed {
+    pub first: usize,
+    pub last: usize,
+    pub text: String,
+    pub width: f32,
+}
+
+impl Printed {
+    /// Ideographs and marks only: its width is exact.
+    pub(crate) fn exact(&self) -> bool {
+        pure(&self.text)
+    }
+
+    /// How far the measured width may be off: Latin letters and digits are estimated.
+    pub(crate) fn tolerance(&self) -> f32 {
+        if self.exact() {
+            0.6
+        } else {
+            1.6
+        }
+    }
+}
+
+/// Groups the block's text lines into printed lines for a column `full` ems wide.
+pub(crate) fn printed_lines(texts: &[&str], full: f32) -> Vec<Printed> {
+    let texts: Vec<&str> = texts.iter().map(|t| t.trim()).collect();
+    let widths: Vec<f32> = texts.iter().map(|t| width(t)).collect();
+    let mut out: Vec<Printed> = Vec::with_capacity(texts.len());
+    let mut i = 0;
+    while i < texts.len() {
+        let mut p = Printed {
+            first: i,
+            last: i,
+            text: texts[i].to_string(),
+            width: widths[i],
+        };
+        i += 1;
+        while let Some(k) = pieces_after(&p, &texts[i..], &widths[i..], full) {
+            for j in i..i + k {
+                p.text.push_str(texts[j]);
+                p.width += widths[j];
+            }
+            p.last = i + k - 1;
+            i += k;
+        }
+        out.push(p);
+    }
+    out
+}
+
+/// How many of the next text lines are the rest of printed line `p`, if any.
+fn pieces_after(p: &Printed, next: &[&str], widths: &[f32], full: f32) -> Option<usize> {
+    let c = next.first()?.chars().next()?;
+    // No printed line begins with `，` `：` `）` `”`: the converter broke inside one. (A
+    // dash or an ellipsis may begin one.)
+    if is_closing_punct(c) {
+        return Some(1);
+    }
+    let stop = text_ends_sentence(&p.text);
+    let mut sum = p.width;
+    let mut text_pure = pure(&p.text);
+    let mut sq = squeeze(&p.text);
+    // Up to three pieces, each opening with a quote or bracket.
+    for (k, (t, w)) in next.iter().zip(widths).take(3).enumerate() {
+        if !t.starts_with(is_opening_punct) {
+            return None;
+        }
+        sum += w;
+        text_pure &= pure(t);
+        sq += squeeze(t);
+        let tol = if text_pure { 0.6 } else { 1.6 };
+        let room = full + tol + sq;
+        if sum > room {
+            return None;
+        }
+        let fits = if stop {
+            // After a full stop the next text may open a new paragraph with a quote: only
+            // pieces that fill the line (or a first line, two ems in) make one line.
+            sum >= full - 2.0 - tol
+        } else {
+            p.width < full - 1.0
+        };
+        if fits {
+            return Some(k + 1);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pdftotext_pieces_joined() {
+        let full = 20.0;
+        let t = [
+            "一二三四五六七八九十一二三，",
+            "“四五六”七八九",
+            "甲乙丙丁戊己庚辛壬癸甲乙丙丁戊己庚辛壬癸",
+            "央视网消息（新闻联播）",
+            "：第十四届全国人民代表大会",
+        ];
+        let p = printed_lines(&t, full);
+        assert_eq!(p.len(), 3);
+        assert_eq!((p[0].first, p[0].last), (0, 1));
+        assert_eq!(
+            p[2].text,
+            "央视网消息（新闻联播）：第十四届全国人民代表大会"
+        );
+    }
+
+    #[test]
+    fn three_pieces_of_one_line() {
+        let t = ["成运行。", "“手撕镍”", "“无氧铜”等技术替代。", "甲乙"];
+        let p = printed_lines(&t, 20.0);
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert_eq!(p[0].last, 2);
+    }
+
+    #[test]
+    fn quote_after_a_paragraph_end_opens_the_next() {
+        // The next paragraph's first line, two ems in: 18 ems of a 20-em column.
+        let t = ["一二三。", "“甲乙丙丁戊己庚辛壬癸甲乙丙丁戊己庚"];
+        assert_eq!(printed_lines(&t, 20.0).len(), 2);
+    }
+}

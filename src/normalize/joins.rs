@@ -50,7 +50,7 @@ fn markup_edge(a_last_line: &str, b_head: &str) -> bool {
 
 /// `（35）…`, `二、…`, `第一，…`, `11月28日，…`: a numbered point or a dated report, which
 /// open a paragraph.
-fn opens_point(t: &str) -> bool {
+pub(crate) fn opens_point(t: &str) -> bool {
     if is_numbered_head(t) {
         return true;
     }

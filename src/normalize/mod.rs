@@ -481,7 +481,10 @@ pub fn normalize(text: &str, opts: &NormalizeOptions) -> Normalized {
         }
     }
     if let Some(shape) = &shape {
-        structure::mark_headings(&mut lines, shape, &gaps, &mut repairs);
+        structure::fix_marked_headings(&mut lines, shape, &mut repairs);
+        let current = lines.kept_text();
+        let ev = evidence::Evidence::new(&current);
+        structure::mark_headings(&mut lines, shape, &gaps, &ev, &mut repairs);
         spaces::run(&mut lines, shape, &mut repairs);
     }
     punctuation::run(&mut lines, &mut repairs);

@@ -9,7 +9,9 @@
 use crate::cjk::{is_byline, is_han, is_numbered_head, paragraph_kind};
 use crate::model::ParaKind;
 use crate::normalize::blocks::{blocks, Block, BlockKind};
+use crate::normalize::evidence::Evidence;
 use crate::normalize::lineshape::{width, Shape, Wrap};
+use crate::normalize::tail;
 use crate::normalize::{head, Lines, Repair};
 use std::collections::HashSet;
 
@@ -109,6 +111,15 @@ fn texts(b: &Block, lines: &Lines) -> Vec<(usize, String)> {
         .collect()
 }
 
+/// Do the characters across the junction of `a` and `b` read as a word of the issue?
+fn word_across(a: &str, b: &str, ev: &Evidence) -> bool {
+    let (Some(last), Some(first)) = (a.chars().next_back(), b.chars().next()) else {
+        return false;
+    };
+    ev.bigram_count(last, first) > 0
+        && (ev.has(&format!("{}{first}", tail(a, 2))) || ev.has(&format!("{last}{}", head(b, 2))))
+}
+
 /// Lines joined as one heading line: no space between Chinese characters.
 fn joined(parts: &[&str]) -> String {
     let mut s = String::new();
@@ -128,6 +139,7 @@ pub(crate) fn run(
     lines: &mut Lines,
     shape: &Shape,
     gaps: &HashSet<usize>,
+    ev: &Evidence,
     repairs: &mut Vec<Repair>,
 ) -> usize {
     if shape.wrap != Wrap::Hard {
@@ -167,11 +179,14 @@ pub(crate) fn run(
             let wraps = width(last) >= shape.full - 1.0
                 && !crate::cjk::text_ends_sentence(last)
                 && !last.ends_with(['：', '；', '，', '、', '）']);
-            // A headline's last word or two on a line of their own.
+            // A headline's last word or two on a line of their own: the characters across
+            // the wrap occur together elsewhere in the issue (`第二|卷`, `规|划的建议`), or
+            // one or two characters alone (`闭|幕`).
             let cut_word = parts.len() == 1
                 && next_text.chars().count() <= 6
                 && heading_level(&text, title_block).is_some()
-                && heading_level(&next_text, title_block).is_some();
+                && heading_level(&next_text, title_block).is_some()
+                && (next_text.chars().count() <= 2 || word_across(&text, &next_text, ev));
             if short_next && (wraps || cut_word) {
                 merged.extend(next.iter().map(|(i, _)| *i));
                 text = joined(&[&text, &next_text]);

@@ -3,10 +3,12 @@
 //! repair with its evidence, and can be vetoed like a join.
 
 mod headings;
+mod marked;
 mod paragraphs;
 mod printed;
 
 pub(crate) use headings::run as mark_headings;
+pub(crate) use marked::run as fix_marked_headings;
 pub(crate) use paragraphs::run as split_paragraphs;
 
 /// The last printed line of these text lines (pieces put back together).

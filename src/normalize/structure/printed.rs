@@ -46,7 +46,9 @@ pub(crate) fn printed_lines(texts: &[&str], full: f32) -> Vec<Printed> {
             width: widths[i],
         };
         i += 1;
-        while let Some(k) = pieces_after(&p, &texts[i..], &widths[i..], full) {
+        while let Some(k) = pieces_after(&p, &texts[i..], &widths[i..], full)
+            .or_else(|| run_in_piece(&p, &texts[i..], &widths[i..], full))
+        {
             for j in i..i + k {
                 p.text.push_str(texts[j]);
                 p.width += widths[j];
@@ -57,6 +59,24 @@ pub(crate) fn printed_lines(texts: &[&str], full: f32) -> Vec<Printed> {
         out.push(p);
     }
     out
+}
+
+/// A short sentence (a run-in head set in another face, `产业结构持续优化。`) whose
+/// printed line goes on in the next text line: together they fill the line (or a first
+/// line, two ems in), the rest ends without a stop, and the line after it is full.
+fn run_in_piece(p: &Printed, next: &[&str], widths: &[f32], full: f32) -> Option<usize> {
+    let (t, w) = (next.first()?, widths.first()?);
+    let after = widths.get(1)?;
+    if !text_ends_sentence(&p.text) || text_ends_sentence(t) || p.width > full / 2.0 {
+        return None;
+    }
+    let exact = pure(&p.text) && pure(t);
+    let tol = if exact { 0.6 } else { 1.6 };
+    let sum = p.width + w;
+    let sq = squeeze(&p.text) + squeeze(t);
+    let fills = |target: f32| sum >= target - tol && sum <= target + tol + sq;
+    ((fills(full - 2.0) || fills(full)) && *after >= full - tol - 1.0 && *w < full - 2.5)
+        .then_some(1)
 }
 
 /// How many of the next text lines are the rest of printed line `p`, if any.

@@ -104,6 +104,7 @@ pub fn prepare(issue: Issue, opts: &PrepareOptions) -> Result<Prepared> {
             newspaper: issue.meta.get("newspaper").map(str::to_string),
             date: date.or_else(|| IssueDate::find_in_name(&issue.name)),
             pages: given.clone(),
+            vetoes: normalize::Vetoes::new(&issue.meta.veto),
         };
         normalize::normalize(&issue.source.text, &nopts)
     });

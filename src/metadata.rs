@@ -16,6 +16,9 @@ pub struct RawMeta {
     pub unknown: Vec<String>,
     /// `[[pages]]` of an `issue.toml`: file name, page number and page name as written.
     pub pages: Vec<PageEntry>,
+    /// `veto = ["目标任|务", "一、工作回顾"]`: repairs the editor forbade, named by the text
+    /// at their seam (see `normalize::Vetoes`), so they hold wherever the text moves.
+    pub veto: Vec<String>,
 }
 
 /// One `[[pages]]` entry: `file = "02-要闻.md"`, `page = 2`, `name = "要闻"`.
@@ -69,6 +72,7 @@ impl RawMeta {
             }
         }
         self.unknown.extend(other.unknown);
+        self.veto.extend(other.veto);
     }
 
     /// The place a key was written, for an error about its value.
@@ -181,6 +185,16 @@ fn parse_toml(raw: &str, path: &Path, first_line: usize) -> Result<RawMeta> {
             })?;
             continue;
         }
+        if k == "veto" {
+            meta.veto = veto_list(v.as_array().map(|a| a.iter().map(|x| x.as_str()).collect()))
+                .ok_or_else(|| Error::Metadata {
+                    path: path.to_path_buf(),
+                    line: key_line(raw, "veto", first_line),
+                    format: "TOML",
+                    message: "`veto` must be a list of texts, e.g. veto = [\"目标任|务\"]".into(),
+                })?;
+            continue;
+        }
         let text = match v {
             toml::Value::String(s) => s,
             toml::Value::Integer(i) => i.to_string(),
@@ -203,6 +217,18 @@ fn parse_toml(raw: &str, path: &Path, first_line: usize) -> Result<RawMeta> {
         meta.insert(&k, text, path, line);
     }
     Ok(meta)
+}
+
+/// A list of texts, each non-empty.
+fn veto_list(items: Option<Vec<Option<&str>>>) -> Option<Vec<String>> {
+    items?
+        .into_iter()
+        .map(|x| {
+            x.map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_string)
+        })
+        .collect()
 }
 
 /// `[[pages]]`: an array of tables, each naming its `file`.
@@ -275,6 +301,18 @@ fn parse_yaml(raw: &str, path: &Path, first_line: usize) -> Result<RawMeta> {
             _ => return Err(err(first_line, "front matter keys must be text".into())),
         };
         let line = key_line(raw, &key, first_line);
+        if key == "veto" {
+            let items = v
+                .as_sequence()
+                .map(|a| a.iter().map(serde_yaml_ng::Value::as_str).collect());
+            meta.veto = veto_list(items).ok_or_else(|| {
+                err(
+                    line,
+                    "`veto` must be a list of texts, e.g. veto: [\"目标任|务\"]".into(),
+                )
+            })?;
+            continue;
+        }
         let text = match v {
             serde_yaml_ng::Value::String(s) => s,
             serde_yaml_ng::Value::Number(n) => n.to_string(),

@@ -41,7 +41,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 let loc = prepared.locate_input_line(at);
                 ev.push_str(&format!(
                     " [{}]",
-                    veto_hint(&loc.path.display().to_string(), loc.line)
+                    veto_hint(&loc.path.display().to_string(), loc.line, r)
                 ));
             }
             writeln!(
@@ -89,7 +89,10 @@ fn report_json(p: &Prepared, n: &Normalized) -> serde_json::Value {
                    "before": r.before, "after": r.after, "evidence": r.evidence});
             if let Some(at) = r.veto_line {
                 let (vf, vl) = place(at);
-                v["veto"] = json!(veto_hint(&vf, vl));
+                v["veto"] = json!(veto_hint(&vf, vl, r));
+            }
+            if let Some(key) = &r.veto_key {
+                v["veto_key"] = json!(key);
             }
             v
         })
@@ -116,10 +119,19 @@ fn report_json(p: &Prepared, n: &Normalized) -> serde_json::Value {
            "warnings": warnings, "pages": pages})
 }
 
-/// How an editor keeps two joined paragraphs apart.
-fn veto_hint(file: &str, line: usize) -> String {
-    format!(
-        "to keep apart, put {} on a line of its own before {file}:{line}",
-        paiban::normalize::KEEP_MARKER
-    )
+/// How an editor forbids a repair: by its text, which no edit above it moves (`veto` in
+/// the front matter or `issue.toml`), or by a marker line where it falls.
+fn veto_hint(file: &str, line: usize, r: &paiban::normalize::Repair) -> String {
+    let marker = paiban::normalize::KEEP_MARKER;
+    let what = if r.kind == "page-break-join" {
+        "to keep apart"
+    } else {
+        "to undo"
+    };
+    match &r.veto_key {
+        Some(key) => format!(
+            "{what}, add {key:?} to `veto` in the front matter or issue.toml, or put {marker} on a line of its own before {file}:{line}"
+        ),
+        None => format!("{what}, put {marker} on a line of its own before {file}:{line}"),
+    }
 }

@@ -290,7 +290,7 @@ pub(crate) fn run(
             b_single: first_kept(&nb) == Some(nb.last_line(lines)),
             page_break: lines.page_starts_at(bl),
         };
-        let reason = if lines.vetoed(al, bl) {
+        let reason = if lines.vetoed(al, bl) || lines.veto_texts.seam(&a_tail, &b_head) {
             None
         } else {
             join_reason(
@@ -329,6 +329,7 @@ pub(crate) fn run(
                 after: o.repeated.clone(),
                 evidence: Some(o.evidence),
                 veto_line: None,
+                veto_key: None,
             });
         }
         let latin = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphabetic());
@@ -351,6 +352,7 @@ pub(crate) fn run(
             ),
             evidence: Some(reason.to_string()),
             veto_line: Some(lines.lines[bl].origin + 1),
+            veto_key: Some(super::veto::seam_key(a_text, b_text)),
         });
         if lines.has_marks(bl) {
             let dropped = b_full.chars().count() - rest.chars().count();

@@ -60,6 +60,7 @@ fn strip(lines: &mut Lines, i: usize, after: String, repairs: &mut Vec<Repair>) 
         after: after.clone(),
         evidence: None,
         veto_line: None,
+        veto_key: None,
     });
     if after.is_empty() {
         l.removed = true;
@@ -204,6 +205,7 @@ fn move_one(lines: &mut Lines, repairs: &mut Vec<Repair>) -> bool {
                     a_origin + 1
                 )),
                 veto_line: None,
+                veto_key: None,
             });
         }
         return true;

@@ -24,7 +24,7 @@ mod veto;
 mod warnings;
 
 pub(crate) use punctuation::full_width;
-pub use veto::{is_keep_marker, KEEP_MARKER};
+pub use veto::{is_keep_marker, Vetoes, KEEP_MARKER};
 
 use crate::model::IssueDate;
 use serde::Serialize;
@@ -36,6 +36,8 @@ pub struct NormalizeOptions {
     pub date: Option<IssueDate>,
     /// Print pages the issue's files already mark (a folder issue: one per file).
     pub pages: Vec<GivenPage>,
+    /// Repairs the editor forbade, by the text at their seam (`veto` in the metadata).
+    pub vetoes: Vetoes,
 }
 
 /// A print page known before normalizing: it begins at an input line.
@@ -63,6 +65,11 @@ pub struct Repair {
     /// paragraphs apart (the editor's veto).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub veto_line: Option<usize>,
+    /// What to add to `veto` in the metadata to forbid this repair: the text at its seam
+    /// (`目标任|务`) or the line it marked (`一、工作回顾`). Unlike a line number it stays
+    /// right when the file is edited.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub veto_key: Option<String>,
 }
 
 impl Repair {
@@ -74,6 +81,7 @@ impl Repair {
             after,
             evidence: None,
             veto_line: None,
+            veto_key: None,
         }
     }
 }
@@ -145,6 +153,8 @@ pub(crate) struct Lines {
     pub marks: Vec<Mark>,
     /// Lines that held the editor's `<!-- paiban: keep -->` (now removed), in order.
     pub vetoes: Vec<usize>,
+    /// The editor's vetoes by text (`veto` in the metadata).
+    pub veto_texts: Vetoes,
 }
 
 impl Lines {
@@ -168,6 +178,7 @@ impl Lines {
             final_newline,
             marks: Vec::new(),
             vetoes: Vec::new(),
+            veto_texts: Vetoes::default(),
         }
     }
 
@@ -426,6 +437,7 @@ const MAX_ROUNDS: usize = 6;
 /// Runs every pass over `text` (the Markdown body, front matter already removed).
 pub fn normalize(text: &str, opts: &NormalizeOptions) -> Normalized {
     let mut lines = Lines::new(text);
+    lines.veto_texts = opts.vetoes.clone();
     let mut repairs = Vec::new();
     let mut warnings = Vec::new();
     veto::run(&mut lines);

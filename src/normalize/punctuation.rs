@@ -228,6 +228,7 @@ pub(crate) fn run(lines: &mut Lines, repairs: &mut Vec<Repair>) {
                         offsets.len()
                     )),
                     veto_line: None,
+                    veto_key: None,
                 });
                 l.text = out;
                 continue;
@@ -256,6 +257,7 @@ pub(crate) fn run(lines: &mut Lines, repairs: &mut Vec<Repair>) {
                     after,
                     evidence: None,
                     veto_line: None,
+                    veto_key: None,
                 });
             }
             l.text = out;

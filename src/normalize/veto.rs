@@ -22,6 +22,83 @@ pub fn is_keep_marker(line: &str) -> bool {
         || matches!(words.as_slice(), [p, c, k] if p.eq_ignore_ascii_case("paiban") && *c == ":" && k.eq_ignore_ascii_case("keep"))
 }
 
+/// Characters either side of a seam in the key the report gives for it.
+const SEAM_CHARS: usize = 6;
+
+/// Repairs the editor forbade by the text where they fall, not by line number, so they
+/// hold however the file is edited above them: `veto = ["目标任|务", "一、工作回顾"]` in the
+/// front matter or `issue.toml`. `left|right` forbids any join or split where the text
+/// before the seam ends with `left` and the text after begins with `right`; a text without
+/// `|` forbids marking or unmarking that line as a heading. Spaces and Markdown marks
+/// (`#`, `*`) are ignored on both sides.
+#[derive(Debug, Clone, Default)]
+pub struct Vetoes {
+    seams: Vec<(String, String)>,
+    lines: Vec<String>,
+}
+
+/// The text as the veto keys compare it.
+fn plain(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace() && *c != '#' && *c != '*')
+        .collect()
+}
+
+impl Vetoes {
+    pub fn new(items: &[String]) -> Self {
+        let mut v = Vetoes::default();
+        for item in items {
+            match item.split_once('|') {
+                Some((l, r)) => v.seams.push((plain(l), plain(r))),
+                None => v.lines.push(plain(item)),
+            }
+        }
+        v
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.seams.is_empty() && self.lines.is_empty()
+    }
+
+    /// Is any change at the seam between `before` and `after` forbidden?
+    pub(crate) fn seam(&self, before: &str, after: &str) -> bool {
+        if self.seams.is_empty() {
+            return false;
+        }
+        let (b, a) = (
+            plain(super::tail(before, 64)),
+            plain(super::head(after, 64)),
+        );
+        self.seams.iter().any(|(l, r)| {
+            (!l.is_empty() || !r.is_empty()) && b.ends_with(l.as_str()) && a.starts_with(r.as_str())
+        })
+    }
+
+    /// Is marking or unmarking this line as a heading forbidden?
+    pub(crate) fn line(&self, text: &str) -> bool {
+        !self.lines.is_empty() && {
+            let t = plain(text);
+            self.lines.contains(&t)
+        }
+    }
+}
+
+/// The key that vetoes a repair at this seam: a few characters either side of `|`.
+pub(crate) fn seam_key(before: &str, after: &str) -> String {
+    let b = plain(super::tail(before.trim_end(), 3 * SEAM_CHARS));
+    let a = plain(super::head(after.trim_start(), 3 * SEAM_CHARS));
+    format!(
+        "{}|{}",
+        super::tail(&b, SEAM_CHARS),
+        super::head(&a, SEAM_CHARS)
+    )
+}
+
+/// The key that vetoes a repair of this line (a heading marked or unmarked).
+pub(crate) fn line_key(text: &str) -> String {
+    plain(text)
+}
+
 /// Removes the markers and records where they stood.
 pub(crate) fn run(lines: &mut Lines) {
     let blank = |t: &str| t.trim().is_empty();

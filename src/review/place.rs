@@ -276,7 +276,29 @@ pub fn place(n: &Normalized) -> Placed {
                     }
                 }
             }
-            "page-break-join" | "paragraph-split" => {
+            "heading" | "heading-merge" | "heading-unmarked" | "line-wrap-join" => {
+                // The line as it now stands: highlighted whole.
+                let text = after.trim_start_matches('#').trim().trim_matches('*');
+                let needle = folded(text);
+                match p.find(r.line, "other", &needle) {
+                    Some((line, at)) => {
+                        let col = p.col(line, at);
+                        let end = p.col(line, at + needle.len().saturating_sub(1)) + 1;
+                        out.marks.push(Mark {
+                            line,
+                            col,
+                            len: end - col,
+                            what: What::Repair(i),
+                            shape: Shape::Highlight,
+                        });
+                    }
+                    None => {
+                        out.unplaced += 1;
+                        out.notes.push((p.note_line(r.line), What::Repair(i)));
+                    }
+                }
+            }
+            "page-break-join" | "paragraph-split" | "paragraph-end" => {
                 let (a, b) = match (r.kind, before.split_once("⏎⏎"), after.split_once("⏎⏎"))
                 {
                     ("page-break-join", Some((a, _)), _) => (a, after),

@@ -40,7 +40,10 @@ impl Group {
 /// The filter group of a repair kind.
 pub fn repair_group(kind: &str) -> Group {
     match kind {
-        "page-break-join" | "repeated-overlap" | "jump-join" | "paragraph-split" => Group::Join,
+        "page-break-join" | "repeated-overlap" | "jump-join" | "paragraph-split"
+        | "paragraph-end" | "line-wrap-join" | "heading" | "heading-merge" | "heading-unmarked" => {
+            Group::Join
+        }
         "page-furniture" | "jump-line" => Group::Furniture,
         _ => Group::Punct,
     }
@@ -56,6 +59,12 @@ pub fn kind_name(kind: &str) -> &str {
         "jump-join" => "转版接续",
         "line-wrap-space" => "删除换行空格",
         "paragraph-split" => "分段",
+        "paragraph-end" => "段落结束",
+        "line-wrap-join" => "折行接合",
+        "heading" => "标为标题",
+        "heading-merge" => "标题合并",
+        "heading-unmarked" => "取消标题",
+        "radical" => "部首改为汉字",
         "punctuation" => "标点改全角",
         "latin-word" => "中文里的英文词",
         "unterminated-paragraph" => "段末无标点",
@@ -159,13 +168,58 @@ pub fn evidence(e: &str) -> String {
             return format!("第 {from} 行起的接续部分已移到第 {to} 行之后");
         }
     }
+    if let Some((n, rest)) = e
+        .strip_prefix("the line ends ")
+        .or_else(|| e.strip_prefix("the line stops "))
+        .and_then(|r| r.split_once(" ems short of the "))
+    {
+        if let Some((m, tail)) = rest.split_once("-em measure") {
+            return if tail.contains("without a stop") {
+                format!("此行比 {m} 字的行宽短 {n} 字且无句末标点：单独成行")
+            } else {
+                format!("此行在句末标点处结束，比 {m} 字的行宽短 {n} 字：段落结束")
+            };
+        }
+    }
     if let Some(n) = e
         .strip_prefix("recurs at ")
         .and_then(|r| r.strip_suffix(" page breaks with the running heads"))
     {
         return format!("在 {n} 处版面分界随版头重复出现");
     }
-    const KNOWN: [(&str, &str); 11] = [
+    const KNOWN: [(&str, &str); 19] = [
+        (
+            "a stop, and the next line opens a numbered point",
+            "句末之后下一行以序号开头",
+        ),
+        (
+            "the next line is a numbered head standing alone",
+            "下一行是单独成行的序号标题",
+        ),
+        (
+            "the next line is a name standing alone",
+            "下一行是单独成行的人名",
+        ),
+        (
+            "the line reaches the measure without a stop",
+            "此行排满而无句末标点，下一短行无标点：同一行折行",
+        ),
+        (
+            "a short line of its own without a stop",
+            "单独成行的短句，无句末标点：标题",
+        ),
+        (
+            "the heading ends with a stop or a colon",
+            "标题以句号或冒号结尾：是加粗的句子，不是标题",
+        ),
+        (
+            "a heading of ",
+            "紧随同级标题的一两个字：是上一标题折行的末尾",
+        ),
+        (
+            "ends at the",
+            "此行以句末标点排满，下一行缩进两字：新的一段",
+        ),
         ("part of a head split over lines", "拆成几行的版头的一部分"),
         ("a running head or folio by its form", "版头或版号的格式"),
         ("a page number standing apart", "独立于正文的页码"),

@@ -12,7 +12,7 @@ use crate::normalize::blocks::{blocks, Block, BlockKind};
 use crate::normalize::evidence::Evidence;
 use crate::normalize::lineshape::{width, Shape, Wrap};
 use crate::normalize::tail;
-use crate::normalize::{head, Lines, Repair};
+use crate::normalize::{head, veto, Lines, Repair};
 use std::collections::HashSet;
 
 /// Longest heading, in characters (a four-phrase title with its subtitle runs to ~60).
@@ -187,7 +187,10 @@ pub(crate) fn run(
                 && heading_level(&text, title_block).is_some()
                 && heading_level(&next_text, title_block).is_some()
                 && (next_text.chars().count() <= 2 || word_across(&text, &next_text, ev));
-            if short_next && (wraps || cut_word) {
+            let vetoed = lines
+                .veto_texts
+                .seam(last, next.first().map_or("", |n| n.1.as_str()));
+            if short_next && (wraps || cut_word) && !vetoed {
                 merged.extend(next.iter().map(|(i, _)| *i));
                 text = joined(&[&text, &next_text]);
                 last_line = next[0].0;
@@ -208,7 +211,8 @@ pub(crate) fn run(
                 title_block || l <= 3 && numbered_level(&text).is_some()
             }
         };
-        let level = heading_level(&text, title_block).filter(|&l| has_next && evidence(l));
+        let level = heading_level(&text, title_block)
+            .filter(|&l| has_next && evidence(l) && !lines.veto_texts.line(&text));
         let Some(level) = level else {
             if !merged.is_empty() {
                 // A wrapped line that is no heading (`——…在湖北省第十四届人民代表大` /
@@ -268,6 +272,15 @@ fn merge_into(
         )
         .collect();
     let origin = lines.lines[first].origin + 1;
+    // A paragraph end found between the lines now merged is undone: not a repair.
+    if let Some(&m) = merged.first() {
+        let at = lines.lines[m].origin + 1;
+        repairs.retain(|r| !(r.kind == "paragraph-end" && r.line == at));
+    }
+    let key = match (level, parts.last(), merged.first()) {
+        (None, Some((_, a)), Some(&b)) => veto::seam_key(a, &lines.lines[b].text),
+        _ => veto::line_key(&before.join("")),
+    };
     let (kind, evidence) = match level {
         Some(l) => (
             "heading",
@@ -289,6 +302,7 @@ fn merge_into(
         after: head(text, 40).to_string(),
         evidence: Some(evidence),
         veto_line: Some(origin),
+        veto_key: Some(key),
     });
     lines.lines[first].text = text.to_string();
     let rest = parts[1..].iter().map(|p| p.0).chain(merged.iter().copied());

@@ -6,7 +6,7 @@
 use crate::cjk::text_ends_sentence;
 use crate::normalize::blocks::{blocks, BlockKind};
 use crate::normalize::lineshape::{Shape, Wrap};
-use crate::normalize::{head, Lines, Repair};
+use crate::normalize::{head, veto, Lines, Repair};
 
 /// An ATX heading's level and its text without the converter's emphasis.
 fn parts(line: &str) -> Option<(usize, &str)> {
@@ -51,7 +51,7 @@ pub(crate) fn run(lines: &mut Lines, shape: &Shape, repairs: &mut Vec<Repair>) -
             continue;
         };
         let inner = inner.to_string();
-        if is_sentence(&inner) {
+        if is_sentence(&inner) && !lines.veto_texts.line(&inner) {
             repairs.push(Repair {
                 line: lines.lines[i].origin + 1,
                 kind: "heading-unmarked",
@@ -62,6 +62,7 @@ pub(crate) fn run(lines: &mut Lines, shape: &Shape, repairs: &mut Vec<Repair>) -
                         .into(),
                 ),
                 veto_line: Some(lines.lines[i].origin + 1),
+                veto_key: Some(veto::line_key(&inner)),
             });
             lines.lines[i].text = inner;
             n += 1;
@@ -78,7 +79,12 @@ pub(crate) fn run(lines: &mut Lines, shape: &Shape, repairs: &mut Vec<Repair>) -
         let Some((level2, inner2)) = parts(&lines.lines[j].text) else {
             continue;
         };
-        if !only_blank || level2 != level || inner2.chars().count() > 2 || is_sentence(inner2) {
+        if !only_blank
+            || level2 != level
+            || inner2.chars().count() > 2
+            || is_sentence(inner2)
+            || lines.veto_texts.seam(&inner, inner2)
+        {
             merged_into = None;
             continue;
         }
@@ -104,6 +110,7 @@ pub(crate) fn run(lines: &mut Lines, shape: &Shape, repairs: &mut Vec<Repair>) -
                 inner2.chars().count()
             )),
             veto_line: Some(lines.lines[j].origin + 1),
+            veto_key: Some(veto::seam_key(&ti, &inner2)),
         });
         lines.lines[target].text = marked;
         for x in target + 1..=j {

@@ -154,7 +154,11 @@ pub(crate) fn run(lines: &mut Lines, shape: &Shape, repairs: &mut Vec<Repair>) -
         for j in 0..printed.len().saturating_sub(1) {
             let at = idx[printed[j].last];
             let next = idx[printed[j + 1].first];
-            let reason = if lines.vetoed(at, next) {
+            let vetoed = lines.vetoed(at, next)
+                || lines
+                    .veto_texts
+                    .seam(&lines.lines[at].text, &lines.lines[next].text);
+            let reason = if vetoed {
                 None
             } else {
                 end_after(printed, j, first, full, &heads)
@@ -166,12 +170,14 @@ pub(crate) fn run(lines: &mut Lines, shape: &Shape, repairs: &mut Vec<Repair>) -
             let a = lines.lines[at].text.trim_end();
             let b = lines.lines[next].text.trim_start();
             repairs.push(Repair {
-                line: lines.lines[at].origin + 1,
+                // Where the new paragraph begins (its line is what the editor looks at).
+                line: lines.lines[next].origin + 1,
                 kind: "paragraph-end",
                 before: format!("{}⏎{}", tail(a, 8), head(b, 8)),
                 after: format!("{}⏎⏎{}", tail(a, 8), head(b, 8)),
                 evidence: Some(reason),
                 veto_line: Some(lines.lines[next].origin + 1),
+                veto_key: Some(crate::normalize::veto::seam_key(a, b)),
             });
             cuts.push(at);
         }

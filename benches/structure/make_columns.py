@@ -37,7 +37,10 @@ text is justified with a 2-em first-line indent and no space between paragraphs.
 REFERENCE (break-free) rendering: the same column width and the same headline block (same width, so it
 wraps the same), no running head, no folio: one page of automatic height for markitdown and pdftotext;
 pages of automatic height broken only between two ordinary paragraphs for pymupdf4llm (as in
-make_roundtrip.py, whose docstring says why).
+make_roundtrip.py, whose docstring says why), about every 600 characters -- or 400, 900, 300, 1200
+where pymupdf4llm reads a page of it as a table (`|...<br>...|`), which a reference must not carry;
+where every length does, the 600 one is kept and NAME.json says `reference_read_as_table: true` (its
+NAME.clean.md is then no fair reference for score_roundtrip.py; score_structure.py does not read it).
 
 Reading order: where a converter scrambles a multi-column page (8+ characters of the reference missing
 from the paginated output at their place), the document is typeset again for that converter with 12 mm
@@ -100,6 +103,8 @@ BOOK = {
 }
 BOOK_ORDER = ("a5-head", "b5-head", "b5-small", "a4-head", "a5-folio", "a4-folio")
 FALLBACK = "strip"  # one narrow column, used when a converter scrambles a multi-column page
+REF_CHUNKS = (600, 400, 900, 300, 1200)  # page lengths (characters) tried for pymupdf4llm's reference
+TABLE_MARKUP = re.compile(r"<br>|^\|.*\|$", re.M)
 
 
 def layouts_for(measure):
@@ -572,8 +577,28 @@ def process(args):
             if kind not in R:
                 has_head = bool(split_head(L, blocks)[0])
                 ref = os.path.join(tmp, f"{layout}.{kind}.pdf")
-                body = ref_body(L, blocks, chunk=(600 if kind == "ref_chunk" else None))
-                compile_typst(preamble(L) + ref_setup(L, has_head) + body, ref, fonts)
+                if kind == "ref_tall":
+                    compile_typst(preamble(L) + ref_setup(L, has_head) + ref_body(L, blocks), ref, fonts)
+                else:
+                    # pymupdf4llm's layout model now and then reads a tall page of narrow running text
+                    # as a table (`|…<br>…|`); the reference must not carry that, so other page lengths
+                    # are tried until one reads as text
+                    R["ref_table"] = True
+                    for chunk in REF_CHUNKS:
+                        compile_typst(preamble(L) + ref_setup(L, has_head) + ref_body(L, blocks, chunk=chunk),
+                                      ref, fonts)
+                        if not TABLE_MARKUP.search(convert(conv, ref)):
+                            R["ref_table"] = False
+                            break
+                    else:
+                        # every page length reads as a table somewhere: keep the usual one, say so
+                        chunk = REF_CHUNKS[0]
+                        compile_typst(preamble(L) + ref_setup(L, has_head) + ref_body(L, blocks, chunk=chunk),
+                                      ref, fonts)
+                    if chunk != REF_CHUNKS[0] or R["ref_table"]:
+                        log.append(f"{name} [{layout}]: pymupdf4llm reads the reference as a table at "
+                                   + ("every page length" if R["ref_table"] else f"600 characters a page; {chunk} used"))
+                    R["ref_chunk_size"] = chunk
                 R[kind] = ref
             return R, R[kind]
 
@@ -623,9 +648,11 @@ def process(args):
                         running_head=dict(paper=meta["paper"], date=meta["date_cn"],
                                           section=meta["section"]) if L["style"] != "folio" else None,
                         pages=R["npages"],
-                        reference=("pages broken only between paragraphs" if conv == "pymupdf4llm"
+                        reference=(f"pages broken only between paragraphs, about every "
+                                   f"{R.get('ref_chunk_size', 600)} characters" if conv == "pymupdf4llm"
                                    else "one page of automatic height"),
                         typeset_text_matches_source=R["ok"],
+                        reference_read_as_table=R.get("ref_table", False) if conv == "pymupdf4llm" else False,
                         breaks=breaks, unexplained_differences=noise,
                         reading_order_problems=moved)
             with open(os.path.join(d, name + ".json"), "w", encoding="utf-8") as fh:

@@ -1,7 +1,8 @@
 //! The content normalizer: repairs page-break damage and Chinese punctuation on the
 //! Markdown source, and records every repair for the editor's review.
 //!
-//! Passes, in order (each its own module): [`jumps`] moves an article's continuation
+//! Passes, in order (each its own module): [`radicals`] turns Kangxi radicals in running
+//! text back into the ideographs they stand for; [`jumps`] moves an article's continuation
 //! (`（上接第1版）`) to follow the paragraph cut by `（下转第2版）`; [`furniture`] removes
 //! page numbers, running heads and jump lines; [`joins`] joins paragraphs cut by a page break (with
 //! [`overlap`] removing characters the conversion repeated across the break);
@@ -18,6 +19,7 @@ mod jumps;
 mod lineshape;
 mod overlap;
 mod punctuation;
+mod radicals;
 mod spaces;
 mod veto;
 mod warnings;
@@ -399,6 +401,8 @@ pub fn normalize(text: &str, opts: &NormalizeOptions) -> Normalized {
     let mut lines = Lines::new(text);
     let mut repairs = Vec::new();
     let mut warnings = Vec::new();
+    // Radicals for ideographs first: furniture and joins must read `日`, not `⽇`.
+    radicals::run(&mut lines, &mut repairs);
     veto::run(&mut lines);
     jumps::run(&mut lines, &mut repairs);
     for g in &opts.pages {

@@ -55,6 +55,7 @@ pub fn kind_name(kind: &str) -> &str {
         "jump-line" => "删除转版标记",
         "jump-join" => "转版接续",
         "line-wrap-space" => "删除换行空格",
+        "radical" => "部首改为汉字",
         "paragraph-split" => "分段",
         "punctuation" => "标点改全角",
         "latin-word" => "中文里的英文词",
@@ -159,6 +160,16 @@ pub fn evidence(e: &str) -> String {
             return format!("第 {from} 行起的接续部分已移到第 {to} 行之后");
         }
     }
+    // `3 radicals among Han characters: the ideographs they stand for (⽇→日 ×2, ⽉→月)`
+    if let Some((n, rest)) = e.split_once(" radical") {
+        if let Some(pairs) = rest
+            .split_once(" stand")
+            .and_then(|(_, r)| r.split_once('('))
+            .and_then(|(_, r)| r.strip_suffix(')'))
+        {
+            return format!("{n} 个部首字符夹在汉字中，改为它们所代表的汉字（{pairs}）");
+        }
+    }
     if let Some(n) = e
         .strip_prefix("recurs at ")
         .and_then(|r| r.strip_suffix(" page breaks with the running heads"))
@@ -220,6 +231,12 @@ mod tests {
             "第 76 行起的接续部分已移到第 70 行之后"
         );
         assert_eq!(evidence("sentence not ended"), "句子未完");
+        assert_eq!(
+            evidence(
+                "3 radicals among Han characters: the ideographs they stand for (⽇→日 ×2, ⽉→月)"
+            ),
+            "3 个部首字符夹在汉字中，改为它们所代表的汉字（⽇→日 ×2, ⽉→月）"
+        );
         assert_eq!(
             evidence("recurs at 3 page breaks with the running heads"),
             "在 3 处版面分界随版头重复出现"

@@ -17,6 +17,7 @@ mod furniture;
 mod joins;
 mod jumps;
 mod lineshape;
+mod masthead;
 mod overlap;
 mod punctuation;
 mod radicals;
@@ -24,6 +25,7 @@ mod spaces;
 mod veto;
 mod warnings;
 
+pub use masthead::{Masthead, Sighting};
 pub(crate) use punctuation::full_width;
 pub use veto::{is_keep_marker, KEEP_MARKER};
 
@@ -125,6 +127,8 @@ pub struct Normalized {
     pub line_origin: Vec<usize>,
     /// Where each print page's text begins, in order (empty when no furniture said).
     pub pages: Vec<PageBoundary>,
+    /// The paper and date the removed running heads named.
+    pub masthead: Masthead,
 }
 
 /// One line of the text being repaired, with the input line it came from.
@@ -458,6 +462,7 @@ pub fn normalize(text: &str, opts: &NormalizeOptions) -> Normalized {
     // A large issue has a repair every few dozen characters: give back the growth slack.
     repairs.shrink_to_fit();
     warnings.shrink_to_fit();
+    let masthead = masthead::read(&repairs, opts.newspaper.as_deref());
     let (text, line_origin, pages) = lines.finish();
     let mut counts = std::collections::BTreeMap::new();
     for r in &repairs {
@@ -470,6 +475,7 @@ pub fn normalize(text: &str, opts: &NormalizeOptions) -> Normalized {
         warnings,
         line_origin,
         pages,
+        masthead,
     }
 }
 

@@ -70,6 +70,7 @@ pub fn kind_name(kind: &str) -> &str {
         "large-image" => "图片过大",
         "unknown-metadata" => "未用的元数据",
         "inferred-metadata" => "推断的元数据",
+        "date-conflict" => "日期不一致",
         "unreadable" => "无法读取",
         other => other,
     }
@@ -96,8 +97,17 @@ pub fn inferred_from(from: &str) -> String {
     {
         return format!("取自文件名「{name}」");
     }
+    // `the running heads (`湖北日报`, hubei.md:44)`
+    if let Some((head, at)) = from
+        .strip_prefix("the running heads (`")
+        .and_then(|s| s.strip_suffix(')'))
+        .and_then(|s| s.split_once("`, "))
+    {
+        return format!("取自版头「{head}」（{at}）");
+    }
     match from {
         "the first main headline" => "取自第一条主标题".into(),
+        "the first words of the text" => "取自正文开头".into(),
         "the default" => "默认值".into(),
         other => format!("取自 {other}"),
     }
@@ -225,6 +235,10 @@ mod tests {
             "链接「https：//x」含全角标点"
         );
         assert_eq!(inferred_from("the name `wujin`"), "取自文件名「wujin」");
+        assert_eq!(
+            inferred_from("the running heads (`湖北日报`, hubei.md:44)"),
+            "取自版头「湖北日报」（hubei.md:44）"
+        );
         assert_eq!(message("other", "as is"), "as is");
         assert_eq!(
             evidence("the continuation at input line 76 now follows input line 70"),

@@ -159,7 +159,8 @@ pub fn prepare(issue: Issue, opts: &PrepareOptions) -> Result<Prepared> {
             path: issue.input.clone(),
         });
     }
-    let meta = resolve_meta(&issue, date, &articles, &mut diagnostics);
+    let masthead = normalized.as_ref().map(|n| &n.masthead);
+    let meta = resolve_meta(&issue, date, masthead, &articles, &mut diagnostics);
     for a in &mut articles {
         if a.headline.title.is_empty() {
             a.headline.title = meta.title.clone();
@@ -258,25 +259,66 @@ fn parse_date(raw: &RawMeta) -> Result<Option<IssueDate>> {
     }
 }
 
-/// Fills metadata fallbacks: date from the file name, title from the first main headline,
-/// language `zh-CN`.
+/// Fills metadata fallbacks: newspaper and date from the running heads the normalizer
+/// removed, date from the file name, title from the newspaper and date or else the first
+/// main headline, language `zh-CN`. Metadata that is given always wins.
 fn resolve_meta(
     issue: &Issue,
     date: Option<IssueDate>,
+    masthead: Option<&normalize::Masthead>,
     articles: &[Article],
     diags: &mut Vec<Diagnostic>,
 ) -> Meta {
     let raw = &issue.meta;
     let mut inferred = Vec::new();
+    // `the running heads (`湖北日报`, hubei.md:44)`: what the head said and where.
+    let from_heads = |head: &str, line: usize| {
+        let at = issue.source.locate_line(line.saturating_sub(1));
+        let file = at.path.file_name().map_or_else(
+            || at.path.display().to_string(),
+            |f| f.to_string_lossy().into_owned(),
+        );
+        format!("the running heads (`{head}`, {file}:{})", at.line)
+    };
+    let name_date = IssueDate::find_in_name(&issue.name);
+    let head_date = masthead.and_then(|m| m.date.as_ref());
     let date = date.or_else(|| {
-        let d = IssueDate::find_in_name(&issue.name)?;
+        // The paper's own printed date before the one in a file name, which may be a
+        // conversion's or a download's.
+        if let Some(h) = head_date {
+            if let Some(n) = name_date.filter(|&n| n != h.value) {
+                diags.push(Diagnostic::warning(
+                    "date-conflict",
+                    None,
+                    format!(
+                        "the running heads date the issue {}, its name `{}` says {}: {} is used (give `date` to decide)",
+                        h.value, issue.name, n, h.value
+                    ),
+                ));
+            }
+            inferred.push(Inferred {
+                field: "date",
+                from: from_heads(&h.head, h.line),
+            });
+            return Some(h.value);
+        }
+        let d = name_date?;
         inferred.push(Inferred {
             field: "date",
             from: format!("the name `{}`", issue.name),
         });
         Some(d)
     });
-    let newspaper = raw.get("newspaper").map(|s| s.trim().to_string());
+    let newspaper = match raw.get("newspaper") {
+        Some(n) => Some(n.trim().to_string()),
+        None => masthead.and_then(|m| m.newspaper.as_ref()).map(|h| {
+            inferred.push(Inferred {
+                field: "newspaper",
+                from: from_heads(&h.head, h.line),
+            });
+            h.value.clone()
+        }),
+    };
     let number = raw.get("issue_number").map(|s| {
         let n = s.trim();
         if n.starts_with('第') || !n.bytes().all(|b| b.is_ascii_digit()) {
@@ -313,13 +355,24 @@ fn resolve_meta(
                 });
                 a.headline.title.clone()
             }
-            None => {
-                inferred.push(Inferred {
-                    field: "title",
-                    from: format!("the name `{}`", issue.name),
-                });
-                issue.name.clone()
-            }
+            None => match first_words(articles) {
+                // No headline (a converter that marks none): the text's first words,
+                // never the file's name while there is text.
+                Some(t) => {
+                    inferred.push(Inferred {
+                        field: "title",
+                        from: "the first words of the text".into(),
+                    });
+                    t
+                }
+                None => {
+                    inferred.push(Inferred {
+                        field: "title",
+                        from: format!("the name `{}`", issue.name),
+                    });
+                    issue.name.clone()
+                }
+            },
         },
     };
     let language = match raw.get("language") {
@@ -347,5 +400,31 @@ fn resolve_meta(
         language,
         publisher: raw.get("publisher").map(|s| s.trim().to_string()),
         inferred,
+    }
+}
+
+/// Longest title made of the text's first words, in characters.
+const MAX_WORDS_TITLE: usize = 30;
+
+/// The first paragraph's first line, up to its first clause mark or bracket, at most
+/// [`MAX_WORDS_TITLE`] characters (`扩大高水平对外开放取得新成效`).
+fn first_words(articles: &[Article]) -> Option<String> {
+    let text = articles
+        .iter()
+        .flat_map(|a| &a.blocks)
+        .find_map(|b| match b {
+            model::Block::Paragraph { content, .. } => Some(model::plain_text(content)),
+            _ => None,
+        })?;
+    let line = text.lines().find(|l| !l.trim().is_empty())?.trim();
+    let clause: String = line
+        .chars()
+        .take_while(|&c| !"。！？；：，（!?;:,(".contains(c))
+        .collect();
+    let clause = clause.trim();
+    match clause.chars().count() {
+        0 => None,
+        n if n <= MAX_WORDS_TITLE => Some(clause.to_string()),
+        _ => Some(clause.chars().take(MAX_WORDS_TITLE).collect::<String>() + "…"),
     }
 }

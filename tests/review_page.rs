@@ -353,3 +353,78 @@ fn the_nu_html_checker_finds_no_error() {
     let msgs = String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success() && msgs.trim().is_empty(), "{msgs}");
 }
+
+fn roundtrip(converter: &str, name: &str) -> PathBuf {
+    root()
+        .join("tests/fixtures/roundtrip")
+        .join(converter)
+        .join(format!("{name}.damaged.md"))
+}
+
+#[test]
+fn what_could_not_be_recovered_is_a_warning_and_the_page_is_not_green() {
+    // pdftotext runs paragraphs together: one of 5,000 characters and more, section heads
+    // (`三、`) inside it.
+    let dir = tempfile::tempdir().unwrap();
+    let (_, page) = review(
+        &roundtrip("pdftotext", "gwr2026-hubei-01"),
+        &dir.path().join("page.html"),
+    );
+    assert!(!page.contains("没有错误，也没有警告"));
+    assert!(page.contains("段落过长"), "the overlong paragraph's kind");
+    let note = page
+        .split("这一段长达 ")
+        .nth(1)
+        .expect("the overlong paragraph's warning in Chinese");
+    let n: usize = note.split(' ').next().unwrap().parse().unwrap();
+    assert!(n > 1_500, "{n}");
+    assert!(note.contains("超过报纸所印的任何一段（1500 字）"));
+    // The warning also stands under the paragraph it is about, in the text.
+    assert!(page.contains("<p class=\"note g-warn warn\"><b>警告 · 段落过长</b> 这一段长达 "));
+    // The masthead the heads named, marked as inferred from them.
+    assert!(
+        page.contains("推断 · 取自版头「湖北日报」"),
+        "the inferred newspaper"
+    );
+}
+
+#[test]
+fn every_removed_wrap_space_is_marked_where_it_stood() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = roundtrip("pymupdf4llm", "gwr2026-gansu-01");
+    let report = dir.path().join("report.json");
+    let o = paiban(&[
+        "normalize".as_ref(),
+        input.as_os_str(),
+        "-q".as_ref(),
+        "-o".as_ref(),
+        dir.path().join("out.md").as_os_str(),
+        "--report".as_ref(),
+        report.as_os_str(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    let wraps = v["repairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["kind"] == "line-wrap-space")
+        .count();
+    assert!(wraps > 100, "{wraps} wrap spaces");
+    let (_, page) = review(&input, &dir.path().join("page.html"));
+    // Each one a mark in the text, a space struck out, its evidence in Chinese.
+    let marks = count(&page, "data-tip=\"删除换行空格 · ");
+    assert_eq!(marks, wraps, "every removal marked");
+    assert_eq!(
+        count(&page, "印刷版上一行 "),
+        wraps,
+        "each with its evidence in Chinese"
+    );
+    // Not only the first of each paragraph: some paragraph shows several.
+    let most = page
+        .split("<div class=\"p")
+        .map(|p| count(p, "data-tip=\"删除换行空格 · "))
+        .max()
+        .unwrap_or(0);
+    assert!(most > 3, "{most}");
+}

@@ -1,7 +1,8 @@
 //! The content normalizer: repairs page-break damage and Chinese punctuation on the
 //! Markdown source, and records every repair for the editor's review.
 //!
-//! Passes, in order (each its own module): [`jumps`] moves an article's continuation
+//! Passes, in order (each its own module): [`radicals`] turns Kangxi radicals in running
+//! text back into the ideographs they stand for; [`jumps`] moves an article's continuation
 //! (`（上接第1版）`) to follow the paragraph cut by `（下转第2版）`; [`furniture`] removes
 //! page numbers, running heads and jump lines; [`joins`] joins paragraphs cut by a page break (with
 //! [`overlap`] removing characters the conversion repeated across the break);
@@ -16,13 +17,16 @@ mod furniture;
 mod joins;
 mod jumps;
 mod lineshape;
+mod masthead;
 mod overlap;
 mod punctuation;
+mod radicals;
 mod spaces;
 mod structure;
 mod veto;
 mod warnings;
 
+pub use masthead::{Masthead, Sighting};
 pub(crate) use punctuation::full_width;
 pub use veto::{is_keep_marker, Vetoes, KEEP_MARKER};
 
@@ -132,6 +136,8 @@ pub struct Normalized {
     pub line_origin: Vec<usize>,
     /// Where each print page's text begins, in order (empty when no furniture said).
     pub pages: Vec<PageBoundary>,
+    /// The paper and date the removed running heads named.
+    pub masthead: Masthead,
 }
 
 /// One line of the text being repaired, with the input line it came from.
@@ -440,6 +446,8 @@ pub fn normalize(text: &str, opts: &NormalizeOptions) -> Normalized {
     lines.veto_texts = opts.vetoes.clone();
     let mut repairs = Vec::new();
     let mut warnings = Vec::new();
+    // Radicals for ideographs first: furniture and joins must read `日`, not `⽇`.
+    radicals::run(&mut lines, &mut repairs);
     veto::run(&mut lines);
     jumps::run(&mut lines, &mut repairs);
     for g in &opts.pages {
@@ -506,6 +514,7 @@ pub fn normalize(text: &str, opts: &NormalizeOptions) -> Normalized {
     // A large issue has a repair every few dozen characters: give back the growth slack.
     repairs.shrink_to_fit();
     warnings.shrink_to_fit();
+    let masthead = masthead::read(&repairs, opts.newspaper.as_deref());
     let (text, line_origin, pages) = lines.finish();
     let mut counts = std::collections::BTreeMap::new();
     for r in &repairs {
@@ -518,6 +527,7 @@ pub fn normalize(text: &str, opts: &NormalizeOptions) -> Normalized {
         warnings,
         line_origin,
         pages,
+        masthead,
     }
 }
 

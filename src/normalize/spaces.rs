@@ -2,7 +2,7 @@
 //! leaves a space where every printed line ended — `第十五 个五年规划` — which readers then
 //! see. Those spaces are found by the printed lines' width ([`super::lineshape`]), so the
 //! deliberate ones stay (`省长 任振鹤`, `记者 朱梦琪`, a headline's phrase gap, Latin text);
-//! each paragraph's removals are one repair with their count. Where such a converter ran
+//! each removal is a repair, so each can be shown where it stood. Where such a converter ran
 //! two paragraphs into one line (`……护航。 各位代表！`), the line is split in two.
 
 use super::blocks::{blocks, BlockKind};
@@ -62,9 +62,9 @@ pub(crate) fn run(lines: &mut Lines, shape: &Shape, repairs: &mut Vec<Repair>) -
             if !end_chars.is_empty() {
                 splits.push((i, end_chars));
             }
-            let Some(&first) = cut.first() else {
+            if cut.is_empty() {
                 continue;
-            };
+            }
             let mut out = String::with_capacity(text.len());
             let mut from = 0;
             for &s in &cut {
@@ -72,22 +72,23 @@ pub(crate) fn run(lines: &mut Lines, shape: &Shape, repairs: &mut Vec<Repair>) -
                 from = s + 1;
             }
             out.push_str(&text[from..]);
-            let before = format!(
-                "{} {}",
-                tail(&text[..first], 6),
-                head(&text[first + 1..], 6)
-            );
-            let after = format!("{}{}", tail(&text[..first], 6), head(&text[first + 1..], 6));
+            // Each removed space is a repair of its own, so the review page marks every
+            // one where it stood (an unmarked removal can hide a false merge).
+            for &s in &cut {
+                repairs.push(Repair {
+                    evidence: Some(format!(
+                        "a printed line of {} ems ended here: the converter's line-wrap space",
+                        shape.full
+                    )),
+                    ..Repair::new(
+                        l.origin + 1,
+                        "line-wrap-space",
+                        format!("{} {}", tail(&text[..s], 4), head(&text[s + 1..], 4)),
+                        format!("{}{}", tail(&text[..s], 4), head(&text[s + 1..], 4)),
+                    )
+                });
+            }
             let char_at: Vec<usize> = cut.iter().map(|&s| text[..s].chars().count()).collect();
-            repairs.push(Repair {
-                evidence: Some(format!(
-                    "{} space{} where printed lines of {} ems ended",
-                    cut.len(),
-                    if cut.len() == 1 { "" } else { "s" },
-                    shape.full
-                )),
-                ..Repair::new(l.origin + 1, "line-wrap-space", before, after)
-            });
             total += cut.len();
             lines.lines[i].text = out;
             lines.shift_marks(i, &char_at);

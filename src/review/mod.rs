@@ -137,6 +137,7 @@ fn full_page(out: &mut String, report: &IssueReport, p: &Prepared, opts: &CheckO
                 warnings: Vec::new(),
                 line_origin: (0..lines).collect(),
                 pages: Vec::new(),
+                masthead: Default::default(),
             };
             &plain
         }

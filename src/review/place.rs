@@ -332,10 +332,13 @@ pub fn place(n: &Normalized) -> Placed {
                 let inserted: String = a[pre..a.len() - suf].iter().collect();
                 let a_pre: String = a[..pre].iter().collect();
                 let (fp, fi) = (folded(&a_pre).len(), folded(&inserted).len());
-                let kind = if r.kind == "punctuation" {
-                    "punctuation"
-                } else {
-                    "other"
+                // Each kind searches on from its own last match: a paragraph's wrap spaces
+                // are reported in order, and another repair found further on must not
+                // make the search skip them.
+                let kind = match r.kind {
+                    "punctuation" => "punctuation",
+                    "line-wrap-space" => "line-wrap-space",
+                    _ => "other",
                 };
                 match p.find(r.line, kind, &folded(after)) {
                     Some((line, at)) => {
@@ -385,7 +388,8 @@ pub fn place(n: &Normalized) -> Placed {
     place_pages(n, &p, &mut out);
     for (i, w) in n.warnings.iter().enumerate() {
         out.notes.push((p.note_line(w.line), What::Warning(i)));
-        if w.kind == "latin-word" {
+        // The words a warning quotes, highlighted where they stand.
+        if matches!(w.kind, "latin-word" | "numbered-head-inside") {
             if let Some(word) = super::zh::quoted(&w.message) {
                 let needle: Vec<char> = word.chars().collect();
                 if let Some((line, at)) = p.find(w.line, "warning", &needle) {

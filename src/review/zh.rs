@@ -58,16 +58,18 @@ pub fn kind_name(kind: &str) -> &str {
         "jump-line" => "删除转版标记",
         "jump-join" => "转版接续",
         "line-wrap-space" => "删除换行空格",
+        "radical" => "部首改为汉字",
         "paragraph-split" => "分段",
         "paragraph-end" => "段落结束",
         "line-wrap-join" => "折行接合",
         "heading" => "标为标题",
         "heading-merge" => "标题合并",
         "heading-unmarked" => "取消标题",
-        "radical" => "部首改为汉字",
         "punctuation" => "标点改全角",
         "latin-word" => "中文里的英文词",
         "unterminated-paragraph" => "段末无标点",
+        "overlong-paragraph" => "段落过长",
+        "numbered-head-inside" => "段中的序号标题",
         "unreadable-character" => "无法识别的字",
         "missing-glyph" => "字库缺字",
         "missing-image" => "图片缺失",
@@ -78,6 +80,7 @@ pub fn kind_name(kind: &str) -> &str {
         "large-image" => "图片过大",
         "unknown-metadata" => "未用的元数据",
         "inferred-metadata" => "推断的元数据",
+        "date-conflict" => "日期不一致",
         "unreadable" => "无法读取",
         other => other,
     }
@@ -104,8 +107,17 @@ pub fn inferred_from(from: &str) -> String {
     {
         return format!("取自文件名「{name}」");
     }
+    // `the running heads (`湖北日报`, hubei.md:44)`
+    if let Some((head, at)) = from
+        .strip_prefix("the running heads (`")
+        .and_then(|s| s.strip_suffix(')'))
+        .and_then(|s| s.split_once("`, "))
+    {
+        return format!("取自版头「{head}」（{at}）");
+    }
     match from {
         "the first main headline" => "取自第一条主标题".into(),
+        "the first words of the text" => "取自正文开头".into(),
         "the default" => "默认值".into(),
         other => format!("取自 {other}"),
     }
@@ -127,6 +139,20 @@ pub fn message(kind: &str, message: &str) -> String {
         }
         ("unterminated-paragraph", _) => {
             "段末没有标点，但未与下一段接合（可能是无法证实的跨版断行）".into()
+        }
+        ("overlong-paragraph", _) => {
+            let n = message
+                .strip_prefix("the paragraph is ")
+                .and_then(|r| r.split_once(' '))
+                .map_or("", |(n, _)| n);
+            let max = message
+                .split_once("prints (")
+                .and_then(|(_, r)| r.split_once(')'))
+                .map_or("", |(m, _)| m);
+            format!("这一段长达 {n} 字，超过报纸所印的任何一段（{max} 字）：转换时几段连成了一段？")
+        }
+        ("numbered-head-inside", Some(h)) => {
+            format!("序号标题「{h}」夹在段落中间：转换时把小标题并进了正文？")
         }
         ("unreadable-character", _) => {
             "两个汉字之间的「?」是转换时无法识别的字：保留原样，请核对原版".into()
@@ -180,6 +206,23 @@ pub fn evidence(e: &str) -> String {
                 format!("此行在句末标点处结束，比 {m} 字的行宽短 {n} 字：段落结束")
             };
         }
+    }
+    // `3 radicals among Han characters: the ideographs they stand for (⽇→日 ×2, ⽉→月)`
+    if let Some((n, rest)) = e.split_once(" radical") {
+        if let Some(pairs) = rest
+            .split_once(" stand")
+            .and_then(|(_, r)| r.split_once('('))
+            .and_then(|(_, r)| r.strip_suffix(')'))
+        {
+            return format!("{n} 个部首字符夹在汉字中，改为它们所代表的汉字（{pairs}）");
+        }
+    }
+    // `a printed line of 33 ems ended here: the converter's line-wrap space`
+    if let Some((n, _)) = e
+        .strip_prefix("a printed line of ")
+        .and_then(|r| r.split_once(" ems ended here"))
+    {
+        return format!("印刷版上一行 {n} 字，到这里排满换行：转换器在行尾留下的空格");
     }
     if let Some(n) = e
         .strip_prefix("recurs at ")
@@ -268,12 +311,37 @@ mod tests {
             "链接「https：//x」含全角标点"
         );
         assert_eq!(inferred_from("the name `wujin`"), "取自文件名「wujin」");
+        assert_eq!(
+            inferred_from("the running heads (`湖北日报`, hubei.md:44)"),
+            "取自版头「湖北日报」（hubei.md:44）"
+        );
         assert_eq!(message("other", "as is"), "as is");
+        assert_eq!(
+            message("overlong-paragraph", "the paragraph is 5531 characters long, longer than any a newspaper prints (1500): paragraphs the converter ran together?"),
+            "这一段长达 5531 字，超过报纸所印的任何一段（1500 字）：转换时几段连成了一段？"
+        );
+        assert_eq!(
+            message(
+                "numbered-head-inside",
+                "the numbered head `二、今年` stands inside a paragraph"
+            ),
+            "序号标题「二、今年」夹在段落中间：转换时把小标题并进了正文？"
+        );
         assert_eq!(
             evidence("the continuation at input line 76 now follows input line 70"),
             "第 76 行起的接续部分已移到第 70 行之后"
         );
         assert_eq!(evidence("sentence not ended"), "句子未完");
+        assert_eq!(
+            evidence("a printed line of 33 ems ended here: the converter's line-wrap space"),
+            "印刷版上一行 33 字，到这里排满换行：转换器在行尾留下的空格"
+        );
+        assert_eq!(
+            evidence(
+                "3 radicals among Han characters: the ideographs they stand for (⽇→日 ×2, ⽉→月)"
+            ),
+            "3 个部首字符夹在汉字中，改为它们所代表的汉字（⽇→日 ×2, ⽉→月）"
+        );
         assert_eq!(
             evidence("recurs at 3 page breaks with the running heads"),
             "在 3 处版面分界随版头重复出现"

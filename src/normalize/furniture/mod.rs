@@ -9,7 +9,7 @@
 //! then judges, and a page boundary recorded where the next page's text begins, with the
 //! page number and section name the furniture gave.
 
-mod grammar;
+pub(crate) mod grammar;
 
 use super::blocks::{blocks, starts_paragraph, BlockKind};
 use super::{Lines, Mark, NormalizeOptions, Repair};

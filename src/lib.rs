@@ -8,6 +8,7 @@ pub mod batch;
 pub mod build;
 pub mod check;
 pub mod cjk;
+pub mod confine;
 pub mod diagnostics;
 pub mod epub;
 pub mod error;
@@ -16,6 +17,7 @@ pub mod fonts;
 pub mod fuzzing;
 pub mod issue;
 pub mod limits;
+pub mod links;
 pub mod markdown;
 pub mod metadata;
 pub mod model;
@@ -43,11 +45,17 @@ pub struct Rendered {
 pub struct PrepareOptions {
     /// Run the normalizer (on by default; `--no-normalize` turns it off).
     pub normalize: bool,
+    /// Shared folders an issue may take images from besides its own (`--assets DIR`,
+    /// the style's `assets`): logos, mastheads.
+    pub assets: Vec<std::path::PathBuf>,
 }
 
 impl Default for PrepareOptions {
     fn default() -> Self {
-        PrepareOptions { normalize: true }
+        PrepareOptions {
+            normalize: true,
+            assets: Vec::new(),
+        }
     }
 }
 
@@ -97,6 +105,7 @@ pub fn prepare_path(path: &std::path::Path, opts: &PrepareOptions) -> Result<Pre
 /// Normalizes and parses a loaded issue into the document model.
 pub fn prepare(issue: Issue, opts: &PrepareOptions) -> Result<Prepared> {
     let mut diagnostics = Vec::new();
+    let confine = confine::Confinement::new(&issue.base_dir, &opts.assets);
     let date = parse_date(&issue.meta)?;
     let given = given_pages(&issue, &mut diagnostics);
     let normalized = opts.normalize.then(|| {
@@ -149,7 +158,7 @@ pub fn prepare(issue: Issue, opts: &PrepareOptions) -> Result<Prepared> {
             }
             None => (&source.text, Box::new(move |l| source.locate_line(l))),
         };
-        markdown::parse_paged(text, &issue.base_dir, &*locate, &page_starts)
+        markdown::parse_paged(text, &issue.base_dir, &confine, &*locate, &page_starts)
     };
     diagnostics.extend(parsed.diagnostics);
     let mut articles = parsed.articles;

@@ -43,7 +43,7 @@ pub struct Args {
     no_opds: bool,
     /// The URL at which OUTDIR is served (e.g. https://example.org/papers/): the catalog's
     /// links become absolute. Relative links otherwise.
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = paiban::links::base_url)]
     base_url: Option<String>,
     /// With --watch: stop after this many issues were converted (for tests and scripts).
     #[arg(long, hide = true)]
@@ -87,7 +87,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let reviewing = if args.review {
         Some(paiban::review::batch::Reviewing {
             inner: &builder,
-            check: paiban::check::CheckOptions::new(&args.options.pdf_options())?,
+            check: paiban::check::CheckOptions::new(&args.options.pdf_options()?)?
+                .with_prepare(args.options.prepare_options()?),
         })
     } else {
         None

@@ -40,3 +40,20 @@ pub fn print_diagnostics(diags: &[Diagnostic]) {
         eprintln!("{d}");
     }
 }
+
+/// How issues are read: the normalizer on or off, and the shared assets folders they may
+/// take images from (`--assets` and the TOML style's `assets`), each checked to be a folder.
+pub fn prepare_options(
+    normalize: bool,
+    assets: &[std::path::PathBuf],
+    toml_style: Option<&std::path::Path>,
+) -> anyhow::Result<paiban::PrepareOptions> {
+    let mut assets = assets.to_vec();
+    if let Some(style) = toml_style {
+        assets.extend(paiban::style::Style::from_file(style)?.assets);
+    }
+    if let Some(a) = assets.iter().find(|a| !a.is_dir()) {
+        anyhow::bail!("--assets {}: not a folder", a.display());
+    }
+    Ok(paiban::PrepareOptions { normalize, assets })
+}

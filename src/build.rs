@@ -77,6 +77,9 @@ impl Builder {
         }
         // An image that vanished between parsing and rendering is missing all the same.
         refuse_missing_images(&diagnostics)?;
+        for (p, _) in &files {
+            crate::batch::stale::remove_stale_temps_of(p);
+        }
         let staged: Vec<(&Path, &[u8])> = files
             .iter()
             .map(|(p, b)| (p.as_path(), b.as_slice()))

@@ -133,10 +133,14 @@ fn walk(
             // A symlink may lead anywhere: only a regular file inside INDIR is an issue
             // (`2024-01-01.md -> /etc/passwd` would otherwise be published).
             if let Err(why) = confine.check(&path) {
+                let why = match why {
+                    crate::confine::Refusal::Outside => "leads outside the input folder".into(),
+                    other => other.to_string(),
+                };
                 d.problems.push(Problem {
                     key,
                     reason: format!(
-                        "refused: {why} (only regular files inside the input folder are read)"
+                        "refused: the file {why} (only regular files inside the input folder                          are read)"
                     ),
                 });
                 continue;

@@ -124,9 +124,10 @@ impl Links {
         let rel = relative(&canon(feed_dir)?, &canon(outdir)?);
         // Only an http(s) URL may stand before every link of the feed.
         let base = match &opts.base_url {
-            Some(b) => Some(crate::links::base_url(b).map_err(|why| {
-                BatchError::Feed(format!("--base-url {why}"))
-            })?),
+            Some(b) => Some(
+                crate::links::base_url(b)
+                    .map_err(|why| BatchError::Feed(format!("--base-url {why}")))?,
+            ),
             None => None,
         }
         .map(|b| if b.ends_with('/') { b } else { format!("{b}/") });

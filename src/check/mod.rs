@@ -4,7 +4,7 @@
 mod glyphs;
 
 use crate::diagnostics::Severity;
-use crate::model::{Block, Document, Inline, Location};
+use crate::model::{Block, Document, Location};
 use crate::pdf::{PdfEngine, PdfOptions};
 use crate::{prepare_path, PrepareOptions, Prepared};
 use serde::Serialize;
@@ -246,4 +246,3 @@ fn estimate_pages(doc: &Document, opts: &CheckOptions) -> usize {
         .div_ceil(opts.chars_per_page.max(1))
         .max(1)
 }
-

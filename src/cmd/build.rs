@@ -77,7 +77,9 @@ impl BuildOptions {
                     p.display()
                 );
             }
-            let ext = p.extension().map(|e| e.to_string_lossy().to_ascii_lowercase());
+            let ext = p
+                .extension()
+                .map(|e| e.to_string_lossy().to_ascii_lowercase());
             let slot = match ext.as_deref() {
                 Some("css") => &mut css,
                 Some("toml") => &mut toml,
@@ -145,11 +147,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
         let kinds = &n.counts;
         for w in &n.warnings {
             let loc = built.prepared.locate_input_line(w.line);
-            eprintln!("{loc}: warning: {}", w.message);
+            say!("{loc}: warning: {}", w.message);
         }
         if !kinds.is_empty() {
             let list: Vec<String> = kinds.iter().map(|(k, c)| format!("{k} {c}")).collect();
-            eprintln!(
+            say!(
                 "normalized: {} (review: paiban normalize {})",
                 list.join(", "),
                 args.input.display()
@@ -157,7 +159,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
     }
     for (path, size) in &built.outputs {
-        eprintln!("wrote {} ({size} bytes)", path.display());
+        say!("wrote {} ({size} bytes)", path.display());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -102,7 +102,7 @@ mod tests {
             c.check(&assets.join("logo.png")),
             Err(Refusal::Outside)
         ));
-        let with_assets = Confinement::new(&issue, &[assets.clone()]);
+        let with_assets = Confinement::new(&issue, std::slice::from_ref(&assets));
         assert!(with_assets.check(&assets.join("logo.png")).is_ok());
     }
 }

@@ -121,7 +121,7 @@ impl BuildOptions {
     /// The builder for these options, with the backends of the formats wanted.
     pub fn builder(&self, want_epub: bool, want_pdf: bool) -> Result<Builder> {
         let (css, _) = self.styles()?;
-        let epub_opts = want_epub.then(|| epub::EpubOptions {
+        let epub_opts = want_epub.then_some(epub::EpubOptions {
             style_css: css,
             embed_font: self.embed_font,
         });

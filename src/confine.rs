@@ -39,9 +39,17 @@ impl Confinement {
     /// The issue folder `root` and the shared `assets` folders (those that do not
     /// resolve are left out: nothing can be read from them anyway).
     pub fn new(root: &Path, assets: &[PathBuf]) -> Confinement {
+        // `issue.md` given bare has the folder `` (the working folder).
+        let here = |p: &Path| {
+            if p.as_os_str().is_empty() {
+                Path::new(".").canonicalize()
+            } else {
+                p.canonicalize()
+            }
+        };
         let roots = std::iter::once(root)
             .chain(assets.iter().map(PathBuf::as_path))
-            .filter_map(|p| p.canonicalize().ok())
+            .filter_map(|p| here(p).ok())
             .collect();
         Confinement { roots }
     }

@@ -729,3 +729,18 @@ fn a_build_removes_the_temporaries_a_killed_build_left() {
     assert!(!stale.exists());
     assert!(st.out.join("2024-01-02.pdf").exists());
 }
+
+#[test]
+fn an_issue_named_relative_to_the_working_folder_reads_its_images() {
+    let st = site();
+    write(&st.issue.join("photo.png"), png("PHOTO-OK-MARKER"));
+    issue_with(&st, "![照片](photo.png)");
+    let o = Command::new(env!("CARGO_BIN_EXE_paiban"))
+        .args(["build", "2024-01-02.md", "-o", "out"])
+        .current_dir(&st.issue)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("outside"), "{}", stderr(&o));
+    assert!(!leaks(&st.issue.join("out"), "PHOTO-OK-MARKER", 1).is_empty());
+}

@@ -605,7 +605,7 @@ const PAGES: [&str; 3] = ["第一版的正文。", "第二版的正文。", "第
 fn watch_waits_for_a_folder_copied_page_by_page_with_old_times() {
     let t = tempfile::tempdir().unwrap();
     let (indir, out) = (t.path().join("in"), t.path().join("out"));
-    let child = watch(&indir, &out, "2", 1);
+    let child = watch(&indir, &out, "3", 1);
     let dir = indir.join("2024-05-01");
     let epub = published_only_whole(child, &out, || {
         // `cp -p`: each file arrives with the time it had at its source, long ago.
@@ -628,7 +628,7 @@ fn watch_waits_for_a_folder_copied_page_by_page_with_old_times() {
 fn watch_waits_for_rsync_style_temp_then_rename() {
     let t = tempfile::tempdir().unwrap();
     let (indir, out) = (t.path().join("in"), t.path().join("out"));
-    let child = watch(&indir, &out, "2", 1);
+    let child = watch(&indir, &out, "3", 1);
     let dir = indir.join("2024-05-02");
     let epub = published_only_whole(child, &out, || {
         std::fs::create_dir_all(&dir).unwrap();
@@ -655,7 +655,7 @@ fn watch_waits_for_rsync_style_temp_then_rename() {
 fn watch_waits_for_a_slow_writer() {
     let t = tempfile::tempdir().unwrap();
     let (indir, out) = (t.path().join("in"), t.path().join("out"));
-    let child = watch(&indir, &out, "1.5", 1);
+    let child = watch(&indir, &out, "2.5", 1);
     let md = indir.join("2024-05-03.md");
     let epub = published_only_whole(child, &out, || {
         use std::io::Write;

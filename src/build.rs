@@ -41,9 +41,14 @@ impl Builder {
     /// Everything besides the issue that changes the outputs (for incremental batch runs).
     pub fn fingerprint(&self) -> String {
         format!(
-            "paiban {} normalize={} epub={} pdf={}",
+            "paiban {} normalize={}{} epub={} pdf={}",
             env!("CARGO_PKG_VERSION"),
             self.prepare.normalize,
+            self.prepare
+                .assets
+                .iter()
+                .map(|a| format!(" assets={}", a.display()))
+                .collect::<String>(),
             self.epub
                 .as_ref()
                 .map_or("-".into(), EpubEngine::fingerprint),
@@ -57,6 +62,7 @@ impl Builder {
         let mut prepared = prepare_path(input, &self.prepare)?;
         prepared.release_texts();
         let mut diagnostics = prepared.diagnostics.clone();
+        refuse_missing_images(&diagnostics)?;
         let name = crate::output::safe_file_name(&prepared.issue.name);
         let mut files = Vec::new();
         if let Some(engine) = &self.epub {
@@ -69,6 +75,11 @@ impl Builder {
             diagnostics.extend(r.diagnostics);
             files.push((outdir.join(format!("{name}.pdf")), r.bytes));
         }
+        // An image that vanished between parsing and rendering is missing all the same.
+        refuse_missing_images(&diagnostics)?;
+        for (p, _) in &files {
+            crate::batch::stale::remove_stale_temps_of(p);
+        }
         let staged: Vec<(&Path, &[u8])> = files
             .iter()
             .map(|(p, b)| (p.as_path(), b.as_slice()))
@@ -80,5 +91,21 @@ impl Builder {
             outputs,
             diagnostics,
         })
+    }
+}
+
+/// The one policy for a missing image, in `build`, `check` and `batch` alike: the issue
+/// is incomplete, so nothing is written (an image left out on purpose — outside the issue
+/// folder, of a kind the format cannot hold — is a warning instead).
+fn refuse_missing_images(diagnostics: &[Diagnostic]) -> Result<()> {
+    match diagnostics.iter().find(|d| d.kind == "missing-image") {
+        Some(d) => Err(crate::Error::MissingImage {
+            place: d
+                .location
+                .as_ref()
+                .map_or_else(String::new, |l| format!("{l}: ")),
+            message: d.message.clone(),
+        }),
+        None => Ok(()),
     }
 }

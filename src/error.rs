@@ -15,6 +15,10 @@ pub enum Error {
     NotFound { path: PathBuf },
     #[error("{path}: is a file, not a folder (cannot write output into it)")]
     NotAFolder { path: PathBuf },
+    #[error("{path}: refused: the page {why} (only files inside the issue folder are read)")]
+    Refused { path: PathBuf, why: String },
+    #[error("{place}{message}; nothing written (add the image or remove the reference)")]
+    MissingImage { place: String, message: String },
     #[error("{path}: no Markdown (.md) files in this directory")]
     NoMarkdown { path: PathBuf },
     #[error("{path}:{line}: invalid UTF-8 at byte {offset} (the file must be UTF-8 text)")]

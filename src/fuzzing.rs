@@ -39,8 +39,15 @@ fn check_line_origin(n: &normalize::Normalized) {
 
 /// Decoding, front matter and Markdown → model, without the normalizer.
 pub fn markdown_bytes(data: &[u8]) {
-    let _ = issue_from_bytes(data)
-        .and_then(|issue| prepare(issue, &PrepareOptions { normalize: false }));
+    let _ = issue_from_bytes(data).and_then(|issue| {
+        prepare(
+            issue,
+            &PrepareOptions {
+                normalize: false,
+                ..Default::default()
+            },
+        )
+    });
 }
 
 /// The whole build of one issue, normalizer included, to EPUB and PDF bytes in memory.

@@ -2,6 +2,7 @@
 //! Checks the encoding, splits off metadata and joins the pages into one source text
 //! that still knows, for every line, which file and line it came from.
 
+use crate::confine::{Confinement, Refusal};
 use crate::error::{Error, Result};
 use crate::metadata::{self, RawMeta};
 use crate::model::Location;
@@ -154,18 +155,52 @@ pub fn from_text(text: &str, path: &Path, base_dir: PathBuf) -> Result<Issue> {
     })
 }
 
-/// The `.md` pages of a folder issue, in name order.
+/// The `.md` pages of a folder issue, in name order. A page that resolves (through a
+/// symlink) to a file outside the folder, or to a device, pipe or folder, is an error:
+/// the issue is not published without it, nor with someone else's file in its place.
 pub fn pages_of(dir: &Path) -> Result<Vec<PathBuf>> {
+    let confine = Confinement::new(dir, &[]);
     let mut pages = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
         let entry = entry.map_err(|e| Error::io(dir, e))?;
         let p = entry.path();
-        if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("md")) && p.is_file() {
-            pages.push(p);
+        let hidden = entry.file_name().to_string_lossy().starts_with('.');
+        if hidden || !p.extension().is_some_and(|e| e.eq_ignore_ascii_case("md")) {
+            continue;
+        }
+        match confine.check(&p) {
+            Ok(_) => pages.push(p),
+            // A folder named `x.md` is no page; anything else that is not a plain file
+            // inside the folder is refused by name.
+            Err(Refusal::NotRegular) if p.is_dir() => {}
+            Err(Refusal::Missing(e)) => return Err(Error::io(&p, e)),
+            Err(why) => {
+                return Err(Error::Refused {
+                    path: p,
+                    why: why.to_string(),
+                })
+            }
         }
     }
     pages.sort();
     Ok(pages)
+}
+
+/// `issue.toml` of a folder issue, when there is one (refused like a page when it
+/// leads outside the folder).
+pub fn issue_toml_of(dir: &Path) -> Result<Option<PathBuf>> {
+    let p = dir.join("issue.toml");
+    if std::fs::symlink_metadata(&p).is_err() {
+        return Ok(None);
+    }
+    match Confinement::new(dir, &[]).check(&p) {
+        Ok(_) => Ok(Some(p)),
+        Err(Refusal::Missing(e)) => Err(Error::io(&p, e)),
+        Err(why) => Err(Error::Refused {
+            path: p,
+            why: why.to_string(),
+        }),
+    }
 }
 
 fn load_folder(dir: &Path) -> Result<Issue> {
@@ -175,11 +210,9 @@ fn load_folder(dir: &Path) -> Result<Issue> {
             path: dir.to_path_buf(),
         });
     }
-    let toml_path = dir.join("issue.toml");
-    let mut meta = if toml_path.is_file() {
-        metadata::read_issue_toml(&toml_path)?
-    } else {
-        RawMeta::default()
+    let mut meta = match issue_toml_of(dir)? {
+        Some(toml_path) => metadata::read_issue_toml(&toml_path)?,
+        None => RawMeta::default(),
     };
     let mut text = String::new();
     let mut segments = Vec::new();

@@ -8,6 +8,7 @@ pub mod batch;
 pub mod build;
 pub mod check;
 pub mod cjk;
+pub mod confine;
 pub mod diagnostics;
 pub mod epub;
 pub mod error;
@@ -16,6 +17,7 @@ pub mod fonts;
 pub mod fuzzing;
 pub mod issue;
 pub mod limits;
+pub mod links;
 pub mod markdown;
 pub mod metadata;
 pub mod model;
@@ -43,11 +45,17 @@ pub struct Rendered {
 pub struct PrepareOptions {
     /// Run the normalizer (on by default; `--no-normalize` turns it off).
     pub normalize: bool,
+    /// Shared folders an issue may take images from besides its own (`--assets DIR`,
+    /// the style's `assets`): logos, mastheads.
+    pub assets: Vec<std::path::PathBuf>,
 }
 
 impl Default for PrepareOptions {
     fn default() -> Self {
-        PrepareOptions { normalize: true }
+        PrepareOptions {
+            normalize: true,
+            assets: Vec::new(),
+        }
     }
 }
 
@@ -97,6 +105,7 @@ pub fn prepare_path(path: &std::path::Path, opts: &PrepareOptions) -> Result<Pre
 /// Normalizes and parses a loaded issue into the document model.
 pub fn prepare(issue: Issue, opts: &PrepareOptions) -> Result<Prepared> {
     let mut diagnostics = Vec::new();
+    let confine = confine::Confinement::new(&issue.base_dir, &opts.assets);
     let date = parse_date(&issue.meta)?;
     let given = given_pages(&issue, &mut diagnostics);
     let normalized = opts.normalize.then(|| {
@@ -150,7 +159,7 @@ pub fn prepare(issue: Issue, opts: &PrepareOptions) -> Result<Prepared> {
             }
             None => (&source.text, Box::new(move |l| source.locate_line(l))),
         };
-        markdown::parse_paged(text, &issue.base_dir, &*locate, &page_starts)
+        markdown::parse_paged(text, &issue.base_dir, &confine, &*locate, &page_starts)
     };
     diagnostics.extend(parsed.diagnostics);
     let mut articles = parsed.articles;
@@ -183,6 +192,7 @@ pub fn prepare(issue: Issue, opts: &PrepareOptions) -> Result<Prepared> {
 /// numbers or go backwards are warned about, naming the file.
 fn given_pages(issue: &Issue, diags: &mut Vec<Diagnostic>) -> Vec<normalize::GivenPage> {
     let mut out: Vec<normalize::GivenPage> = Vec::with_capacity(issue.pages.len());
+    unmatched_page_entries(issue, diags);
     for p in &issue.pages {
         let at = |line: usize| model::Location {
             path: p.path.clone(),
@@ -239,6 +249,38 @@ fn given_pages(issue: &Issue, diags: &mut Vec<Diagnostic>) -> Vec<normalize::Giv
         });
     }
     out
+}
+
+/// `[[pages]]` entries of `issue.toml` that name no page of the folder (a misspelled name,
+/// `../../x.md`): said, never silently ignored. Only the folder's own `.md` files are pages.
+fn unmatched_page_entries(issue: &Issue, diags: &mut Vec<Diagnostic>) {
+    let toml = issue.input.join("issue.toml");
+    let text = std::fs::read_to_string(&toml).unwrap_or_default();
+    for e in &issue.meta.pages {
+        let found = issue.pages.iter().any(|p| {
+            p.path
+                .file_name()
+                .is_some_and(|f| f.to_string_lossy() == e.file)
+        });
+        if !found {
+            let line = text
+                .lines()
+                .position(|l| l.contains(&format!("\"{}\"", e.file)))
+                .map_or(1, |i| i + 1);
+            diags.push(Diagnostic::warning(
+                "unknown-page",
+                Some(model::Location {
+                    path: toml.clone(),
+                    line,
+                }),
+                format!(
+                    "`[[pages]] file = \"{}\"` names no page of this issue (its pages are the \
+                     .md files in its folder); the entry is not used",
+                    e.file
+                ),
+            ));
+        }
+    }
 }
 
 fn parse_date(raw: &RawMeta) -> Result<Option<IssueDate>> {
@@ -375,8 +417,28 @@ fn resolve_meta(
             },
         },
     };
-    let language = match raw.get("language") {
-        Some(l) => l.trim().to_string(),
+    let language = match raw.get("language").map(str::trim) {
+        Some(l) if metadata::is_bcp47(l) => l.to_string(),
+        Some(l) => {
+            // An invalid tag would make every `lang` of the EPUB (and the PDF's /Lang) invalid.
+            let place = raw
+                .place("language")
+                .map(|(path, line)| model::Location { path, line });
+            diags.push(Diagnostic::warning(
+                "bad-language",
+                place,
+                format!(
+                    "`language: {}` is not a BCP 47 language tag (such as zh-CN, zh-Hans, \
+                     zh-TW); zh-CN is used",
+                    l.escape_debug()
+                ),
+            ));
+            inferred.push(Inferred {
+                field: "language",
+                from: "the default (the given value is no language tag)".into(),
+            });
+            "zh-CN".to_string()
+        }
         None => {
             inferred.push(Inferred {
                 field: "language",

@@ -1,6 +1,7 @@
 //! The `paiban` command line: parses arguments, runs one subcommand, reports errors.
 //! Exit status: 0 success, 1 failure (or findings that count as failure), 2 usage error.
 
+#[macro_use]
 mod cmd;
 
 use clap::{Parser, Subcommand};
@@ -43,7 +44,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("paiban: error: {}", cmd::error_line(&e));
+            say!("paiban: error: {}", cmd::error_line(&e));
             ExitCode::FAILURE
         }
     }

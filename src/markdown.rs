@@ -6,6 +6,7 @@
 //! deeper one is a section inside the current article.
 
 use crate::cjk;
+use crate::confine::{Confinement, Refusal};
 use crate::diagnostics::Diagnostic;
 use crate::model::*;
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
@@ -29,19 +30,23 @@ pub struct Parsed {
 /// Parses Markdown into articles. `locate` maps a 0-based line of `text` to its file and line;
 /// `base_dir` is where relative image paths are resolved.
 pub fn parse(text: &str, base_dir: &Path, locate: &dyn Fn(usize) -> Location) -> Parsed {
-    parse_paged(text, base_dir, locate, &[])
+    let confine = Confinement::new(base_dir, &[]);
+    parse_paged(text, base_dir, &confine, locate, &[])
 }
 
 /// [`parse`], with the byte offsets in `text` where print pages begin (ascending; page
 /// `i` begins at `page_starts[i]`): articles learn their page, and a page that begins
-/// inside an article leaves an [`Inline::PageBreak`] there.
+/// inside an article leaves an [`Inline::PageBreak`] there. Images are read only where
+/// `confine` allows.
 pub fn parse_paged(
     text: &str,
     base_dir: &Path,
+    confine: &Confinement,
     locate: &dyn Fn(usize) -> Location,
     page_starts: &[usize],
 ) -> Parsed {
     let mut b = Builder::new(base_dir, locate, text);
+    b.confine = confine.clone();
     b.page_starts = page_starts.to_vec();
     let opts = Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
     for (event, range) in Parser::new_ext(text, opts).into_offset_iter() {
@@ -81,7 +86,7 @@ enum Frame {
     Emphasis(Vec<Inline>),
     Strong(Vec<Inline>),
     Strike(Vec<Inline>),
-    Link(String, String, Vec<Inline>),
+    Link(String, String, Vec<Inline>, usize),
     Image(String, String, String, usize),
     /// A container past MAX_NESTING: its content goes to the parent.
     Flattened,
@@ -91,6 +96,7 @@ enum Frame {
 
 struct Builder<'a> {
     base_dir: &'a Path,
+    confine: Confinement,
     locate: &'a dyn Fn(usize) -> Location,
     line_starts: Vec<usize>,
     stack: Vec<Frame>,
@@ -118,6 +124,7 @@ impl<'a> Builder<'a> {
             .collect();
         Builder {
             base_dir,
+            confine: Confinement::default(),
             locate,
             line_starts,
             stack: vec![Frame::Root],
@@ -175,7 +182,7 @@ impl<'a> Builder<'a> {
             | Frame::Emphasis(v)
             | Frame::Strong(v)
             | Frame::Strike(v)
-            | Frame::Link(_, _, v) => Some(v),
+            | Frame::Link(_, _, v, _) => Some(v),
             _ => None,
         }
     }
@@ -389,6 +396,7 @@ impl<'a> Builder<'a> {
                 dest_url.into_string(),
                 title.into_string(),
                 Vec::new(),
+                at,
             )),
             Tag::Image {
                 dest_url, title, ..
@@ -501,11 +509,28 @@ impl<'a> Builder<'a> {
             Frame::Emphasis(v) => self.push_inline(Inline::Emphasis(v)),
             Frame::Strong(v) => self.push_inline(Inline::Strong(v)),
             Frame::Strike(v) => self.push_inline(Inline::Strikethrough(v)),
-            Frame::Link(url, title, content) => self.push_inline(Inline::Link {
-                url,
-                title,
-                content,
-            }),
+            Frame::Link(url, title, content, at) => match crate::links::publishable(&url) {
+                Ok(url) => self.push_inline(Inline::Link {
+                    url,
+                    title,
+                    content,
+                }),
+                Err(why) => {
+                    // The text stays; only the link goes (see `crate::links`).
+                    let loc = self.loc(at);
+                    self.diagnostics.push(Diagnostic::warning(
+                        "bad-link",
+                        Some(loc),
+                        format!(
+                            "link `{}` {why}; its text is kept without the link",
+                            truncate(&url, 80)
+                        ),
+                    ));
+                    for i in content {
+                        self.push_inline(i);
+                    }
+                }
+            },
             Frame::Image(src, title, alt, at) => {
                 let loc = self.loc(at);
                 match self.resolve_image(&src, &loc) {
@@ -541,35 +566,54 @@ impl<'a> Builder<'a> {
         }
         let decoded = percent_decode(src);
         let path = self.base_dir.join(&decoded);
-        let size = std::fs::metadata(&path)
-            .ok()
-            .filter(|m| m.is_file())
-            .map(|m| m.len());
-        if size.is_some_and(|s| s > MAX_IMAGE_BYTES) {
-            self.diagnostics.push(Diagnostic::warning(
+        let warn = |kind, message: String| Diagnostic::warning(kind, Some(loc.clone()), message);
+        let shown = truncate(src, 80);
+        let real = match self.confine.check(&path) {
+            Ok(real) => real,
+            Err(Refusal::Missing(_)) => {
+                self.diagnostics.push(warn(
+                    "missing-image",
+                    format!(
+                        "image `{shown}` does not exist (looked for {})",
+                        path.display()
+                    ),
+                ));
+                return None;
+            }
+            Err(Refusal::Outside) => {
+                self.diagnostics.push(warn(
+                    "outside-image",
+                    format!(
+                        "image {shown} is outside the issue folder, left out (its alt text \
+                         is kept; a shared folder for logos and mastheads is allowed with \
+                         --assets DIR)"
+                    ),
+                ));
+                return None;
+            }
+            Err(Refusal::NotRegular) => {
+                self.diagnostics.push(warn(
+                    "unsupported-image",
+                    format!(
+                        "image {shown} is not a regular file (a folder, device or pipe), left \
+                         out (its alt text is kept)"
+                    ),
+                ));
+                return None;
+            }
+        };
+        let size = std::fs::metadata(&real).map_or(0, |m| m.len());
+        if size > MAX_IMAGE_BYTES {
+            self.diagnostics.push(warn(
                 "large-image",
-                Some(loc.clone()),
                 format!(
-                    "image `{}` is over {} MiB and was left out (its alt text is kept)",
-                    truncate(src, 80),
+                    "image `{shown}` is over {} MiB and was left out (its alt text is kept)",
                     MAX_IMAGE_BYTES >> 20
                 ),
             ));
-            None
-        } else if size.is_some() {
-            Some(path)
-        } else {
-            self.diagnostics.push(Diagnostic::warning(
-                "missing-image",
-                Some(loc.clone()),
-                format!(
-                    "image `{}` does not exist (looked for {})",
-                    truncate(src, 80),
-                    path.display()
-                ),
-            ));
-            None
+            return None;
         }
+        Some(path)
     }
 
     fn finish(mut self) -> Parsed {

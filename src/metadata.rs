@@ -373,3 +373,103 @@ mod tests {
         assert_eq!(body, t);
     }
 }
+
+/// Whether `tag` is a well-formed BCP 47 language tag (RFC 5646, section 2.1: language
+/// with extended subtags, script, region, variants, extensions, private use; and a
+/// private-use tag `x-…`). EPUB's `dc:language`, `xml:lang` and the PDF's `/Lang` need
+/// one; `Chinese simplified` is not, `zh-Hans-CN` is.
+pub fn is_bcp47(tag: &str) -> bool {
+    let parts: Vec<&str> = tag.split('-').collect();
+    if parts
+        .iter()
+        .any(|p| p.is_empty() || p.len() > 8 || !p.bytes().all(|b| b.is_ascii_alphanumeric()))
+    {
+        return false;
+    }
+    let alpha = |p: &str| p.bytes().all(|b| b.is_ascii_alphabetic());
+    let digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
+    let private = |rest: &[&str]| !rest.is_empty();
+    if parts[0].eq_ignore_ascii_case("x") {
+        return private(&parts[1..]);
+    }
+    let (lang, n) = (parts[0], parts.len());
+    if !(alpha(lang) && lang.len() >= 2) {
+        return false;
+    }
+    let mut i = 1;
+    if lang.len() <= 3 {
+        // Up to three extended language subtags (`zh-yue`).
+        while i < n && i <= 3 && parts[i].len() == 3 && alpha(parts[i]) {
+            i += 1;
+        }
+    }
+    if i < n && parts[i].len() == 4 && alpha(parts[i]) {
+        i += 1; // script
+    }
+    if i < n
+        && ((parts[i].len() == 2 && alpha(parts[i])) || (parts[i].len() == 3 && digits(parts[i])))
+    {
+        i += 1; // region
+    }
+    while i < n
+        && (parts[i].len() >= 5 || (parts[i].len() == 4 && parts[i].as_bytes()[0].is_ascii_digit()))
+    {
+        i += 1; // variants
+    }
+    while i < n && parts[i].len() == 1 && !parts[i].eq_ignore_ascii_case("x") {
+        // An extension: its singleton and at least one subtag of 2 to 8 characters.
+        let start = i + 1;
+        i = start;
+        while i < n && parts[i].len() >= 2 {
+            i += 1;
+        }
+        if i == start {
+            return false;
+        }
+    }
+    if i < n && parts[i].eq_ignore_ascii_case("x") {
+        return private(&parts[i + 1..]);
+    }
+    i == n
+}
+
+#[cfg(test)]
+mod bcp47_tests {
+    use super::is_bcp47;
+
+    #[test]
+    fn well_formed_tags_only() {
+        for ok in [
+            "zh",
+            "zh-CN",
+            "zh-Hans",
+            "zh-Hans-CN",
+            "zh-yue-HK",
+            "en-US-x-twain",
+            "de-CH-1901",
+            "sl-rozaj-biske",
+            "en-a-bbb-x-a-ccc",
+            "x-whatever",
+            "es-419",
+            "zh-cmn-Hans-CN",
+        ] {
+            assert!(is_bcp47(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "Chinese simplified",
+            "zh_CN",
+            "zh-",
+            "-zh",
+            "z",
+            "zh-CN-a",
+            "123",
+            "zh-Hans-CN-x",
+            "toolongtag1",
+            "zh-\u{1b}]0;x",
+            "中文",
+        ] {
+            assert!(!is_bcp47(bad), "{bad}");
+        }
+    }
+}

@@ -54,6 +54,9 @@ pub struct Style {
     /// PDF standards, as `--pdf-standard` takes them (`a-2u`, `a-1b`, `a-2a,ua-1`, …);
     /// unset: `a-2u`.
     pub pdf_standard: Option<String>,
+    /// A shared folder issues may take images from (logos, mastheads), relative to the
+    /// style file; see [`crate::confine`].
+    pub assets: Option<PathBuf>,
     pub fonts: Fonts,
 }
 
@@ -120,6 +123,7 @@ impl Default for Style {
             article_new_page: true,
             head_on_opening_pages: false,
             pdf_standard: None,
+            assets: None,
             fonts: Fonts::default(),
         }
     }
@@ -149,7 +153,11 @@ impl Style {
                 "not UTF-8 text",
             ))
         })?;
-        Style::parse(&text, path)
+        let mut style = Style::parse(&text, path)?;
+        if let (Some(a), Some(dir)) = (&style.assets, path.parent()) {
+            style.assets = Some(dir.join(a));
+        }
+        Ok(style)
     }
 
     pub fn parse(text: &str, path: &Path) -> Result<Style, StyleError> {

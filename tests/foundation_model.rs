@@ -10,9 +10,15 @@ fn model_of(name: &str, md: &str) -> Document {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(name);
     std::fs::write(&path, md).unwrap();
-    prepare_path(&path, &PrepareOptions { normalize: false })
-        .unwrap()
-        .document
+    prepare_path(
+        &path,
+        &PrepareOptions {
+            normalize: false,
+            ..Default::default()
+        },
+    )
+    .unwrap()
+    .document
 }
 
 fn sample() -> Document {
@@ -206,7 +212,14 @@ fn folder_issue_reads_pages_in_name_order_with_issue_toml() {
     .unwrap();
     std::fs::write(issue.join("02.md"), "# 第二版头条\n\n正文二。\n").unwrap();
     std::fs::write(issue.join("01.md"), "# 第一版头条\n\n正文一。\n").unwrap();
-    let p = prepare_path(&issue, &PrepareOptions { normalize: false }).unwrap();
+    let p = prepare_path(
+        &issue,
+        &PrepareOptions {
+            normalize: false,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let titles: Vec<_> = p
         .document
         .articles
@@ -227,9 +240,15 @@ fn locations_count_front_matter_lines() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("a.md");
     std::fs::write(&path, "---\ntitle: t\n---\n\n# 题\n\n正文。\n").unwrap();
-    let doc = prepare_path(&path, &PrepareOptions { normalize: false })
-        .unwrap()
-        .document;
+    let doc = prepare_path(
+        &path,
+        &PrepareOptions {
+            normalize: false,
+            ..Default::default()
+        },
+    )
+    .unwrap()
+    .document;
     assert_eq!(doc.articles[0].headline.location.as_ref().unwrap().line, 5);
     match &doc.articles[0].blocks[0] {
         Block::Paragraph {
@@ -245,7 +264,14 @@ fn deep_nesting_is_flattened_not_a_stack_overflow() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("deep.md");
     std::fs::write(&path, md).unwrap();
-    let p = prepare_path(&path, &PrepareOptions { normalize: false }).unwrap();
+    let p = prepare_path(
+        &path,
+        &PrepareOptions {
+            normalize: false,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert!(p.diagnostics.iter().any(|d| d.kind == "deep-nesting"));
     assert!(p.document.articles[0]
         .blocks

@@ -2,6 +2,7 @@
 //! `issue.toml` (its pages are that one issue, not issues of their own).
 
 use super::error::{BatchError, Result};
+use crate::confine::Confinement;
 use crate::output::safe_file_name;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -78,7 +79,8 @@ pub fn discover(indir: &Path, skip: Option<&Path>) -> Result<Discovery> {
         return Ok(d);
     }
     let skip = skip.and_then(|p| p.canonicalize().ok());
-    walk(indir, "", PathBuf::new(), skip.as_deref(), &mut d)?;
+    let confine = Confinement::new(indir, &[]);
+    walk(indir, "", PathBuf::new(), skip.as_deref(), &confine, &mut d)?;
     reject_collisions(&mut d);
     d.issues.sort_by(|a, b| a.key.cmp(&b.key));
     d.problems.sort_by(|a, b| a.key.cmp(&b.key));
@@ -90,6 +92,7 @@ fn walk(
     prefix: &str,
     out_dir: PathBuf,
     skip: Option<&Path>,
+    confine: &Confinement,
     d: &mut Discovery,
 ) -> Result<()> {
     let mut entries: Vec<(String, PathBuf)> = std::fs::read_dir(dir)
@@ -118,7 +121,7 @@ fn walk(
                 });
             } else {
                 let sub = out_dir.join(safe_file_name(&name));
-                if let Err(e) = walk(&path, &format!("{key}/"), sub, skip, d) {
+                if let Err(e) = walk(&path, &format!("{key}/"), sub, skip, confine, d) {
                     // One unreadable folder must not stop the rest of the archive.
                     d.problems.push(Problem {
                         key,
@@ -126,7 +129,22 @@ fn walk(
                     });
                 }
             }
-        } else if is_markdown(&path) && std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
+        } else if is_markdown(&path) {
+            // A symlink may lead anywhere: only a regular file inside INDIR is an issue
+            // (`2024-01-01.md -> /etc/passwd` would otherwise be published).
+            if let Err(why) = confine.check(&path) {
+                let why = match why {
+                    crate::confine::Refusal::Outside => "leads outside the input folder".into(),
+                    other => other.to_string(),
+                };
+                d.problems.push(Problem {
+                    key,
+                    reason: format!(
+                        "refused: the file {why} (only regular files inside the input folder                          are read)"
+                    ),
+                });
+                continue;
+            }
             d.issues.push(Found {
                 key,
                 out_stem: safe_file_name(&file_stem(&path)),

@@ -23,6 +23,8 @@ pub enum BatchError {
     },
     #[error(transparent)]
     Write(#[from] crate::Error),
+    #[error("{0}")]
+    Feed(String),
     #[error("watching {path}: {message}")]
     Watch { path: PathBuf, message: String },
 }

@@ -15,10 +15,7 @@ pub fn source_files(path: &Path, is_folder: bool) -> crate::Result<Vec<PathBuf>>
         return Ok(vec![path.to_path_buf()]);
     }
     let mut files = pages_of(path)?;
-    let toml = path.join("issue.toml");
-    if toml.is_file() {
-        files.push(toml);
-    }
+    files.extend(crate::issue::issue_toml_of(path)?);
     Ok(files)
 }
 

@@ -122,14 +122,15 @@ impl Links {
         };
         let canon = |p: &Path| p.canonicalize().map_err(|e| BatchError::io(p, e));
         let rel = relative(&canon(feed_dir)?, &canon(outdir)?);
-        let base = opts.base_url.as_ref().map(|b| {
-            let b = encode_uri(b.trim());
-            if b.ends_with('/') {
-                b
-            } else {
-                format!("{b}/")
-            }
-        });
+        // Only an http(s) URL may stand before every link of the feed.
+        let base = match &opts.base_url {
+            Some(b) => Some(
+                crate::links::base_url(b)
+                    .map_err(|why| BatchError::Feed(format!("--base-url {why}")))?,
+            ),
+            None => None,
+        }
+        .map(|b| if b.ends_with('/') { b } else { format!("{b}/") });
         let (to_outdir, to_feed) = match &base {
             Some(b) => {
                 // The feed's own URL is known only when it sits inside OUTDIR.
@@ -192,20 +193,6 @@ fn encode_path(p: &str) -> String {
     let mut out = String::with_capacity(p.len());
     for b in p.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            out.push(b as char);
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-    out
-}
-
-/// Percent-encodes what a URI cannot hold as it is (non-ASCII, spaces, `<>"{}|\^``),
-/// keeping its structure (`:/?#&=%`): `--base-url` may be given as an IRI.
-fn encode_uri(u: &str) -> String {
-    let mut out = String::with_capacity(u.len());
-    for b in u.bytes() {
-        if b > 0x20 && b < 0x7f && !b"<>\"{}|\\^`".contains(&b) {
             out.push(b as char);
         } else {
             let _ = write!(out, "%{b:02X}");

@@ -282,7 +282,8 @@ fn one(
             return (outcome, Some(e.clone()));
         }
     }
-    if let Some(wait) = settle.and_then(|s| s.wait(&f.key, &sources, &files)) {
+    let ready = f.is_folder.then(|| f.path.join(super::settle::READY));
+    if let Some(wait) = settle.and_then(|s| s.wait(&f.key, &sources, &files, ready.as_deref())) {
         // Still being written: keep what was published before, untouched.
         let outcome = Outcome {
             input: f.key.clone(),
@@ -291,9 +292,6 @@ fn one(
             },
         };
         return (outcome, store.latest(&f.key).cloned());
-    }
-    if let Some(s) = settle {
-        s.done(&f.key);
     }
     let t = Instant::now();
     let out_dir = opts.outdir.join(&f.out_dir);

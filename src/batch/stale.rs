@@ -32,6 +32,31 @@ fn sweep(dir: &Path, removed: &mut Vec<PathBuf>) {
     }
 }
 
+/// Deletes the temporaries of `target` (`.<name>.<pid>.tmp` beside it) whose process is
+/// gone: what a `build` killed between writing and renaming left (only this file's, so a
+/// build into a large folder does not walk it).
+pub fn remove_stale_temps_of(target: &Path) {
+    let (Some(dir), Some(name)) = (target.parent(), target.file_name()) else {
+        return;
+    };
+    let prefix = format!(".{}.", name.to_string_lossy());
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let n = e.file_name().to_string_lossy().into_owned();
+        let pid = n
+            .strip_prefix(&prefix)
+            .and_then(|r| r.strip_suffix(".tmp"))
+            .and_then(|p| p.parse::<u32>().ok());
+        if pid.is_some_and(|p| !alive(p)) && e.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
 /// The process id in a temporary file's name `.<name>.<pid>.tmp`.
 fn temp_owner(name: &str) -> Option<u32> {
     let inner = name.strip_prefix('.')?.strip_suffix(".tmp")?;

@@ -22,8 +22,9 @@ pub struct WatchOptions {
     pub exit_after: Option<usize>,
     /// Interval of the polling fallback, used when the OS offers no notifications.
     pub poll: Duration,
-    /// How long an issue's files must stay unchanged before a pass converts it. The
-    /// first pass takes the files as they are, as `paiban batch` without --watch does.
+    /// How long an issue's files must stay unchanged, as paiban sees them, before a pass
+    /// converts it. The first pass takes the files as they are, as `paiban batch`
+    /// without --watch does.
     pub settle: Duration,
 }
 
@@ -65,14 +66,18 @@ pub fn watch(
             true
         }
     };
-    let outdir = opts.outdir.canonicalize().unwrap_or(opts.outdir.clone());
     let settle = Settle::new(w.settle);
+    let mut first = true;
     let feed = opts.feed.as_ref().and_then(|f| feed_pages(&f.path));
     let mut converted = 0usize;
-    let mut first = true;
     loop {
+        // The first pass takes the folder as it finds it, as `batch` without --watch
+        // does; later passes convert what changed once it has settled.
         let pass = run_pass(opts, conv, on_event, (!first).then_some(&settle));
         first = false;
+        // OUTDIR exists once a pass has run: events inside it (our own writes) are not
+        // changes of the input (before, each pass would wake the next, forever).
+        let outdir = opts.outdir.canonicalize().unwrap_or(opts.outdir.clone());
         // When the first issue still settling may be converted.
         let mut due: Option<Instant> = None;
         match pass {

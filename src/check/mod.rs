@@ -2,10 +2,9 @@
 //! print badly, without writing any output.
 
 mod glyphs;
-mod links;
 
 use crate::diagnostics::Severity;
-use crate::model::{Block, Document, Inline, Location};
+use crate::model::{Block, Document, Location};
 use crate::pdf::{PdfEngine, PdfOptions};
 use crate::{prepare_path, PrepareOptions, Prepared};
 use serde::Serialize;
@@ -86,6 +85,8 @@ pub struct CheckOptions {
     pub chars_per_page: usize,
     /// Characters' worth of room an article's headline group takes.
     pub headline_room: usize,
+    /// How issues are read (the shared assets folders a build would allow).
+    pub prepare: PrepareOptions,
 }
 
 impl CheckOptions {
@@ -104,7 +105,14 @@ impl CheckOptions {
             chars_per_page: capacity as usize,
             headline_room: (capacity * band / text_h) as usize,
             pdf,
+            prepare: PrepareOptions::default(),
         })
+    }
+
+    /// Reads issues as a build with `prepare` would (its shared assets folders).
+    pub fn with_prepare(mut self, prepare: PrepareOptions) -> Self {
+        self.prepare = prepare;
+        self
     }
 }
 
@@ -130,7 +138,7 @@ impl IssueReport {
 
 /// Checks one issue. Never fails: an unreadable issue is a report with one error.
 pub fn check_path(path: &Path, opts: &CheckOptions) -> IssueReport {
-    match prepare_path(path, &PrepareOptions::default()) {
+    match prepare_path(path, &opts.prepare) {
         Ok(prepared) => check_prepared(&prepared, opts),
         Err(e) => IssueReport::unreadable(path, e.to_string()),
     }
@@ -185,7 +193,6 @@ pub fn check_prepared(p: &Prepared, opts: &CheckOptions) -> IssueReport {
             d.message.clone(),
         ));
     }
-    findings.extend(links::check_links(doc));
     findings.extend(glyphs::check_glyphs(doc, &opts.pdf));
     findings.sort_by(|a, b| (b.severity, &a.file, a.line).cmp(&(a.severity, &b.file, b.line)));
     IssueReport {
@@ -238,54 +245,4 @@ fn estimate_pages(doc: &Document, opts: &CheckOptions) -> usize {
     (chars + headlines)
         .div_ceil(opts.chars_per_page.max(1))
         .max(1)
-}
-
-/// Every inline in a document, with the location of the block that holds it.
-pub(crate) fn each_inline<'a>(
-    doc: &'a Document,
-    mut f: impl FnMut(&'a Inline, Option<&'a Location>),
-) {
-    fn walk_inlines<'a>(
-        v: &'a [Inline],
-        loc: Option<&'a Location>,
-        f: &mut dyn FnMut(&'a Inline, Option<&'a Location>),
-    ) {
-        for i in v {
-            f(i, loc);
-            if let Inline::Emphasis(c)
-            | Inline::Strong(c)
-            | Inline::Strikethrough(c)
-            | Inline::Link { content: c, .. } = i
-            {
-                walk_inlines(c, loc, f);
-            }
-        }
-    }
-    fn walk_blocks<'a>(
-        bs: &'a [Block],
-        loc: Option<&'a Location>,
-        f: &mut dyn FnMut(&'a Inline, Option<&'a Location>),
-    ) {
-        for b in bs {
-            match b {
-                Block::Paragraph {
-                    content, location, ..
-                } => walk_inlines(content, location.as_ref().or(loc), f),
-                Block::List { items, .. } => items.iter().for_each(|it| walk_blocks(it, loc, f)),
-                Block::Quote(inner) => walk_blocks(inner, loc, f),
-                Block::Table { head, rows, .. } => head
-                    .iter()
-                    .chain(rows.iter().flatten())
-                    .for_each(|c| walk_inlines(c, loc, f)),
-                _ => {}
-            }
-        }
-    }
-    for a in &doc.articles {
-        let loc = a.headline.location.as_ref();
-        walk_blocks(&a.blocks, loc, &mut f);
-        for n in &a.footnotes {
-            walk_blocks(&n.blocks, loc, &mut f);
-        }
-    }
 }

@@ -43,7 +43,7 @@ pub struct Args {
     no_opds: bool,
     /// The URL at which OUTDIR is served (e.g. https://example.org/papers/): the catalog's
     /// links become absolute. Relative links otherwise.
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = paiban::links::base_url)]
     base_url: Option<String>,
     /// With --watch: stop after this many issues were converted (for tests and scripts).
     #[arg(long, hide = true)]
@@ -87,7 +87,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let reviewing = if args.review {
         Some(paiban::review::batch::Reviewing {
             inner: &builder,
-            check: paiban::check::CheckOptions::new(&args.options.pdf_options())?,
+            check: paiban::check::CheckOptions::new(&args.options.pdf_options()?)?
+                .with_prepare(args.options.prepare_options()?),
         })
     } else {
         None
@@ -139,15 +140,24 @@ pub fn run(args: Args) -> Result<ExitCode> {
             Ok(s) => {
                 progress.finish(s);
                 if let Err(e) = write_summary(&args, s) {
-                    eprintln!("paiban: error: {}", super::error_line(&e));
+                    say!("paiban: error: {}", super::error_line(&e));
                 }
             }
-            Err(e) => eprintln!("paiban: error: {e}"),
+            Err(e) => say!("paiban: error: {e}"),
         };
         batch::watch(&opts, &w, conv, &on_event, &mut on_pass)?;
         return Ok(ExitCode::SUCCESS);
     }
     let settler = settle.map(Settle::new);
+    if let Some(s) = &settler {
+        // One run can only see files stay still by looking twice: a quiet first look
+        // notes every new or changed issue, the second, a settle time later, converts
+        // those that did not change in between (the others wait for the next run).
+        let first = batch::run_pass(&opts, conv, &|_| {}, Some(s))?;
+        if first.waiting > 0 {
+            std::thread::sleep(settle.unwrap_or_default() + Duration::from_millis(50));
+        }
+    }
     let summary = batch::run_pass(&opts, conv, &on_event, settler.as_ref())?;
     progress.finish(&summary);
     write_summary(&args, &summary)?;
@@ -198,10 +208,10 @@ impl Progress {
 
     fn say(&self, line: &str) {
         match self.bar() {
-            Some(b) => b.println(line),
+            Some(b) => b.println(super::terminal_safe(line, false)),
             // One eprintln per line: stderr is locked for its duration, so lines from
             // different workers never interleave.
-            None => eprintln!("{line}"),
+            None => say!("{line}"),
         }
     }
 
@@ -244,7 +254,7 @@ impl Progress {
                 match self.bar() {
                     Some(b) => {
                         if matches!(o.status, Status::Failed { .. }) {
-                            b.println(&line);
+                            b.println(super::terminal_safe(&line, false));
                         }
                         b.set_message(o.input.clone());
                         b.inc(1);
@@ -264,7 +274,7 @@ impl Progress {
         if let Some(b) = self.bar.lock().ok().and_then(|mut b| b.take()) {
             b.finish_and_clear();
         }
-        eprint!("{}", s.to_text());
+        say!("{}", s.to_text().trim_end());
         self.quiet_skips.store(self.watching, Ordering::Relaxed);
     }
 }

@@ -1,6 +1,6 @@
 //! `paiban build`: one issue → `OUTDIR/<name>.epub` and/or `OUTDIR/<name>.pdf`.
 
-use anyhow::Result;
+use anyhow::{anyhow, bail, Result};
 use paiban::build::Builder;
 use paiban::{epub, pdf, PrepareOptions};
 use std::path::PathBuf;
@@ -45,6 +45,10 @@ pub struct BuildOptions {
     /// Embed a subset of the CJK font in the EPUB.
     #[arg(long)]
     embed_font: bool,
+    /// A shared folder issues may take images from besides their own (logos, mastheads);
+    /// may be given more than once. The style's `assets` key does the same.
+    #[arg(long, value_name = "DIR")]
+    assets: Vec<PathBuf>,
 }
 
 /// A `--pdf-standard` value that names known, compatible standards (else a usage error).
@@ -55,37 +59,75 @@ fn standard_list(list: &str) -> std::result::Result<String, String> {
 }
 
 impl BuildOptions {
+    /// The `--style` files as (CSS, TOML). Every one must be a regular file ending in
+    /// `.css` or `.toml`, at most one of each: a style that would be ignored is an error,
+    /// never a silent fallback to the default.
+    fn styles(&self) -> Result<(Option<PathBuf>, Option<PathBuf>)> {
+        let (mut css, mut toml) = (None, None);
+        for p in &self.style {
+            let md = std::fs::metadata(p).map_err(|e| anyhow!("--style {}: {e}", p.display()))?;
+            if !md.is_file() {
+                let what = if md.is_dir() {
+                    "is a folder"
+                } else {
+                    "is not a regular file"
+                };
+                bail!(
+                    "--style {}: {what}; a style is a .css file (EPUB) or a .toml file (PDF)",
+                    p.display()
+                );
+            }
+            let ext = p
+                .extension()
+                .map(|e| e.to_string_lossy().to_ascii_lowercase());
+            let slot = match ext.as_deref() {
+                Some("css") => &mut css,
+                Some("toml") => &mut toml,
+                _ => bail!(
+                    "--style {}: not a .css (EPUB) or .toml (PDF) file",
+                    p.display()
+                ),
+            };
+            if let Some(first) = slot.replace(p.clone()) {
+                bail!(
+                    "--style {} and {}: two styles for the same format",
+                    first.display(),
+                    p.display()
+                );
+            }
+        }
+        Ok((css, toml))
+    }
+
     /// The PDF options (also what `batch --review` checks glyphs and pages against).
-    pub fn pdf_options(&self) -> pdf::PdfOptions {
-        pdf::PdfOptions {
+    pub fn pdf_options(&self) -> Result<pdf::PdfOptions> {
+        Ok(pdf::PdfOptions {
             page: self.page.clone(),
-            style: self
-                .style
-                .iter()
-                .find(|p| p.extension().is_some_and(|e| e != "css"))
-                .cloned(),
+            style: self.styles()?.1,
             font: self.font.clone(),
             standard: self.pdf_standard.clone(),
-        }
+        })
+    }
+
+    /// How issues are read (see [`super::prepare_options`]).
+    pub fn prepare_options(&self) -> Result<PrepareOptions> {
+        super::prepare_options(
+            !self.no_normalize,
+            &self.assets,
+            self.styles()?.1.as_deref(),
+        )
     }
 
     /// The builder for these options, with the backends of the formats wanted.
     pub fn builder(&self, want_epub: bool, want_pdf: bool) -> Result<Builder> {
-        let with_ext = |css: bool| {
-            self.style
-                .iter()
-                .find(|p| p.extension().is_some_and(|e| (e == "css") == css))
-                .cloned()
-        };
-        let epub_opts = want_epub.then(|| epub::EpubOptions {
-            style_css: with_ext(true),
+        let (css, _) = self.styles()?;
+        let epub_opts = want_epub.then_some(epub::EpubOptions {
+            style_css: css,
             embed_font: self.embed_font,
         });
-        let pdf_opts = want_pdf.then(|| self.pdf_options());
+        let pdf_opts = want_pdf.then(|| self.pdf_options()).transpose()?;
         Ok(Builder::new(
-            PrepareOptions {
-                normalize: !self.no_normalize,
-            },
+            self.prepare_options()?,
             epub_opts.as_ref(),
             pdf_opts.as_ref(),
         )?)
@@ -105,11 +147,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
         let kinds = &n.counts;
         for w in &n.warnings {
             let loc = built.prepared.locate_input_line(w.line);
-            eprintln!("{loc}: warning: {}", w.message);
+            say!("{loc}: warning: {}", w.message);
         }
         if !kinds.is_empty() {
             let list: Vec<String> = kinds.iter().map(|(k, c)| format!("{k} {c}")).collect();
-            eprintln!(
+            say!(
                 "normalized: {} (review: paiban normalize {})",
                 list.join(", "),
                 args.input.display()
@@ -117,7 +159,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
     }
     for (path, size) in &built.outputs {
-        eprintln!("wrote {} ({size} bytes)", path.display());
+        say!("wrote {} ({size} bytes)", path.display());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -27,6 +27,9 @@ pub struct Args {
     /// PDF style file (.toml) instead of the preset.
     #[arg(long)]
     style: Option<PathBuf>,
+    /// A shared folder issues may take images from besides their own (as for `build`).
+    #[arg(long, value_name = "DIR")]
+    assets: Vec<PathBuf>,
     /// Also write the review page (HTML): for one issue to PATH; for several, PATH is a
     /// folder with index.html and one NAME.review.html per issue.
     #[arg(long, value_name = "PATH")]
@@ -39,7 +42,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
         style: args.style.clone(),
         font: args.font.clone(),
         standard: None,
-    })?;
+    })?
+    .with_prepare(super::prepare_options(
+        true,
+        &args.assets,
+        args.style.as_deref(),
+    )?);
     let mut issues: Vec<(PathBuf, Option<String>)> = Vec::new();
     for input in &args.inputs {
         // The same discovery as batch: each .md file and each folder with an issue.toml.

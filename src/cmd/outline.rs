@@ -21,6 +21,7 @@ pub struct Args {
 pub fn run(args: Args) -> Result<ExitCode> {
     let opts = paiban::PrepareOptions {
         normalize: !args.no_normalize,
+        ..Default::default()
     };
     let prepared = paiban::prepare_path(&args.input, &opts)?;
     super::print_diagnostics(&prepared.diagnostics);

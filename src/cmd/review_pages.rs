@@ -46,7 +46,7 @@ impl Pages {
         };
         paiban::review::write_page(&path, page)
             .with_context(|| format!("writing the review page {}", path.display()))?;
-        eprintln!("wrote {}", path.display());
+        say!("wrote {}", path.display());
         Ok(())
     }
 
@@ -64,7 +64,7 @@ impl Pages {
         let path = self.target.join("index.html");
         paiban::review::write_page(&path, &paiban::review::index(&entries))
             .with_context(|| format!("writing {}", path.display()))?;
-        eprintln!("wrote {}", path.display());
+        say!("wrote {}", path.display());
         Ok(())
     }
 }

@@ -27,12 +27,19 @@ fn looks_like_svg(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(1024)];
     let text = String::from_utf8_lossy(head);
     let t = text.trim_start_matches('\u{feff}').trim_start();
-    (t.starts_with("<?xml") || t.starts_with("<svg") || t.starts_with("<!--")) && t.contains("<svg")
+    (t.starts_with("<?xml")
+        || t.starts_with("<svg")
+        || t.starts_with("<!--")
+        || t.starts_with("<!DOCTYPE"))
+        && t.contains("<svg")
 }
 
 /// Whether an SVG file can go into the EPUB as it is: well-formed, an `svg` root in the SVG
 /// namespace, and nothing that would make the book scripted or reach outside it (scripts,
-/// event attributes, `foreignObject`, links other than `#fragment`, a DTD).
+/// event attributes, `foreignObject` and other embedders, links other than `#fragment` in
+/// any namespace spelling, an animation that sets an `href` — `<animate
+/// attributeName="href" values="javascript:…"/>` inside an `<a>` — or `xml:base`, a DTD
+/// and so its entities).
 fn check_svg(bytes: &[u8]) -> Result<(), String> {
     use xmlparser::{ElementEnd, Token};
     let text = std::str::from_utf8(bytes).map_err(|_| "not UTF-8".to_string())?;
@@ -47,7 +54,16 @@ fn check_svg(bytes: &[u8]) -> Result<(), String> {
             }
             Token::ElementStart { prefix, local, .. } => {
                 let name = local.as_str();
-                if matches!(name, "script" | "foreignObject") {
+                if matches!(
+                    name,
+                    "script"
+                        | "foreignObject"
+                        | "iframe"
+                        | "embed"
+                        | "object"
+                        | "handler"
+                        | "listener"
+                ) {
                     return Err(format!("it has a <{name}> element"));
                 }
                 if stack.is_empty() {
@@ -69,8 +85,19 @@ fn check_svg(bytes: &[u8]) -> Result<(), String> {
                 if l.starts_with("on") {
                     return Err(format!("it has a script attribute `{l}`"));
                 }
-                if l == "href" && !v.starts_with('#') {
+                if l.eq_ignore_ascii_case("href") && !v.starts_with('#') {
                     return Err(format!("it links to `{v}`"));
+                }
+                // `attributeName="href"` (or `xlink:href`, `hr&#101;f`) on `animate`/`set`
+                // would set a link the check above never sees.
+                if l == "attributeName" {
+                    let target = v.rsplit(':').next().unwrap_or(v).trim();
+                    if v.contains('&') || target.eq_ignore_ascii_case("href") {
+                        return Err(format!("it animates a link (`attributeName=\"{v}\"`)"));
+                    }
+                }
+                if p == "xml" && l == "base" {
+                    return Err("it sets `xml:base`".into());
                 }
                 if in_root_tag && p.is_empty() && l == "xmlns" && v == "http://www.w3.org/2000/svg"
                 {
@@ -192,6 +219,42 @@ mod tests {
                 "links to",
             ),
             (format!("<svg {NS}><foreignObject/></svg>"), "foreignObject"),
+            (
+                format!(
+                    "<svg {NS}><a><animate attributeName=\"href\" values=\"javascript:alert(1)\"/>\
+                     <text>x</text></a></svg>"
+                ),
+                "animates a link",
+            ),
+            (
+                format!("<svg {NS}><a><set attributeName=\"xlink:href\" to=\"javascript:x\"/></a></svg>"),
+                "animates a link",
+            ),
+            (
+                format!("<svg {NS}><a><set attributeName=\"hr&#101;f\" to=\"javascript:x\"/></a></svg>"),
+                "animates a link",
+            ),
+            (
+                format!("<svg {NS} xmlns:l=\"http://www.w3.org/1999/xlink\"><a l:href=\"javascript:x\"/></svg>"),
+                "links to",
+            ),
+            (
+                format!("<svg {NS}><a xlink:href=\" javascript:x\"/></svg>"),
+                "links to",
+            ),
+            (
+                format!("<svg {NS}><a HREF=\"javascript:x\"/></svg>"),
+                "links to",
+            ),
+            (
+                format!("<svg {NS}><a href=\"&#106;avascript:x\"/></svg>"),
+                "links to",
+            ),
+            (
+                format!("<!DOCTYPE svg [<!ENTITY j \"javascript:x\">]><svg {NS}><a href=\"&j;\"/></svg>"),
+                "DOCTYPE",
+            ),
+            (format!("<svg {NS} xml:base=\"javascript:/\"/>"), "xml:base"),
             (
                 format!("<!DOCTYPE svg PUBLIC \"-//W3C//DTD SVG 1.1//EN\" \"x.dtd\"><svg {NS}/>"),
                 "DOCTYPE",

@@ -48,6 +48,29 @@ fn markup_edge(a_last_line: &str, b_head: &str) -> bool {
         || (a.ends_with(')') && a.contains("]("))
 }
 
+/// A block the Markdown parser does not read as running text: a link reference
+/// definition (`[ref]: https://…`), a footnote definition (`[^1]: …`) or a table without
+/// leading pipes (`a | b` over `--- | ---`). Joining across it would change what the
+/// parser sees — a definition swallowing the paragraph after it drops that text.
+fn parser_sensitive(b: &Block, lines: &Lines) -> bool {
+    let mut kept = (b.start..b.end)
+        .filter(|&i| !lines.lines[i].removed)
+        .map(|i| lines.lines[i].text.as_str());
+    let first = kept.next().unwrap_or("");
+    let t = first.trim_start_matches(' ');
+    let definition = first.len() - t.len() <= 3
+        && t.starts_with('[')
+        && t.find("]:")
+            .is_some_and(|k| k > 1 && !t[1..k].contains(['[', ']']));
+    let delimiter_row = |l: &str| {
+        let l = l.trim();
+        l.contains('-')
+            && l.contains('|')
+            && l.chars().all(|c| matches!(c, '-' | '|' | ':' | ' ' | '\t'))
+    };
+    definition || kept.next().is_some_and(delimiter_row)
+}
+
 /// `（35）…`, `二、…`, `第一，…`, `11月28日，…`: a numbered point or a dated report, which
 /// open a paragraph.
 pub(crate) fn opens_point(t: &str) -> bool {
@@ -239,7 +262,9 @@ pub(crate) fn run(
         if markup_edge(
             &lines.lines[a.last_line(lines)].text,
             &block_head(&nb, lines, 4),
-        ) {
+        ) || parser_sensitive(&a, lines)
+            || parser_sensitive(&nb, lines)
+        {
             cur = Some(nb);
             tail_origin = None;
             continue;

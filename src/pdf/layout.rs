@@ -257,7 +257,8 @@ impl<'a> Layouter<'a> {
                 Inline::Emphasis(c) | Inline::Strikethrough(c) => {
                     self.spans_of(c, face, tag, para, out)
                 }
-                Inline::Link { content, url, .. } if tag == 0 => {
+                // In-document anchors have no place in the re-typeset PDF: text only.
+                Inline::Link { content, url, .. } if tag == 0 && !url.starts_with('#') => {
                     let link = self.node(para, Role::Link { url: url.clone() }, None);
                     self.spans_of(content, face, link, para, out)
                 }

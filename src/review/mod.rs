@@ -19,7 +19,7 @@ use crate::check::{check_prepared, CheckOptions, IssueReport};
 use crate::model::Location;
 use crate::normalize::{Normalized, PageBoundary};
 use crate::pdf::GlyphGap;
-use crate::{prepare_path, PrepareOptions, Prepared};
+use crate::{prepare_path, Prepared};
 use html::{escape, push_fmt};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -85,7 +85,7 @@ pub fn page_name(b: &PageBoundary) -> String {
 /// Checks the issue at `path` and writes its review page: the report (as `check` makes
 /// it) and the page. Never fails: an issue that cannot be read gets a page saying why.
 pub fn check_and_review(path: &Path, opts: &CheckOptions) -> (IssueReport, String) {
-    match prepare_path(path, &PrepareOptions::default()) {
+    match prepare_path(path, &opts.prepare) {
         Ok(prepared) => {
             let report = check_prepared(&prepared, opts);
             let page = page(&report, Some(&prepared), opts);

@@ -78,6 +78,10 @@ pub fn kind_name(kind: &str) -> &str {
         "deep-nesting" => "嵌套过深",
         "remote-image" => "远程图片",
         "large-image" => "图片过大",
+        "outside-image" => "图片在本期文件夹之外，已略去",
+        "unsupported-image" => "图片格式不支持",
+        "bad-language" => "语言标记无效",
+        "unknown-page" => "版面条目无对应文件",
         "unknown-metadata" => "未用的元数据",
         "inferred-metadata" => "推断的元数据",
         "date-conflict" => "日期不一致",
@@ -169,13 +173,20 @@ fn after_colon(m: &str) -> &str {
 }
 
 fn link_problem(m: &str) -> &'static str {
-    const KNOWN: [(&str, &str); 8] = [
+    const KNOWN: [(&str, &str); 9] = [
         ("is empty", "为空"),
-        ("contains spaces", "含空格或控制字符"),
+        ("control characters", "含控制字符"),
+        (
+            "relative link",
+            "不是网址或邮箱地址（相对链接在书中无处可去）：保留文字，去掉链接",
+        ),
+        (
+            "not published",
+            "的协议不予发布（只发布 http、https、mailto 与页内锚点）：保留文字，去掉链接",
+        ),
         ("has no valid host", "没有有效的主机名"),
         ("missing `//`", "协议后缺少「//」"),
         ("not an e-mail", "不是电子邮件地址"),
-        ("unknown scheme", "协议未知"),
         ("full-width", "含全角标点"),
         ("", "不是有效的网址"),
     ];

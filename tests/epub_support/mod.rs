@@ -58,8 +58,14 @@ pub fn build(input: &Path, opts: &EpubOptions) -> (Vec<u8>, Vec<(String, String)
     // converted newspaper text and would rewrite some of that syntax. The sample and the
     // corpus go through the normalizer, as `paiban build` does.
     let normalize = !input.starts_with(root().join("tests/fixtures/epub"));
-    let prepared = prepare_path(input, &PrepareOptions { normalize })
-        .unwrap_or_else(|e| panic!("{}: {e}", input.display()));
+    let prepared = prepare_path(
+        input,
+        &PrepareOptions {
+            normalize,
+            ..Default::default()
+        },
+    )
+    .unwrap_or_else(|e| panic!("{}: {e}", input.display()));
     let engine = EpubEngine::new(opts).expect("engine");
     let r = engine
         .render(&prepared.document)

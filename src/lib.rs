@@ -15,6 +15,7 @@ pub mod fonts;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod issue;
+pub mod layout;
 pub mod limits;
 pub mod markdown;
 pub mod metadata;

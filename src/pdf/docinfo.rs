@@ -1,7 +1,7 @@
 //! What the PDF says about itself besides its pages: the outline (bookmarks) and the
 //! document metadata (Info dictionary and XMP, which krilla writes from it).
 
-use super::layout::Mark;
+use crate::layout::Mark;
 use crate::model::{Document, Meta};
 use krilla::destination::XyzDestination;
 use krilla::geom::Point;

@@ -1,23 +1,20 @@
-//! PDF backend: model → lines and pages (pure layout) → tagged PDF/A with krilla.
+//! PDF backend: the layout's pages (`crate::layout`) → tagged PDF/A with krilla.
 
 pub mod docinfo;
 pub mod image;
-pub mod layout;
-pub mod linebreak;
-pub mod lines;
 pub mod refusal;
 pub mod standard;
-pub mod structure;
 pub mod tags;
 pub mod writer;
 
 use crate::diagnostics::Diagnostic;
 use crate::error::Result;
 use crate::fonts::{resolve_font_path, Faces, FontError, FontSlot, GlyphRef, SYSTEM_FALLBACKS};
+use crate::layout::lines::{Face, Metrics};
+use crate::layout::{self, linebreak};
 use crate::model::{Block, Document, Location};
 use crate::style::{Style, StyleError};
 use crate::Rendered;
-use lines::{Face, Metrics};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;

@@ -7,13 +7,13 @@
 //! finishes them, so a large issue's glyphs are never all alive.
 
 use super::docinfo::{metadata, outline};
-use super::layout::{Glyph, Mark, Page};
-use super::linebreak::HARD_BREAK;
 use super::refusal::explain;
 use super::standard::Standards;
-use super::structure::{NodeId, Owner, Role, Structure};
 use super::tags::{location, tag_tree};
 use crate::fonts::GlyphRef;
+use crate::layout::linebreak::HARD_BREAK;
+use crate::layout::structure::{NodeId, Owner, Role, Structure};
+use crate::layout::{Glyph, Mark, Page};
 use krilla::action::LinkAction;
 use krilla::annotation::{Annotation, LinkAnnotation, Target};
 use krilla::configure::PdfVersion;
@@ -92,7 +92,7 @@ struct LinkBox {
 /// Glyphs drawn together: one owner, font, size and baseline.
 struct Run {
     owner: Owner,
-    face: super::lines::Face,
+    face: crate::layout::lines::Face,
     font: usize,
     size: f32,
     x: f32,

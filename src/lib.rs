@@ -21,6 +21,7 @@ pub mod markdown;
 pub mod metadata;
 pub mod model;
 pub mod normalize;
+pub mod ofd;
 pub mod output;
 pub mod pdf;
 pub mod review;

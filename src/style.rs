@@ -54,6 +54,8 @@ pub struct Style {
     /// PDF standards, as `--pdf-standard` takes them (`a-2u`, `a-1b`, `a-2a,ua-1`, …);
     /// unset: `a-2u`.
     pub pdf_standard: Option<String>,
+    /// Also write the OFD-A edition (`--ofd`), laid out as the PDF.
+    pub ofd: bool,
     pub fonts: Fonts,
 }
 
@@ -120,6 +122,7 @@ impl Default for Style {
             article_new_page: true,
             head_on_opening_pages: false,
             pdf_standard: None,
+            ofd: false,
             fonts: Fonts::default(),
         }
     }

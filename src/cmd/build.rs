@@ -1,4 +1,5 @@
-//! `paiban build`: one issue → `OUTDIR/<name>.epub` and/or `OUTDIR/<name>.pdf`.
+//! `paiban build`: one issue → `OUTDIR/<name>.epub` and/or `OUTDIR/<name>.pdf` (and
+//! `<name>.ofd` with `--ofd`).
 
 use anyhow::Result;
 use paiban::build::Builder;
@@ -45,6 +46,10 @@ pub struct BuildOptions {
     /// Embed a subset of the CJK font in the EPUB.
     #[arg(long)]
     embed_font: bool,
+    /// Also write NAME.ofd, the OFD-A edition (GB/T 33190, GB/T 42133) from the PDF's
+    /// layout (or `ofd = true` in the style file).
+    #[arg(long)]
+    ofd: bool,
 }
 
 /// A `--pdf-standard` value that names known, compatible standards (else a usage error).
@@ -70,7 +75,7 @@ impl BuildOptions {
     }
 
     /// The builder for these options, with the backends of the formats wanted.
-    pub fn builder(&self, want_epub: bool, want_pdf: bool) -> Result<Builder> {
+    pub fn builder(&self, want_epub: bool, want_pdf: bool, want_ofd: bool) -> Result<Builder> {
         let with_ext = |css: bool| {
             self.style
                 .iter()
@@ -82,13 +87,19 @@ impl BuildOptions {
             embed_font: self.embed_font,
         });
         let pdf_opts = want_pdf.then(|| self.pdf_options());
+        let style_ofd = match with_ext(false) {
+            Some(p) => paiban::style::Style::from_file(&p)?.ofd,
+            None => false,
+        };
+        let ofd_opts = (want_ofd || self.ofd || style_ofd).then(|| self.pdf_options());
         Ok(Builder::new(
             PrepareOptions {
                 normalize: !self.no_normalize,
             },
             epub_opts.as_ref(),
             pdf_opts.as_ref(),
-        )?)
+        )?
+        .with_ofd(ofd_opts.as_ref())?)
     }
 }
 
@@ -97,7 +108,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         (false, false) => (true, true),
         other => other,
     };
-    let builder = args.options.builder(want_epub, want_pdf)?;
+    let builder = args.options.builder(want_epub, want_pdf, false)?;
     let built = builder.build(&args.input, &args.output)?;
     super::print_diagnostics(&built.diagnostics);
     if let Some(n) = &built.prepared.normalized {

@@ -12,6 +12,7 @@
 
 pub mod linebreak;
 pub mod lines;
+pub mod outline;
 pub mod structure;
 
 use crate::model::{plain_text, Article, Block, Document, HeadlineGroup, Inline, ParaKind};

@@ -225,6 +225,80 @@ impl PdfEngine {
     }
 }
 
+impl PdfEngine {
+    /// The same layout as [`PdfEngine::render`], written as an OFD-A package (`crate::ofd`):
+    /// the same fonts for the same characters, the same positions, outline and structure.
+    pub fn render_ofd(&self, doc: &Document) -> Result<Rendered> {
+        Ok(self.render_ofd_inner(doc)?)
+    }
+
+    fn render_ofd_inner(
+        &self,
+        doc: &Document,
+    ) -> std::result::Result<Rendered, crate::ofd::OfdError> {
+        let metrics = DocMetrics {
+            faces: Faces::new(&self.slots),
+            regular: &self.regular,
+            bold: &self.bold,
+            cache: RefCell::new(HashMap::new()),
+        };
+        let glyph = |g: &layout::Glyph| metrics.lookup(g.face, g.ch);
+        let placeholder = |g: &layout::Glyph| metrics.lookup(g.face, writer::PLACEHOLDER);
+        let font = |i: usize| {
+            self.slots.get(i)?.get().map(|f| crate::ofd::FontSource {
+                data: &f.data,
+                index: f.index,
+                path: &f.path,
+            })
+        };
+        let (images, by_path, image_warnings) = load_images(doc);
+        // The OFD embeds each image file as it is (PNG or JPEG, both allowed by OFD-A).
+        let mut sources: Vec<Option<crate::ofd::ImageSource>> =
+            images.iter().map(|_| None).collect();
+        for (path, &i) in &by_path {
+            if sources.get(i).is_some_and(Option::is_none) {
+                sources[i] = crate::limits::read_bounded(path, crate::limits::MAX_IMAGE_BYTES)
+                    .ok()
+                    .map(|bytes| crate::ofd::ImageSource {
+                        format: if bytes.starts_with(&[0xff, 0xd8, 0xff]) {
+                            "JPEG"
+                        } else {
+                            "PNG"
+                        },
+                        bytes,
+                    });
+            }
+        }
+        let placeholders: BTreeMap<usize, u16> = [Face::Regular, Face::Bold]
+            .into_iter()
+            .filter_map(|f| metrics.lookup(f, writer::PLACEHOLDER))
+            .map(|r| (r.font, r.gid))
+            .collect();
+        let mut w = crate::ofd::Writer::new(
+            self.style.page_size(),
+            crate::ofd::Resolve {
+                glyph: &glyph,
+                placeholder: &placeholder,
+                font: &font,
+            },
+            &sources,
+            placeholders,
+        );
+        let lookup = |img: &crate::model::Image| -> Option<(usize, f32, f32)> {
+            let &i = by_path.get(&img.path)?;
+            let (w, h) = images.get(i)?.0.natural_size();
+            Some((i, w, h))
+        };
+        let layouter = layout::Layouter::new(&self.style, &metrics).with_images(&lookup);
+        let done = layouter.layout_pages(doc, &mut |page| w.page(page));
+        let mut diagnostics = missing_glyphs(doc, &metrics);
+        let outline = layout::outline::outline(&done.marks, doc);
+        let bytes = w.finish(&outline, &done.structure, &doc.meta)?;
+        diagnostics.extend(image_warnings);
+        Ok(Rendered { bytes, diagnostics })
+    }
+}
+
 /// FNV-1a, for the engine's fingerprint.
 fn fnv(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {

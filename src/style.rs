@@ -145,7 +145,8 @@ impl Style {
             path: path.to_path_buf(),
             source,
         };
-        let bytes = crate::issue::read_bounded(path, crate::issue::MAX_STYLE_BYTES).map_err(io)?;
+        let bytes =
+            crate::limits::read_bounded(path, crate::limits::MAX_STYLE_BYTES).map_err(io)?;
         let text = String::from_utf8(bytes).map_err(|_| {
             io(std::io::Error::new(
                 std::io::ErrorKind::InvalidData,

@@ -13,8 +13,8 @@ use crate::fonts::{resolve_font_path, Faces, FontError, FontSlot, GlyphRef, SYST
 use crate::layout::lines::{Face, Metrics};
 use crate::layout::{self, linebreak};
 use crate::model::{Block, Document, Location};
+use crate::output::Rendered;
 use crate::style::{Style, StyleError};
-use crate::Rendered;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -352,17 +352,7 @@ impl Metrics for DocMetrics<'_> {
     }
 }
 
-/// A character of a document that the style's own fonts do not have.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GlyphGap {
-    pub ch: char,
-    /// How often it occurs, and where first.
-    pub count: usize,
-    pub first: Option<Location>,
-    /// The system font (file, face in a collection) the PDF draws it from; None: no
-    /// font has it and it is drawn as `□` (the character as its ActualText).
-    pub fallback: Option<(PathBuf, u32)>,
-}
+pub use crate::fonts::GlyphGap;
 
 impl PdfEngine {
     /// The characters of `doc` the style's fonts lack, each with the system fallback that

@@ -79,10 +79,13 @@ fn entries(ofd: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
-/// (element local name, attributes, text) of every element of an XML document.
-fn elements(xml: &[u8]) -> Vec<(String, Vec<(String, String)>, String)> {
+/// An element: local name, attributes, text.
+type Element = (String, Vec<(String, String)>, String);
+
+/// Every element of an XML document, in document order.
+fn elements(xml: &[u8]) -> Vec<Element> {
     let text = std::str::from_utf8(xml).unwrap();
-    let mut out: Vec<(String, Vec<(String, String)>, String)> = Vec::new();
+    let mut out: Vec<Element> = Vec::new();
     let mut open: Vec<usize> = Vec::new();
     for t in xmlparser::Tokenizer::from(text) {
         match t.unwrap() {
@@ -100,10 +103,10 @@ fn elements(xml: &[u8]) -> Vec<(String, Vec<(String, String)>, String)> {
                     out[i].2.push_str(&unescape(text.as_str()));
                 }
             }
-            xmlparser::Token::ElementEnd { end, .. } => {
-                if !matches!(end, xmlparser::ElementEnd::Open) {
-                    open.pop();
-                }
+            xmlparser::Token::ElementEnd { end, .. }
+                if !matches!(end, xmlparser::ElementEnd::Open) =>
+            {
+                open.pop();
             }
             _ => {}
         }
@@ -256,7 +259,7 @@ fn corpus_texts_pass_sofd_audit() {
     assert!(n >= 30, "{n} corpus texts");
     let out = dir.path().join("out");
     let o = Command::new(env!("CARGO_BIN_EXE_paiban"))
-        .args(["batch", "--format", "ofd", "--no-opds", "-o"])
+        .args(["batch", "--format", "ofd", "-o"])
         .arg(&out)
         .arg(&input)
         .output()
@@ -268,6 +271,13 @@ fn corpus_texts_pass_sofd_audit() {
         .filter(|p| p.extension().is_some_and(|e| e == "ofd"))
         .collect();
     assert_eq!(ofds.len(), n);
+    // The OPDS feed offers each OFD as an acquisition link.
+    let feed = std::fs::read_to_string(out.join("opds.xml")).unwrap();
+    assert_eq!(
+        feed.matches("type=\"application/ofd\"").count(),
+        n,
+        "{feed}"
+    );
     for ofd in &ofds {
         audit(&sofd, ofd);
         package_checks(ofd);
@@ -383,4 +393,54 @@ fn the_same_issue_gives_the_same_bytes() {
     let (_, x) = build(SAMPLES[1], a.path());
     let (_, y) = build(SAMPLES[1], b.path());
     assert_eq!(std::fs::read(x).unwrap(), std::fs::read(y).unwrap());
+}
+
+/// A copy of the shipped font whose OS/2 fsType says "restricted: no embedding".
+fn restricted_font(dir: &Path) -> PathBuf {
+    let mut b = std::fs::read("fonts/NotoSerifSC-Regular.otf").unwrap();
+    let tables = usize::from(u16::from_be_bytes([b[4], b[5]]));
+    let os2 = (0..tables)
+        .map(|i| 12 + 16 * i)
+        .find(|&r| &b[r..r + 4] == b"OS/2")
+        .unwrap();
+    let at = u32::from_be_bytes([b[os2 + 8], b[os2 + 9], b[os2 + 10], b[os2 + 11]]) as usize;
+    b[at + 8..at + 10].copy_from_slice(&2u16.to_be_bytes());
+    let path = dir.join("restricted.otf");
+    std::fs::write(&path, b).unwrap();
+    path
+}
+
+#[test]
+fn a_font_that_forbids_embedding_is_refused_by_name_and_check_predicts_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let font = restricted_font(dir.path());
+    let out = dir.path().join("out");
+    let o = Command::new(env!("CARGO_BIN_EXE_paiban"))
+        .args(["build", SAMPLES[0], "--epub", "--ofd", "--font"])
+        .arg(&font)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "{err}");
+    assert!(
+        err.contains(&format!("{}: the OFD cannot meet OFD-A", font.display())),
+        "{err}"
+    );
+    // Nothing half-made: the EPUB of the same build is not written either.
+    assert!(!out.join("wujin-2023-12-29.ofd").exists());
+    assert!(!out.join("wujin-2023-12-29.epub").exists());
+    let c = Command::new(env!("CARGO_BIN_EXE_paiban"))
+        .args(["check", SAMPLES[0], "--font"])
+        .arg(&font)
+        .output()
+        .unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&c.stdout),
+        String::from_utf8_lossy(&c.stderr)
+    );
+    assert!(said.contains("ofd-font-embedding"), "{said}");
+    assert!(said.contains("restricted.otf"), "{said}");
 }

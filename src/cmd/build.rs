@@ -14,7 +14,7 @@ pub struct Args {
     /// Output folder.
     #[arg(short, long, default_value = "out")]
     output: PathBuf,
-    /// Build the EPUB (both formats when neither --epub nor --pdf is given).
+    /// Build the EPUB (EPUB and PDF when none of --epub, --pdf, --ofd is given).
     #[arg(long)]
     epub: bool,
     /// Build the PDF.
@@ -104,9 +104,10 @@ impl BuildOptions {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let (want_epub, want_pdf) = match (args.epub, args.pdf) {
-        (false, false) => (true, true),
-        other => other,
+    // No format named: EPUB and PDF; `--ofd` alone builds only the OFD.
+    let (want_epub, want_pdf) = match (args.epub, args.pdf, args.options.ofd) {
+        (false, false, false) => (true, true),
+        (e, p, _) => (e, p),
     };
     let builder = args.options.builder(want_epub, want_pdf, false)?;
     let built = builder.build(&args.input, &args.output)?;

@@ -30,6 +30,12 @@ pub struct Xml {
     w: Writer<Vec<u8>>,
 }
 
+impl Default for Xml {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Xml {
     pub fn new() -> Self {
         let mut w = Writer::new(Vec::new());

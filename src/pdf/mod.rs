@@ -390,6 +390,43 @@ impl PdfEngine {
     }
 }
 
+impl PdfEngine {
+    /// The fonts an OFD of `doc` would refuse, with where the document first needs each:
+    /// their licence forbids embedding (OS/2 fsType "restricted") and OFD-A embeds every
+    /// font. The style's own fonts, and the system fonts its gaps fall back to.
+    pub fn unembeddable_fonts(&self, doc: &Document) -> Vec<(PathBuf, Option<Location>)> {
+        let restricted = |s: &FontSlot| {
+            s.get().is_some_and(|f| {
+                ttf_parser::Face::parse(&f.data, f.index)
+                    .ok()
+                    .and_then(|face| face.permissions())
+                    == Some(ttf_parser::Permissions::Restricted)
+            })
+        };
+        let mut out: Vec<(PathBuf, Option<Location>)> = Vec::new();
+        let first = doc
+            .articles
+            .first()
+            .and_then(|a| a.headline.location.clone());
+        for s in self.slots.iter().filter(|s| s.required && restricted(s)) {
+            out.push((s.path.clone(), first.clone()));
+        }
+        for g in self.glyph_gaps(doc) {
+            let Some((path, index)) = g.fallback else {
+                continue;
+            };
+            let slot = self
+                .slots
+                .iter()
+                .find(|s| s.path == path && s.index == index);
+            if slot.is_some_and(restricted) && !out.iter().any(|(p, _)| *p == path) {
+                out.push((path, g.first));
+            }
+        }
+        out
+    }
+}
+
 /// One warning per character no font has: the character, its code point, how often it
 /// occurs and where first.
 fn missing_glyphs(doc: &Document, m: &DocMetrics) -> Vec<Diagnostic> {

@@ -67,7 +67,9 @@ pub struct Writer<'a> {
     images: &'a [Option<ImageSource>],
     size: (f32, f32),
     next_id: u32,
-    files: Vec<(String, Vec<u8>)>,
+    /// The package so far: each page is deflated into it as soon as it is written, so a
+    /// large issue's page XML is never all in memory.
+    zip: package::Zip,
     page_ids: Vec<u32>,
     /// Font slot → its unit ID and the glyphs used.
     fonts: BTreeMap<usize, (u32, BTreeSet<u16>)>,
@@ -93,7 +95,7 @@ impl<'a> Writer<'a> {
             images,
             size,
             next_id: 0,
-            files: Vec::new(),
+            zip: package::Zip::new(),
             page_ids: Vec::new(),
             fonts: BTreeMap::new(),
             image_ids: BTreeMap::new(),
@@ -187,8 +189,8 @@ impl<'a> Writer<'a> {
         x.close("ofd:Content");
         x.close("ofd:Page");
         let n = self.page_ids.len() - 1;
-        self.files
-            .push((format!("Doc_0/Pages/Page_{n}/Content.xml"), x.finish()));
+        self.zip
+            .add(&format!("Doc_0/Pages/Page_{n}/Content.xml"), &x.finish());
     }
 
     /// The page's text as TextObjects, grouped as the PDF's runs are.

@@ -279,16 +279,17 @@ impl Writer<'_> {
         ct.close("ofd:CustomTag");
         ct.close("ofd:CustomTags");
 
-        let mut files: Vec<(String, Vec<u8>)> = vec![
+        let files: Vec<(String, Vec<u8>)> = vec![
             ("OFD.xml".into(), doc_info(meta)),
             ("Doc_0/Document.xml".into(), d.finish()),
             ("Doc_0/PublicRes.xml".into(), public.finish()),
             ("Doc_0/Tags/CustomTags.xml".into(), ct.finish()),
             ("Doc_0/Tags/Structure.xml".into(), tags),
         ];
-        files.append(&mut res);
-        files.append(&mut self.files);
-        zip(&files)
+        for (name, bytes) in files.iter().chain(&res) {
+            self.zip.add(name, bytes);
+        }
+        self.zip.finish()
     }
 }
 
@@ -342,18 +343,54 @@ fn doc_info(meta: &Meta) -> Vec<u8> {
     x.finish()
 }
 
-/// The container: deflated, fixed dates and permissions, in the order given.
-fn zip(files: &[(String, Vec<u8>)]) -> Result<Vec<u8>, OfdError> {
-    use zip::write::SimpleFileOptions;
-    let bad = |e: &dyn std::fmt::Display| OfdError::Package(e.to_string());
-    let opts = SimpleFileOptions::default()
-        .last_modified_time(zip::DateTime::default())
-        .unix_permissions(0o644)
-        .compression_method(zip::CompressionMethod::Deflated);
-    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    for (name, bytes) in files {
-        out.start_file(name.as_str(), opts).map_err(|e| bad(&e))?;
-        out.write_all(bytes).map_err(|e| bad(&e))?;
+/// The container: deflated, fixed dates and permissions, entries in the order added.
+/// The first error is kept and reported by `finish`.
+pub struct Zip {
+    out: zip::ZipWriter<Cursor<Vec<u8>>>,
+    error: Option<String>,
+}
+
+impl Default for Zip {
+    fn default() -> Self {
+        Self::new()
     }
-    Ok(out.finish().map_err(|e| bad(&e))?.into_inner())
+}
+
+impl Zip {
+    pub fn new() -> Self {
+        Zip {
+            out: zip::ZipWriter::new(Cursor::new(Vec::new())),
+            error: None,
+        }
+    }
+
+    pub fn add(&mut self, name: &str, bytes: &[u8]) {
+        use zip::write::SimpleFileOptions;
+        if self.error.is_some() {
+            return;
+        }
+        let opts = SimpleFileOptions::default()
+            .last_modified_time(zip::DateTime::default())
+            .unix_permissions(0o644)
+            .compression_method(zip::CompressionMethod::Deflated);
+        let r = self
+            .out
+            .start_file(name, opts)
+            .map_err(|e| e.to_string())
+            .and_then(|()| self.out.write_all(bytes).map_err(|e| e.to_string()));
+        if let Err(e) = r {
+            self.error = Some(e);
+        }
+    }
+
+    pub fn finish(self) -> Result<Vec<u8>, OfdError> {
+        if let Some(e) = self.error {
+            return Err(OfdError::Package(e));
+        }
+        let out = self
+            .out
+            .finish()
+            .map_err(|e| OfdError::Package(e.to_string()))?;
+        Ok(out.into_inner())
+    }
 }

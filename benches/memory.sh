@@ -31,4 +31,5 @@ run "check"       "$BIN" check "$ISSUE"
 run "build --epub" "$BIN" build "$ISSUE" --epub -o "$WORK/out"
 run "build --pdf"  "$BIN" build "$ISSUE" --pdf -o "$WORK/out"
 run "build (both)" "$BIN" build "$ISSUE" -o "$WORK/out"
+run "build --ofd"  "$BIN" build "$ISSUE" --pdf --ofd -o "$WORK/out"
 (( ok )) || exit 1

@@ -14,6 +14,8 @@ pub struct Builder {
     pub prepare: PrepareOptions,
     pub epub: Option<EpubEngine>,
     pub pdf: Option<PdfEngine>,
+    /// The OFD's engine: the PDF's style and fonts, so both files share one layout.
+    pub ofd: Option<PdfEngine>,
 }
 
 /// What building one issue produced.
@@ -35,13 +37,20 @@ impl Builder {
             prepare,
             epub: epub.map(EpubEngine::new).transpose()?,
             pdf: pdf.map(PdfEngine::new).transpose()?,
+            ofd: None,
         })
+    }
+
+    /// Also writes `<name>.ofd` (OFD-A), laid out with `opts` as the PDF is.
+    pub fn with_ofd(mut self, opts: Option<&PdfOptions>) -> Result<Self> {
+        self.ofd = opts.map(PdfEngine::new).transpose()?;
+        Ok(self)
     }
 
     /// Everything besides the issue that changes the outputs (for incremental batch runs).
     pub fn fingerprint(&self) -> String {
         format!(
-            "paiban {} normalize={}{} epub={} pdf={}",
+            "paiban {} normalize={}{} epub={} pdf={} ofd={}",
             env!("CARGO_PKG_VERSION"),
             self.prepare.normalize,
             self.prepare
@@ -53,6 +62,7 @@ impl Builder {
                 .as_ref()
                 .map_or("-".into(), EpubEngine::fingerprint),
             self.pdf.as_ref().map_or("-".into(), PdfEngine::fingerprint),
+            self.ofd.as_ref().map_or("-".into(), PdfEngine::fingerprint),
         )
     }
 
@@ -74,6 +84,14 @@ impl Builder {
             let r = engine.render(&prepared.document)?;
             diagnostics.extend(r.diagnostics);
             files.push((outdir.join(format!("{name}.pdf")), r.bytes));
+        }
+        if let Some(engine) = &self.ofd {
+            let r = engine.render_ofd(&prepared.document)?;
+            // The PDF's run already reported the same glyph and image warnings.
+            if self.pdf.is_none() {
+                diagnostics.extend(r.diagnostics);
+            }
+            files.push((outdir.join(format!("{name}.ofd")), r.bytes));
         }
         // An image that vanished between parsing and rendering is missing all the same.
         refuse_missing_images(&diagnostics)?;

@@ -53,6 +53,8 @@ pub enum Error {
     #[error(transparent)]
     Pdf(#[from] crate::pdf::PdfError),
     #[error(transparent)]
+    Ofd(#[from] crate::ofd::OfdError),
+    #[error(transparent)]
     Epub(#[from] crate::epub::EpubError),
     #[error("{0} is not available yet")]
     Unavailable(&'static str),

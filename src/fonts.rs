@@ -301,3 +301,28 @@ mod tests {
         assert!(e.to_string().contains("x.ttf"), "{e}");
     }
 }
+
+/// Drawn for a character no font has: visible, with the character kept as its text
+/// (the PDF's ActualText, the OFD's CGTransform).
+pub const PLACEHOLDER: char = '□';
+
+/// Zero-width and bidi controls and other format characters (Unicode Cf), drawn as
+/// nothing.
+pub fn is_format(c: char) -> bool {
+    matches!(c as u32,
+        0x00AD | 0x0600..=0x0605 | 0x061C | 0x06DD | 0x070F | 0x180E | 0x200B..=0x200F
+        | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x206F | 0xFEFF | 0xFFF9..=0xFFFB
+        | 0xE0001 | 0xE0020..=0xE007F)
+}
+
+/// A character of a document that the style's own fonts do not have.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GlyphGap {
+    pub ch: char,
+    /// How often it occurs, and where first.
+    pub count: usize,
+    pub first: Option<crate::model::Location>,
+    /// The system font (file, face in a collection) the PDF draws it from; None: no
+    /// font has it and it is drawn as `□` (the character as its ActualText).
+    pub fallback: Option<(PathBuf, u32)>,
+}

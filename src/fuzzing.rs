@@ -80,7 +80,7 @@ pub fn image_bytes(data: &[u8]) {
 fn issue_from_bytes(data: &[u8]) -> crate::Result<Issue> {
     let path = Path::new("fuzz.md");
     crate::issue::from_text(
-        &crate::issue::decode(data, path)?,
+        &crate::text_file::decode(data, path)?,
         path,
         PathBuf::from(NOWHERE),
     )

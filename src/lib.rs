@@ -16,16 +16,19 @@ pub mod fonts;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod issue;
+pub mod layout;
 pub mod limits;
 pub mod links;
 pub mod markdown;
 pub mod metadata;
 pub mod model;
 pub mod normalize;
+pub mod ofd;
 pub mod output;
 pub mod pdf;
 pub mod review;
 pub mod style;
+pub mod text_file;
 
 pub use error::{Error, Result};
 
@@ -35,11 +38,7 @@ use metadata::RawMeta;
 use model::{Article, Document, Inferred, IssueDate, Meta};
 use normalize::{NormalizeOptions, Normalized};
 
-/// A backend's output: the file's bytes and its warnings (unsupported elements, missing glyphs, …).
-pub struct Rendered {
-    pub bytes: Vec<u8>,
-    pub diagnostics: Vec<Diagnostic>,
-}
+pub use output::Rendered;
 
 #[derive(Debug, Clone)]
 pub struct PrepareOptions {

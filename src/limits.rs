@@ -4,6 +4,10 @@
 use std::io::Read;
 use std::path::Path;
 
+/// Style sheets (CSS, TOML) and metadata files larger than this are refused: a style is
+/// a few KB.
+pub const MAX_STYLE_BYTES: u64 = 1 << 20;
+
 /// Images larger than this are left out (a newspaper photo is a few MiB; this keeps a
 /// stray disk image or video from being read into memory and packed into the EPUB).
 pub const MAX_IMAGE_BYTES: u64 = 64 << 20;

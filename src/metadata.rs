@@ -143,9 +143,9 @@ pub fn split_front_matter<'a>(text: &'a str, path: &Path) -> Result<(RawMeta, &'
 
 /// Reads an `issue.toml`.
 pub fn read_issue_toml(path: &Path) -> Result<RawMeta> {
-    let bytes = crate::issue::read_bounded(path, crate::issue::MAX_STYLE_BYTES)
+    let bytes = crate::limits::read_bounded(path, crate::limits::MAX_STYLE_BYTES)
         .map_err(|e| Error::io(path, e))?;
-    let text = crate::issue::decode(&bytes, path)?;
+    let text = crate::text_file::decode(&bytes, path)?;
     parse_toml(&text, path, 1)
 }
 

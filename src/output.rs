@@ -5,6 +5,13 @@ use crate::error::{Error, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// A backend's output: the file's bytes and its warnings (unsupported elements, missing
+/// glyphs, …). Here, beside the writing of files, so a backend needs nothing of `lib.rs`.
+pub struct Rendered {
+    pub bytes: Vec<u8>,
+    pub diagnostics: Vec<crate::diagnostics::Diagnostic>,
+}
+
 /// Writes `bytes` to `path` through a temporary file in the same folder. A `path` that is
 /// a device or pipe (`/dev/stdout`) is written directly: renaming over it would replace it.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {

@@ -57,6 +57,8 @@ pub struct Style {
     /// A shared folder issues may take images from (logos, mastheads), relative to the
     /// style file; see [`crate::confine`].
     pub assets: Option<PathBuf>,
+    /// Also write the OFD-A edition (`--ofd`), laid out as the PDF.
+    pub ofd: bool,
     pub fonts: Fonts,
 }
 
@@ -124,6 +126,7 @@ impl Default for Style {
             head_on_opening_pages: false,
             pdf_standard: None,
             assets: None,
+            ofd: false,
             fonts: Fonts::default(),
         }
     }
@@ -146,7 +149,8 @@ impl Style {
             path: path.to_path_buf(),
             source,
         };
-        let bytes = crate::issue::read_bounded(path, crate::issue::MAX_STYLE_BYTES).map_err(io)?;
+        let bytes =
+            crate::limits::read_bounded(path, crate::limits::MAX_STYLE_BYTES).map_err(io)?;
         let text = String::from_utf8(bytes).map_err(|_| {
             io(std::io::Error::new(
                 std::io::ErrorKind::InvalidData,

@@ -392,6 +392,9 @@ fn entry(x: &mut String, links: &Links, i: &FeedItem) {
     for (ext, media) in [
         (".epub", "application/epub+zip"),
         (".pdf", "application/pdf"),
+        // The OFD edition, when built (`--ofd`); OFD has no IANA-registered type, this is
+        // the one Chinese readers and servers use.
+        (".ofd", "application/ofd"),
     ] {
         if let Some(f) = with_ext(&[ext]) {
             let _ = writeln!(

@@ -38,3 +38,22 @@ pub fn check_glyphs(doc: &Document, pdf: &PdfEngine) -> Vec<Finding> {
         })
         .collect()
 }
+
+/// What an OFD (`--ofd`) of the issue would refuse: fonts that may not be embedded.
+pub fn check_ofd(doc: &Document, pdf: &PdfEngine) -> Vec<Finding> {
+    pdf.unembeddable_fonts(doc)
+        .into_iter()
+        .map(|(path, first)| {
+            Finding::new(
+                Severity::Warning,
+                "ofd-font-embedding",
+                first,
+                format!(
+                    "{}: the font's licence forbids embedding; an OFD (--ofd, OFD-A embeds \
+                     every font) would be refused",
+                    path.display()
+                ),
+            )
+        })
+        .collect()
+}

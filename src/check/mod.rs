@@ -194,6 +194,7 @@ pub fn check_prepared(p: &Prepared, opts: &CheckOptions) -> IssueReport {
         ));
     }
     findings.extend(glyphs::check_glyphs(doc, &opts.pdf));
+    findings.extend(glyphs::check_ofd(doc, &opts.pdf));
     findings.sort_by(|a, b| (b.severity, &a.file, a.line).cmp(&(a.severity, &b.file, b.line)));
     IssueReport {
         input: p.issue.input.clone(),

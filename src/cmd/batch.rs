@@ -68,6 +68,7 @@ pub struct Args {
 enum Format {
     Epub,
     Pdf,
+    Ofd,
 }
 
 /// Seconds, 0 to a day (a usage error otherwise, exit 2).
@@ -170,7 +171,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
 
 fn builder(args: &Args) -> Result<Builder> {
     let want = |f| args.format.contains(&f);
-    args.options.builder(want(Format::Epub), want(Format::Pdf))
+    args.options
+        .builder(want(Format::Epub), want(Format::Pdf), want(Format::Ofd))
 }
 
 fn write_summary(args: &Args, s: &Summary) -> Result<()> {

@@ -1,4 +1,5 @@
-//! `paiban build`: one issue → `OUTDIR/<name>.epub` and/or `OUTDIR/<name>.pdf`.
+//! `paiban build`: one issue → `OUTDIR/<name>.epub` and/or `OUTDIR/<name>.pdf` (and
+//! `<name>.ofd` with `--ofd`).
 
 use anyhow::{anyhow, bail, Result};
 use paiban::build::Builder;
@@ -13,7 +14,7 @@ pub struct Args {
     /// Output folder.
     #[arg(short, long, default_value = "out")]
     output: PathBuf,
-    /// Build the EPUB (both formats when neither --epub nor --pdf is given).
+    /// Build the EPUB (EPUB and PDF when none of --epub, --pdf, --ofd is given).
     #[arg(long)]
     epub: bool,
     /// Build the PDF.
@@ -49,6 +50,10 @@ pub struct BuildOptions {
     /// may be given more than once. The style's `assets` key does the same.
     #[arg(long, value_name = "DIR")]
     assets: Vec<PathBuf>,
+    /// Also write NAME.ofd, the OFD-A edition (GB/T 33190, GB/T 42133) from the PDF's
+    /// layout (or `ofd = true` in the style file).
+    #[arg(long)]
+    ofd: bool,
 }
 
 /// A `--pdf-standard` value that names known, compatible standards (else a usage error).
@@ -119,27 +124,36 @@ impl BuildOptions {
     }
 
     /// The builder for these options, with the backends of the formats wanted.
-    pub fn builder(&self, want_epub: bool, want_pdf: bool) -> Result<Builder> {
-        let (css, _) = self.styles()?;
+    pub fn builder(&self, want_epub: bool, want_pdf: bool, want_ofd: bool) -> Result<Builder> {
+        let (css, toml) = self.styles()?;
         let epub_opts = want_epub.then_some(epub::EpubOptions {
             style_css: css,
             embed_font: self.embed_font,
         });
         let pdf_opts = want_pdf.then(|| self.pdf_options()).transpose()?;
+        let style_ofd = match &toml {
+            Some(p) => paiban::style::Style::from_file(p)?.ofd,
+            None => false,
+        };
+        let ofd_opts = (want_ofd || self.ofd || style_ofd)
+            .then(|| self.pdf_options())
+            .transpose()?;
         Ok(Builder::new(
             self.prepare_options()?,
             epub_opts.as_ref(),
             pdf_opts.as_ref(),
-        )?)
+        )?
+        .with_ofd(ofd_opts.as_ref())?)
     }
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let (want_epub, want_pdf) = match (args.epub, args.pdf) {
-        (false, false) => (true, true),
-        other => other,
+    // No format named: EPUB and PDF; `--ofd` alone builds only the OFD.
+    let (want_epub, want_pdf) = match (args.epub, args.pdf, args.options.ofd) {
+        (false, false, false) => (true, true),
+        (e, p, _) => (e, p),
     };
-    let builder = args.options.builder(want_epub, want_pdf)?;
+    let builder = args.options.builder(want_epub, want_pdf, false)?;
     let built = builder.build(&args.input, &args.output)?;
     super::print_diagnostics(&built.diagnostics);
     if let Some(n) = &built.prepared.normalized {

@@ -14,7 +14,7 @@ pub mod xhtml;
 use crate::diagnostics::Diagnostic;
 use crate::error::Result;
 use crate::model::{Block, Document, Inline};
-use crate::Rendered;
+use crate::output::Rendered;
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 
@@ -64,16 +64,15 @@ pub struct EpubEngine {
 
 impl EpubEngine {
     pub fn new(opts: &EpubOptions) -> Result<Self> {
-        let css =
-            match &opts.style_css {
-                Some(p) => crate::issue::read_bounded(p, crate::issue::MAX_STYLE_BYTES).map_err(
-                    |source| EpubError::Style {
-                        path: p.clone(),
-                        source,
-                    },
-                )?,
-                None => DEFAULT_CSS.as_bytes().to_vec(),
-            };
+        let css = match &opts.style_css {
+            Some(p) => crate::limits::read_bounded(p, crate::limits::MAX_STYLE_BYTES).map_err(
+                |source| EpubError::Style {
+                    path: p.clone(),
+                    source,
+                },
+            )?,
+            None => DEFAULT_CSS.as_bytes().to_vec(),
+        };
         let dir = crate::fonts::fonts_dir();
         let bold_path = dir.join("NotoSerifSC-Bold.otf");
         let (bold, font_problem) = match webfont::FontFile::open(&bold_path) {

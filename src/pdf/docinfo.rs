@@ -1,7 +1,8 @@
 //! What the PDF says about itself besides its pages: the outline (bookmarks) and the
 //! document metadata (Info dictionary and XMP, which krilla writes from it).
 
-use super::layout::Mark;
+use crate::layout::outline::Entry;
+use crate::layout::Mark;
 use crate::model::{Document, Meta};
 use krilla::destination::XyzDestination;
 use krilla::geom::Point;
@@ -18,50 +19,21 @@ pub fn short(title: &str) -> String {
     title.chars().take(MAX_TITLE).collect()
 }
 
-/// One bookmark per article, its sections nested under it; when the issue has print pages
-/// (版), the articles under a bookmark for their page (`第02版 要闻`), which says where in
-/// print each came from — the PDF's own pages are the re-typeset ones.
+/// The layout's outline (`crate::layout::outline`) as PDF bookmarks.
 pub fn outline(marks: &[Mark], doc: &Document) -> Outline {
+    fn node(e: Entry) -> OutlineNode {
+        let mut n = OutlineNode::new(
+            short(&e.title),
+            XyzDestination::new(e.page, Point::from_xy(0.0, e.y)),
+        );
+        for c in e.children {
+            n.push_child(node(c));
+        }
+        n
+    }
     let mut o = Outline::new();
-    let node = |m: &Mark, title: String| {
-        OutlineNode::new(
-            short(&title),
-            XyzDestination::new(m.page, Point::from_xy(0.0, m.y.max(0.0))),
-        )
-    };
-    // Articles with their sections; the i-th level-0 mark is the i-th article's headline.
-    let mut articles: Vec<(Option<usize>, OutlineNode)> = Vec::new();
-    let mut first_marks: Vec<&Mark> = Vec::new();
-    for m in marks {
-        if m.level == 0 || articles.is_empty() {
-            let page = doc.articles.get(articles.len()).and_then(|a| a.page);
-            articles.push((page, node(m, m.title.clone())));
-            first_marks.push(m);
-        } else if let Some((_, article)) = articles.last_mut() {
-            article.push_child(node(m, m.title.clone()));
-        }
-    }
-    let mut group: Option<(usize, OutlineNode)> = None;
-    for ((page, article), m) in articles.into_iter().zip(first_marks) {
-        let Some(p) = page.filter(|&p| p < doc.pages.len()) else {
-            if let Some((_, g)) = group.take() {
-                o.push_child(g);
-            }
-            o.push_child(article);
-            continue;
-        };
-        if group.as_ref().is_some_and(|(gp, _)| *gp != p) {
-            if let Some((_, g)) = group.take() {
-                o.push_child(g);
-            }
-        }
-        group
-            .get_or_insert_with(|| (p, node(m, doc.pages[p].heading(p))))
-            .1
-            .push_child(article);
-    }
-    if let Some((_, g)) = group {
-        o.push_child(g);
+    for e in crate::layout::outline::outline(marks, doc) {
+        o.push_child(node(e));
     }
     o
 }

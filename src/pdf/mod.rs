@@ -1,23 +1,20 @@
-//! PDF backend: model → lines and pages (pure layout) → tagged PDF/A with krilla.
+//! PDF backend: the layout's pages (`crate::layout`) → tagged PDF/A with krilla.
 
 pub mod docinfo;
 pub mod image;
-pub mod layout;
-pub mod linebreak;
-pub mod lines;
 pub mod refusal;
 pub mod standard;
-pub mod structure;
 pub mod tags;
 pub mod writer;
 
 use crate::diagnostics::Diagnostic;
 use crate::error::Result;
 use crate::fonts::{resolve_font_path, Faces, FontError, FontSlot, GlyphRef, SYSTEM_FALLBACKS};
+use crate::layout::lines::{Face, Metrics};
+use crate::layout::{self, linebreak};
 use crate::model::{Block, Document, Location};
+use crate::output::Rendered;
 use crate::style::{Style, StyleError};
-use crate::Rendered;
-use lines::{Face, Metrics};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -228,6 +225,80 @@ impl PdfEngine {
     }
 }
 
+impl PdfEngine {
+    /// The same layout as [`PdfEngine::render`], written as an OFD-A package (`crate::ofd`):
+    /// the same fonts for the same characters, the same positions, outline and structure.
+    pub fn render_ofd(&self, doc: &Document) -> Result<Rendered> {
+        Ok(self.render_ofd_inner(doc)?)
+    }
+
+    fn render_ofd_inner(
+        &self,
+        doc: &Document,
+    ) -> std::result::Result<Rendered, crate::ofd::OfdError> {
+        let metrics = DocMetrics {
+            faces: Faces::new(&self.slots),
+            regular: &self.regular,
+            bold: &self.bold,
+            cache: RefCell::new(HashMap::new()),
+        };
+        let glyph = |g: &layout::Glyph| metrics.lookup(g.face, g.ch);
+        let placeholder = |g: &layout::Glyph| metrics.lookup(g.face, writer::PLACEHOLDER);
+        let font = |i: usize| {
+            self.slots.get(i)?.get().map(|f| crate::ofd::FontSource {
+                data: &f.data,
+                index: f.index,
+                path: &f.path,
+            })
+        };
+        let (images, by_path, image_warnings) = load_images(doc);
+        // The OFD embeds each image file as it is (PNG or JPEG, both allowed by OFD-A).
+        let mut sources: Vec<Option<crate::ofd::ImageSource>> =
+            images.iter().map(|_| None).collect();
+        for (path, &i) in &by_path {
+            if sources.get(i).is_some_and(Option::is_none) {
+                sources[i] = crate::limits::read_bounded(path, crate::limits::MAX_IMAGE_BYTES)
+                    .ok()
+                    .map(|bytes| crate::ofd::ImageSource {
+                        format: if bytes.starts_with(&[0xff, 0xd8, 0xff]) {
+                            "JPEG"
+                        } else {
+                            "PNG"
+                        },
+                        bytes,
+                    });
+            }
+        }
+        let placeholders: BTreeMap<usize, u16> = [Face::Regular, Face::Bold]
+            .into_iter()
+            .filter_map(|f| metrics.lookup(f, writer::PLACEHOLDER))
+            .map(|r| (r.font, r.gid))
+            .collect();
+        let mut w = crate::ofd::Writer::new(
+            self.style.page_size(),
+            crate::ofd::Resolve {
+                glyph: &glyph,
+                placeholder: &placeholder,
+                font: &font,
+            },
+            &sources,
+            placeholders,
+        );
+        let lookup = |img: &crate::model::Image| -> Option<(usize, f32, f32)> {
+            let &i = by_path.get(&img.path)?;
+            let (w, h) = images.get(i)?.0.natural_size();
+            Some((i, w, h))
+        };
+        let layouter = layout::Layouter::new(&self.style, &metrics).with_images(&lookup);
+        let done = layouter.layout_pages(doc, &mut |page| w.page(page));
+        let mut diagnostics = missing_glyphs(doc, &metrics);
+        let outline = layout::outline::outline(&done.marks, doc);
+        let bytes = w.finish(&outline, &done.structure, &doc.meta)?;
+        diagnostics.extend(image_warnings);
+        Ok(Rendered { bytes, diagnostics })
+    }
+}
+
 /// FNV-1a, for the engine's fingerprint.
 fn fnv(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
@@ -281,17 +352,7 @@ impl Metrics for DocMetrics<'_> {
     }
 }
 
-/// A character of a document that the style's own fonts do not have.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GlyphGap {
-    pub ch: char,
-    /// How often it occurs, and where first.
-    pub count: usize,
-    pub first: Option<Location>,
-    /// The system font (file, face in a collection) the PDF draws it from; None: no
-    /// font has it and it is drawn as `□` (the character as its ActualText).
-    pub fallback: Option<(PathBuf, u32)>,
-}
+pub use crate::fonts::GlyphGap;
 
 impl PdfEngine {
     /// The characters of `doc` the style's fonts lack, each with the system fallback that
@@ -326,6 +387,43 @@ impl PdfEngine {
                 })
             })
             .collect()
+    }
+}
+
+impl PdfEngine {
+    /// The fonts an OFD of `doc` would refuse, with where the document first needs each:
+    /// their licence forbids embedding (OS/2 fsType "restricted") and OFD-A embeds every
+    /// font. The style's own fonts, and the system fonts its gaps fall back to.
+    pub fn unembeddable_fonts(&self, doc: &Document) -> Vec<(PathBuf, Option<Location>)> {
+        let restricted = |s: &FontSlot| {
+            s.get().is_some_and(|f| {
+                ttf_parser::Face::parse(&f.data, f.index)
+                    .ok()
+                    .and_then(|face| face.permissions())
+                    == Some(ttf_parser::Permissions::Restricted)
+            })
+        };
+        let mut out: Vec<(PathBuf, Option<Location>)> = Vec::new();
+        let first = doc
+            .articles
+            .first()
+            .and_then(|a| a.headline.location.clone());
+        for s in self.slots.iter().filter(|s| s.required && restricted(s)) {
+            out.push((s.path.clone(), first.clone()));
+        }
+        for g in self.glyph_gaps(doc) {
+            let Some((path, index)) = g.fallback else {
+                continue;
+            };
+            let slot = self
+                .slots
+                .iter()
+                .find(|s| s.path == path && s.index == index);
+            if slot.is_some_and(restricted) && !out.iter().any(|(p, _)| *p == path) {
+                out.push((path, g.first));
+            }
+        }
+        out
     }
 }
 

@@ -2,9 +2,9 @@
 //! naming the source file and line of the element at fault.
 
 use super::standard::Standards;
-use super::structure::Structure;
 use super::tags::node_of;
 use super::writer::WriteError;
+use crate::layout::structure::Structure;
 use krilla::configure::ValidationError;
 use krilla::error::KrillaError;
 use krilla::surface::Location;

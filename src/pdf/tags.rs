@@ -2,7 +2,7 @@
 //! krilla's validation errors back to structure nodes.
 
 use super::docinfo::short;
-use super::structure::{NodeId, Role, Structure};
+use crate::layout::structure::{NodeId, Role, Structure};
 use krilla::configure::PdfVersion;
 use krilla::surface::Location;
 use krilla::tagging::{

@@ -7,13 +7,13 @@
 //! finishes them, so a large issue's glyphs are never all alive.
 
 use super::docinfo::{metadata, outline};
-use super::layout::{Glyph, Mark, Page};
-use super::linebreak::HARD_BREAK;
 use super::refusal::explain;
 use super::standard::Standards;
-use super::structure::{NodeId, Owner, Role, Structure};
 use super::tags::{location, tag_tree};
-use crate::fonts::GlyphRef;
+use crate::fonts::{is_format, GlyphRef};
+use crate::layout::linebreak::HARD_BREAK;
+use crate::layout::structure::{NodeId, Owner, Role, Structure};
+use crate::layout::{Glyph, Mark, Page};
 use krilla::action::LinkAction;
 use krilla::annotation::{Annotation, LinkAnnotation, Target};
 use krilla::configure::PdfVersion;
@@ -26,8 +26,7 @@ use krilla::text::{Font, GlyphId};
 use krilla::{Document, SerializeSettings};
 use std::ops::Range;
 
-/// Drawn for a character no font has: visible, with the character as its ActualText.
-pub const PLACEHOLDER: char = '□';
+pub use crate::fonts::PLACEHOLDER;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
@@ -92,7 +91,7 @@ struct LinkBox {
 /// Glyphs drawn together: one owner, font, size and baseline.
 struct Run {
     owner: Owner,
-    face: super::lines::Face,
+    face: crate::layout::lines::Face,
     font: usize,
     size: f32,
     x: f32,
@@ -486,12 +485,3 @@ fn release_free_memory() {
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn release_free_memory() {}
-
-/// Zero-width and bidi controls and other format characters (Unicode Cf), drawn as
-/// nothing.
-fn is_format(c: char) -> bool {
-    matches!(c as u32,
-        0x00AD | 0x0600..=0x0605 | 0x061C | 0x06DD | 0x070F | 0x180E | 0x200B..=0x200F
-        | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x206F | 0xFEFF | 0xFFF9..=0xFFFB
-        | 0xE0001 | 0xE0020..=0xE007F)
-}

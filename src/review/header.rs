@@ -9,7 +9,7 @@ use super::zh::{self, Group};
 use super::{glyph_text, page_name, short, Ctx, Locator};
 use crate::check::IssueReport;
 use crate::diagnostics::Severity;
-use crate::pdf::GlyphGap;
+use crate::fonts::GlyphGap;
 
 /// Items listed in each header list (pages, articles, problems, joins).
 const LIST_MAX: usize = 500;

@@ -16,9 +16,9 @@ pub mod text;
 mod zh;
 
 use crate::check::{check_prepared, CheckOptions, IssueReport};
+use crate::fonts::GlyphGap;
 use crate::model::Location;
 use crate::normalize::{Normalized, PageBoundary};
-use crate::pdf::GlyphGap;
 use crate::{prepare_path, Prepared};
 use html::{escape, push_fmt};
 use std::collections::BTreeMap;

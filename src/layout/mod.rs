@@ -10,13 +10,18 @@
 //! glyph and image with the node it belongs to, or as page furniture; what it decides
 //! about positions does not depend on that.
 
-use super::linebreak::HARD_BREAK;
-use super::lines::{break_headline, break_lines, Align, Face, Line, Metrics, ParaStyle, Span};
+pub mod linebreak;
+pub mod lines;
+pub mod outline;
+pub mod structure;
+
 use crate::model::{plain_text, Article, Block, Document, HeadlineGroup, Inline, ParaKind};
 use crate::style::{Style, MM};
+use linebreak::HARD_BREAK;
+use lines::{break_headline, break_lines, Align, Face, Line, Metrics, ParaStyle, Span};
 use std::cell::RefCell;
 
-pub use super::structure::{NodeId, Owner, Role, Structure, ROOT};
+pub use structure::{NodeId, Owner, Role, Structure, ROOT};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Glyph {
@@ -1254,8 +1259,8 @@ impl Builder<'_, '_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::layout::lines::tests::Mono;
     use crate::model::{IssueDate, Meta};
-    use crate::pdf::lines::tests::Mono;
 
     fn meta() -> Meta {
         Meta {

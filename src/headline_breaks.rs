@@ -85,14 +85,24 @@ pub fn opportunities(chars: &[char], after: &[bool]) -> Vec<Option<Opportunity>>
 }
 
 /// `starts[k]`: a word starts at character `k` (jieba's segmentation, HMM on so that an
-/// unlisted name stays one word).
+/// unlisted name stays one word). A person's name that jieba gives as surname + given
+/// name (`乔 / 俊杰`: a single character next to a word tagged as a name) stays whole.
 fn word_starts(chars: &[char]) -> Vec<bool> {
     let text: String = chars.iter().collect();
     let mut starts = vec![false; chars.len() + 1];
+    let tags = jieba().tag(&text, true);
+    let is_name = |i: usize| tags.get(i).is_some_and(|t| t.tag.starts_with("nr"));
+    let single = |i: usize| {
+        tags.get(i)
+            .is_some_and(|t| t.word.chars().count() == 1 && t.word.chars().all(cjk::is_han))
+    };
     let mut k = 0;
-    for w in jieba().cut(&text, true) {
-        starts[k] = true;
-        k += w.chars().count();
+    for (i, t) in tags.iter().enumerate() {
+        let name_part = i > 0 && ((single(i - 1) && is_name(i)) || (is_name(i - 1) && single(i)));
+        if !name_part {
+            starts[k] = true;
+        }
+        k += t.word.chars().count();
     }
     starts[chars.len()] = true;
     starts
@@ -301,6 +311,51 @@ pub fn break_text(text: &str, measure: f32, width: impl Fn(char) -> f32) -> Vec<
     out
 }
 
+/// A headline as XHTML for the EPUB: each phrase a `<span class="phrase">` (the style sheet
+/// keeps it on one line while it fits: `display: inline-block`), `<wbr/>` at the word
+/// breaks inside a phrase (the style sheet's `word-break: keep-all` allows no other), the
+/// phrase spaces kept. `escape` makes text safe for XHTML.
+pub fn xhtml(text: &str, escape: impl Fn(&str) -> String) -> String {
+    let chars: Vec<char> = text.trim().chars().collect();
+    let after = crate::pdf::linebreak::break_after(&chars);
+    let ops = opportunities(&chars, &after);
+    let phrases = chars.iter().any(|c| is_phrase_space(*c));
+    let mut out = String::new();
+    let mut run = String::new();
+    let mut open = false;
+    for (i, &c) in chars.iter().enumerate() {
+        if is_phrase_space(c) {
+            out.push_str(&escape(&run));
+            run.clear();
+            if open {
+                out.push_str("</span>");
+                open = false;
+            }
+            if !out.ends_with(' ') {
+                out.push(' ');
+            }
+            continue;
+        }
+        if phrases && !open {
+            out.push_str(&escape(&run));
+            run.clear();
+            out.push_str("<span class=\"phrase\">");
+            open = true;
+        }
+        run.push(c);
+        if ops[i] == Some(Opportunity::Word) {
+            out.push_str(&escape(&run));
+            run.clear();
+            out.push_str("<wbr/>");
+        }
+    }
+    out.push_str(&escape(&run));
+    if open {
+        out.push_str("</span>");
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -333,6 +388,26 @@ mod tests {
         assert!(!m.contains("习|近") && !m.contains("近|平"), "{m}");
         let m = marked("学习《习近平著作选读》");
         assert!(!m.contains("《习|"), "{m}");
+        let m = marked("区委常委会主持会议 乔俊杰作报告");
+        assert!(!m.contains("乔|"), "{m}");
+    }
+
+    #[test]
+    fn xhtml_marks_phrases_and_word_breaks() {
+        let x = xhtml(
+            "勇挑大梁走在前 学习《习近平著作选读》",
+            |t| t.replace('<', "&lt;"),
+        );
+        assert!(x.starts_with("<span class=\"phrase\">勇挑"), "{x}");
+        assert!(
+            x.contains("</span> <span class=\"phrase\">学习<wbr/>《习近平著作选读》</span>"),
+            "{x}"
+        );
+        assert_eq!(
+            xhtml("习近平主持会议", |t| t.to_string()).replace("<wbr/>", ""),
+            "习近平主持会议"
+        );
+        assert!(!xhtml("习近平主持会议", |t| t.to_string()).contains("习<wbr/>"));
     }
 
     #[test]

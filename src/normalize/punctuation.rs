@@ -362,7 +362,7 @@ fn bracket_spaces(lines: &mut Lines, converted: &[(usize, Vec<usize>)], repairs:
                 .nth(3)
                 .map_or(0, |(p, _)| p);
             let before = head(&l.text[from..], 10).to_string();
-            let after = head(&out[from..], 10 - cols.len().min(9)).to_string();
+            let after = head(&out[from..], 10).to_string();
             repairs.push(Repair {
                 evidence: Some(format!(
                     "{} space{} beside full-width brackets or quotes, which carry their own",
@@ -442,7 +442,7 @@ mod tests {
             .iter()
             .filter(|r| r.kind == "bracket-space")
             .collect();
-        assert_eq!(r.len(), 2, "{r:?}");
+        assert_eq!(r.len(), 1, "{r:?}");
         assert_eq!(r[0].line, 1);
         assert!(
             r[0].evidence

@@ -35,6 +35,8 @@ NO_START = set("，。、；：？！）》」』】〕〗〙〛｝］〉”’�
 NO_END = set("（《「『【〔〖〘〚｛［〈“‘")
 BRACKETS = set("（）《》「」『』【】〔〕〖〗“”‘’")
 MID = set("，、。；：")
+# Top and bottom margins of the A4 style, in points (16 mm).
+MARGIN = 16 * 72 / 25.4
 
 
 def is_han(c):
@@ -166,8 +168,25 @@ def measure(pdf, body):
                     r["full"] += 1
                 else:
                     r["examples"].append(f"ragged: {text(a)}")
-        ys = [l[3] + l[0] for l in lines if l[0] >= body - 0.5]
-        bottoms.append(max(ys) if ys else 0)
+        ys = [l[3] + l[0] for l in lines if l[0] >= body - 0.5 and l[3] < page_h - MARGIN]
+        ban = re.search(r"<word[^>]*>(第\d+版)</word>", p)
+        bottoms.append((max(ys) if ys else 0, ban.group(1) if ban else None))
+    # Fill: a page that is neither its 版's last nor the document's last reaches 90% of the
+    # text area's height (page 1 carries no head: its 版 is the first named one).
+    bans = [b for _, b in bottoms]
+    first = next((b for b in bans if b), None)
+    bans = [b or (first if i == 0 else None) for i, b in enumerate(bans)]
+    text_h = page_h - 2 * MARGIN
+    r["fills"] = []
+    for i in range(len(bottoms) - 1):
+        if bans[i] is not None and bans[i + 1] != bans[i]:
+            continue
+        f = (bottoms[i][0] - MARGIN) / text_h
+        r["fills"].append(f)
+        if f < 0.9:
+            r["fill_bad"] += 1
+            r["examples"].append(f"fill: page {i + 1} {f:.0%}")
+    r.pop("fills")
     return r, bottoms, page_h
 
 
@@ -198,7 +217,7 @@ def main():
             just = r["full"] / r["body"] if r["body"] else 1.0
             print(f"{os.path.basename(inp.rstrip('/'))}: pages {r['pages']} word {r['word']} single {r['single']} "
                   f"bracket {r['bracket']} uneven {r['uneven']} spaced {r['spaced']} kinsoku {r['kinsoku']} "
-                  f"justified {just:.4f}")
+                  f"justified {just:.4f} underfilled {r['fill_bad']}")
             if a.v:
                 for e in ex:
                     print("   ", e)
@@ -206,6 +225,7 @@ def main():
     print(f"TOTAL {len(a.inputs)} inputs, {tot.get('pages', 0)} pages: word {tot.get('word', 0)} "
           f"single {tot.get('single', 0)} bracket {tot.get('bracket', 0)} uneven {tot.get('uneven', 0)} "
           f"spaced {tot.get('spaced', 0)} kinsoku {tot.get('kinsoku', 0)} justified {just:.4f} "
+          f"underfilled {tot.get('fill_bad', 0)} "
           f"({tot.get('full', 0)}/{tot.get('body', 0)}) in {time.time() - t0:.1f} s")
 
 

@@ -109,8 +109,15 @@ def measure(pdf, body):
                 r["examples"].append(f"single: {text(l)}")
         for l in text_lines:
             ws = l[4]
+            # A space is a gap wider than the line's usual one between words (a justified
+            # line's stretch makes poppler split it at every character).
+            gaps = sorted(b[0] - a[1] for a, b in zip(ws, ws[1:]))
+            usual = gaps[len(gaps) // 2] if gaps else 0
             for a, b in zip(ws, ws[1:]):
                 ea, sb = a[2][-1:], b[2][:1]
+                gap = b[0] - a[1]
+                if gap < 0.2 * l[0] or gap < usual + 0.1 * l[0]:
+                    continue
                 if (ea in BRACKETS and is_han(sb)) or (is_han(ea) and sb in BRACKETS):
                     r["bracket"] += 1
                     r["examples"].append(f"bracket: {a[2]} {b[2]}")

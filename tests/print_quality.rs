@@ -167,7 +167,16 @@ fn findings(pages: &[Vec<BLine>], words: &[String]) -> (Vec<String>, usize, usiz
         }
         for l in lines.iter().filter(|l| l.size >= BODY - 0.5) {
             let t = l.text();
+            // A space is a gap wider than the line's usual one between words (a justified
+            // line's stretch makes poppler split it at every character).
+            let mut gaps: Vec<f64> = l.words.windows(2).map(|w| w[1].0 - w[0].1).collect();
+            gaps.sort_by(f64::total_cmp);
+            let usual = gaps.get(gaps.len() / 2).copied().unwrap_or(0.0);
             for w in l.words.windows(2) {
+                let gap = w[1].0 - w[0].1;
+                if gap < 0.2 * l.size || gap < usual + 0.1 * l.size {
+                    continue;
+                }
                 let (ea, sb) = (w[0].2.chars().last(), w[1].2.chars().next());
                 let bracket = |c: Option<char>| {
                     c.is_some_and(|c| {

@@ -37,12 +37,22 @@ pub fn is_phrase_space(c: char) -> bool {
 /// (kinsoku: no closing mark starts a line, no opening mark ends one, `——` stays whole);
 /// word and phrase breaks obey it too.
 pub fn opportunities(chars: &[char], after: &[bool]) -> Vec<Option<Opportunity>> {
+    opportunities_with(chars, after, true)
+}
+
+/// [`opportunities`]; without `words` the segmenter is not asked (every break inside a
+/// phrase counts as a character break): enough to try the phrase breaks alone.
+fn opportunities_with(chars: &[char], after: &[bool], words: bool) -> Vec<Option<Opportunity>> {
     let n = chars.len();
     let mut out = vec![None; n];
     if n < 2 {
         return out;
     }
-    let words = word_starts(chars);
+    let words = if words {
+        word_starts(chars)
+    } else {
+        vec![false; n + 1]
+    };
     // Inside `《…》` no break at all (book and document titles stay whole).
     let mut depth = 0usize;
     // Characters that count towards "not alone on a line": not spaces, not punctuation.
@@ -114,8 +124,36 @@ fn word_starts(chars: &[char]) -> Vec<bool> {
 /// possible, no line of one character. Returns the indices after which a line ends
 /// (spaces at a break are the caller's to drop).
 pub fn choose(chars: &[char], widths: &[f32], after: &[bool], measure: f32) -> Vec<usize> {
+    let n = chars.len();
+    if n == 0 || line_width(chars, widths, 0, n - 1) <= measure + EPS {
+        return Vec::new();
+    }
+    // The segmenter (loaded once per process, about 0.1 s) only when the phrases do not do.
+    let cheap = opportunities_with(chars, after, false);
+    if let Some(b) = phrases_alone(chars, widths, &cheap, measure) {
+        return b;
+    }
     let ops = opportunities(chars, after);
     choose_from(chars, widths, &ops, measure)
+}
+
+/// The best breaks at phrase spaces alone, when every phrase fits the line.
+fn phrases_alone(
+    chars: &[char],
+    widths: &[f32],
+    ops: &[Option<Opportunity>],
+    measure: f32,
+) -> Option<Vec<usize>> {
+    let phrase_only: Vec<Option<Opportunity>> = ops
+        .iter()
+        .map(|o| o.filter(|o| *o == Opportunity::Phrase))
+        .collect();
+    let any_phrase = phrase_only.iter().any(Option::is_some);
+    if any_phrase && pieces_fit(chars, widths, &phrase_only, measure) {
+        best(chars, widths, &phrase_only, measure)
+    } else {
+        None
+    }
 }
 
 /// [`choose`] with the opportunities already computed.
@@ -131,20 +169,13 @@ pub fn choose_from(
     }
     // Phrase breaks alone when every phrase fits; else words too; a word wider than the
     // line also opens its character breaks.
-    let phrase_only: Vec<Option<Opportunity>> = ops
-        .iter()
-        .map(|o| o.filter(|o| *o == Opportunity::Phrase))
-        .collect();
+    if let Some(b) = phrases_alone(chars, widths, ops, measure) {
+        return b;
+    }
     let words: Vec<Option<Opportunity>> = ops
         .iter()
         .map(|o| o.filter(|o| *o != Opportunity::Char))
         .collect();
-    let any_phrase = phrase_only.iter().any(Option::is_some);
-    if any_phrase && pieces_fit(chars, widths, &phrase_only, measure) {
-        if let Some(b) = best(chars, widths, &phrase_only, measure) {
-            return b;
-        }
-    }
     if pieces_fit(chars, widths, &words, measure) {
         if let Some(b) = best(chars, widths, &words, measure) {
             return b;
@@ -311,6 +342,9 @@ pub fn break_text(text: &str, measure: f32, width: impl Fn(char) -> f32) -> Vec<
     out
 }
 
+/// Characters of a phrase that never needs a word break in the EPUB.
+const SHORT_PHRASE: usize = 8;
+
 /// A headline as XHTML for the EPUB: each phrase a `<span class="phrase">` (the style sheet
 /// keeps it on one line while it fits: `display: inline-block`), `<wbr/>` at the word
 /// breaks inside a phrase (the style sheet's `word-break: keep-all` allows no other), the
@@ -318,7 +352,12 @@ pub fn break_text(text: &str, measure: f32, width: impl Fn(char) -> f32) -> Vec<
 pub fn xhtml(text: &str, escape: impl Fn(&str) -> String) -> String {
     let chars: Vec<char> = text.trim().chars().collect();
     let after = crate::pdf::linebreak::break_after(&chars);
-    let ops = opportunities(&chars, &after);
+    // A phrase of up to 8 characters fits a phone's line at headline size: it needs no
+    // word breaks (and the segmenter is not loaded for it).
+    let long = chars
+        .split(|c| is_phrase_space(*c))
+        .any(|p| p.len() > SHORT_PHRASE);
+    let ops = opportunities_with(&chars, &after, long);
     let phrases = chars.iter().any(|c| is_phrase_space(*c));
     let mut out = String::new();
     let mut run = String::new();

@@ -112,7 +112,9 @@ def measure(pdf, body):
             # A space is a gap wider than the line's usual one between words (a justified
             # line's stretch makes poppler split it at every character).
             gaps = sorted(b[0] - a[1] for a, b in zip(ws, ws[1:]))
-            usual = gaps[len(gaps) // 2] if gaps else 0
+            lens = sorted(len(w[2]) for w in ws)
+            split = lens[len(lens) // 2] <= 1 if lens else False
+            usual = gaps[len(gaps) // 2] if gaps and split else 0
             for a, b in zip(ws, ws[1:]):
                 ea, sb = a[2][-1:], b[2][:1]
                 gap = b[0] - a[1]

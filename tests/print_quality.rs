@@ -171,7 +171,14 @@ fn findings(pages: &[Vec<BLine>], words: &[String]) -> (Vec<String>, usize, usiz
             // line's stretch makes poppler split it at every character).
             let mut gaps: Vec<f64> = l.words.windows(2).map(|w| w[1].0 - w[0].1).collect();
             gaps.sort_by(f64::total_cmp);
-            let usual = gaps.get(gaps.len() / 2).copied().unwrap_or(0.0);
+            let mut lens: Vec<usize> = l.words.iter().map(|w| w.2.chars().count()).collect();
+            lens.sort_unstable();
+            let split = lens.get(lens.len() / 2).is_some_and(|n| *n <= 1);
+            let usual = if split {
+                gaps.get(gaps.len() / 2).copied().unwrap_or(0.0)
+            } else {
+                0.0
+            };
             for w in l.words.windows(2) {
                 let gap = w[1].0 - w[0].1;
                 if gap < 0.2 * l.size || gap < usual + 0.1 * l.size {

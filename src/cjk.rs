@@ -136,6 +136,28 @@ pub fn paragraph_kind(text: &str) -> ParaKind {
     ParaKind::Body
 }
 
+/// A note in brackets printed under a document's title: its adoption or date
+/// (`（2023年2月28日中国共产党第二十届中央委员会第二次全体会议通过）`). Set centred, as
+/// the headline's note, when it is an article's first paragraph.
+pub fn is_title_note(text: &str) -> bool {
+    let t = text.trim();
+    let Some(inner) = t
+        .strip_prefix('（')
+        .and_then(|r| r.strip_suffix('）'))
+        .or_else(|| t.strip_prefix('(').and_then(|r| r.strip_suffix(')')))
+    else {
+        return false;
+    };
+    inner.chars().count() <= 80
+        && !inner.contains(['。', '（', '）', '(', ')'])
+        && inner.contains('年')
+        && (inner.contains('日') || inner.contains("通过"))
+        && inner
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit() || "〇一二".contains(c))
+}
+
 /// `（一）`, `(二)`, `一、`, `1.` style numbering at the start of a short sub-head.
 pub fn is_numbered_head(t: &str) -> bool {
     const NUMS: &str = "一二三四五六七八九十百零〇0123456789";
@@ -209,6 +231,12 @@ mod tests {
             ParaKind::Dateline
         );
         assert_eq!(paragraph_kind("各位代表："), ParaKind::Salutation);
+        assert!(is_title_note(
+            "（2023年2月28日中国共产党第二十届中央委员会第二次全体会议通过）"
+        ));
+        assert!(is_title_note("（2026年1月12日在省十四届人大五次会议上）"));
+        assert!(!is_title_note("（一）坚持创新驱动"));
+        assert!(!is_title_note("（记者 朱梦琪）"));
         assert_eq!(paragraph_kind("（一）坚持创新驱动"), ParaKind::NumberedHead);
         assert_eq!(paragraph_kind("一、过去一年的工作"), ParaKind::NumberedHead);
         assert_eq!(paragraph_kind("全会指出，明年是关键一年。"), ParaKind::Body);

@@ -15,6 +15,7 @@ pub mod error;
 pub mod fonts;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod headline_breaks;
 pub mod issue;
 pub mod layout;
 pub mod limits;

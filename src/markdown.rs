@@ -232,7 +232,18 @@ impl<'a> Builder<'a> {
             }
         }
         self.flush_headings();
-        self.current_article().blocks.push(block);
+        let article = self.current_article();
+        let mut block = block;
+        // A bracketed adoption / date note right under the title is the headline's note.
+        if let Block::Paragraph { kind, content, .. } = &mut block {
+            if article.blocks.is_empty()
+                && *kind == ParaKind::Body
+                && cjk::is_title_note(&plain_text(content))
+            {
+                *kind = ParaKind::Dateline;
+            }
+        }
+        article.blocks.push(block);
     }
 
     fn current_article(&mut self) -> &mut Article {

@@ -51,6 +51,9 @@ pub struct Style {
     pub article_new_page: bool,
     /// Running head and folio also on pages that open an article.
     pub head_on_opening_pages: bool,
+    /// Each print page (版) of an issue that has them opens a new PDF page, whose running
+    /// head names it (`第02版 时政`); `false`: 版 run on like articles.
+    pub ban_new_page: bool,
     /// PDF standards, as `--pdf-standard` takes them (`a-2u`, `a-1b`, `a-2a,ua-1`, …);
     /// unset: `a-2u`.
     pub pdf_standard: Option<String>,
@@ -124,6 +127,7 @@ impl Default for Style {
             compress_punctuation: true,
             article_new_page: true,
             head_on_opening_pages: false,
+            ban_new_page: true,
             pdf_standard: None,
             assets: None,
             ofd: false,

@@ -94,13 +94,31 @@ fn headline_groups_are_marked_up_and_every_document_is_chinese() {
     let (order, map) = sample_epub();
     let articles: Vec<&String> = order.iter().filter(|n| n.contains("article-")).collect();
     assert_eq!(articles.len(), 3, "one XHTML file per article: {order:?}");
-    let first = text(&map, articles[0]);
+    let marked = text(&map, articles[0]);
+    // Headlines carry their phrases and word breaks (below); the text itself is unchanged.
+    let first = without_breaks(&marked);
     assert!(first.contains("<p class=\"kicker\">中共常州市武进区委十三届六次全会召开</p>"));
     assert!(first.contains(
         "<h1 class=\"title\">勇挑大梁走在前 勇攀新高再出发 奋力推进中国式现代化武进新实践</h1>"
     ));
     assert!(first.contains("<p class=\"subtitle\">区委常委会主持会议 乔俊杰作报告</p>"));
     assert!(first.contains("<h2>新闻链接</h2>"), "sections are h2");
+    // Phrases as spans that keep together, `<wbr/>` only between words.
+    assert!(
+        marked.contains("<h1 class=\"title\"><span class=\"phrase\">勇挑大梁"),
+        "{marked}"
+    );
+    assert!(marked.contains("</span> <span class=\"phrase\">勇攀<wbr/>新高"));
+    assert!(
+        marked.contains("<span class=\"phrase\">奋力<wbr/>推进"),
+        "{marked}"
+    );
+    for inside_a_word in ["奋<wbr/>力", "现<wbr/>代", "乔<wbr/>", "实<wbr/>践"] {
+        assert!(
+            !marked.contains(inside_a_word),
+            "{inside_a_word} in {marked}"
+        );
+    }
     let third = text(&map, articles[2]);
     assert!(
         third.contains("<p class=\"byline\">□ 本报评论员</p>"),
@@ -187,7 +205,7 @@ fn no_space_between_chinese_characters_from_soft_breaks() {
 #[test]
 fn special_characters_are_escaped_everywhere() {
     let (order, map) = unzip(&build(&fixture("features-2024-03-15.md"), &EpubOptions::default()).0);
-    let a = text(&map, "OEBPS/article-001.xhtml");
+    let a = without_breaks(&text(&map, "OEBPS/article-001.xhtml"));
     assert!(
         a.contains("标题含 &lt;尖括号&gt;、&amp; 与 &quot;引号&quot;"),
         "{a}"
@@ -361,4 +379,12 @@ fn fingerprint_follows_style_and_font_options() {
         ..Default::default()
     });
     assert!(base != styled && base != embedded && styled != embedded);
+}
+
+/// XHTML with the headline break markup (`<wbr/>`, phrase spans) taken out.
+fn without_breaks(x: &str) -> String {
+    x.replace("<wbr/>", "")
+        .replace("<span class=\"phrase\">", "")
+        .replace("</span> ", " ")
+        .replace("</span></", "</")
 }

@@ -85,7 +85,8 @@ fn the_sample_shows_its_six_joins_and_the_latin_word_in_place() {
     assert!(p.contains("中文里夹着英文词「and」"), "{p}");
     assert!(p.contains("wujin-2023-12-29.md:33"), "{p}");
     // Every punctuation repair is marked in place (none left as a note), original kept.
-    assert_eq!(count(&page, "<span class=\"m g-punct\""), 184);
+    // (184 marks made full-width, and the byline's bracket-space repair.)
+    assert_eq!(count(&page, "<span class=\"m g-punct\""), 184 + 1);
     assert!(!page.contains("<p class=\"note g-punct\""));
     assert!(page.contains("<del>(</del><ins>（</ins>"));
     // Header: metadata with inferred fields marked, counts, estimate, filters, toggle.

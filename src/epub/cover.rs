@@ -5,7 +5,6 @@
 
 use super::webfont::FontFile;
 use super::EpubError;
-use crate::cjk;
 use crate::model::Document;
 use std::collections::BTreeSet;
 
@@ -215,28 +214,11 @@ fn block_height(kicker: &Option<(String, f32)>, lines: usize, tpx: f32) -> f32 {
     kicker.as_ref().map_or(0.0, |(_, kpx)| kpx * 1.6) + lines as f32 * tpx * 1.3
 }
 
-/// Breaks a title into at most `max` lines that fit `width`, never starting a line with
-/// closing punctuation; the last line ends in `…` when the title is longer.
+/// Breaks a title as the PDF and the EPUB do (`headline_breaks`: phrases, then words,
+/// balanced) into at most `max` lines; the last line ends in `…` when the title is longer.
 fn wrap(c: &Canvas<'_>, s: &str, px: f32, width: f32, max: usize) -> Vec<String> {
-    let mut lines: Vec<String> = Vec::new();
-    let mut cur = String::new();
-    for ch in s.chars() {
-        let mut next = cur.clone();
-        next.push(ch);
-        if !cur.is_empty() && c.measure(&next, px) > width && !cjk::no_line_start(ch) {
-            lines.push(cur.trim().to_string());
-            cur = if ch == ' ' || ch == '　' {
-                String::new()
-            } else {
-                ch.to_string()
-            };
-        } else {
-            cur = next;
-        }
-    }
-    if !cur.trim().is_empty() {
-        lines.push(cur.trim().to_string());
-    }
+    let mut lines =
+        crate::headline_breaks::break_text(s, width, |ch| c.measure(&ch.to_string(), px));
     if lines.len() > max {
         lines.truncate(max);
         if let Some(last) = lines.last_mut() {

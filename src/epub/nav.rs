@@ -61,7 +61,7 @@ pub fn xhtml(n: &Nav) -> String {
                 while j < n.articles.len() && n.articles[j].page == Some(p) {
                     j += 1;
                 }
-                out.push_str("<li>");
+                out.push_str("<li class=\"page\">");
                 link(&mut out, &a.href, &page.heading);
                 out.push_str("\n<ol>\n");
                 for b in &n.articles[i..j] {
@@ -151,7 +151,7 @@ mod tests {
             pages: &pages,
             cover: true,
         });
-        assert!(x.contains("<li><a href=\"article-001.xhtml\">第01版 要闻</a>\n<ol>\n<li><a href=\"article-001.xhtml\">甲</a></li>\n<li><a href=\"article-002.xhtml\">乙</a></li>\n</ol>"));
+        assert!(x.contains("<li class=\"page\"><a href=\"article-001.xhtml\">第01版 要闻</a>\n<ol>\n<li><a href=\"article-001.xhtml\">甲</a></li>\n<li><a href=\"article-002.xhtml\">乙</a></li>\n</ol>"));
         assert!(x.contains("丙&lt;"));
         assert!(x.contains("<a href=\"article-003.xhtml#page-2\">2</a>"));
         assert!(x.contains("role=\"doc-toc\""));

@@ -39,6 +39,11 @@ fn xml_char_ok(c: char) -> bool {
         && !matches!(c, '\u{7f}' | '\u{fffe}' | '\u{ffff}')
 }
 
+/// Headline text with its phrases and word breaks marked (`headline_breaks::xhtml`).
+fn headline_text(s: &str) -> String {
+    crate::headline_breaks::xhtml(s, escape)
+}
+
 /// A page for an issue without articles: its title alone (the navigation needs one entry).
 pub fn title_page(title: &str, lang: &str) -> String {
     let mut out = String::new();
@@ -104,11 +109,8 @@ pub fn article(
     head(lang, &a.headline.title, &mut w.out);
     w.out
         .push_str("<body epub:type=\"bodymatter\">\n<article class=\"article\">\n");
-    if let (true, Some(p)) = (a.opens_page, a.page) {
-        w.page_break(p);
-        w.out.push('\n');
-    }
-    w.headline(&a.headline);
+    let marker = a.page.filter(|_| a.opens_page);
+    w.headline(&a.headline, marker);
     if let Some(by) = &a.byline {
         let _ = writeln!(w.out, "<p class=\"byline\">{}</p>", escape(by));
     }
@@ -167,14 +169,24 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
-    fn headline(&mut self, h: &HeadlineGroup) {
+    /// The headline group; `marker`: the print page it opens, marked inline at the start of
+    /// its first line (not on a line of its own above it).
+    fn headline(&mut self, h: &HeadlineGroup, mut marker: Option<usize>) {
         self.out.push_str("<header class=\"headline\">\n");
         if let Some(k) = &h.kicker {
-            let _ = writeln!(self.out, "<p class=\"kicker\">{}</p>", escape(k));
+            self.out.push_str("<p class=\"kicker\">");
+            if let Some(p) = marker.take() {
+                self.page_break(p);
+            }
+            let _ = writeln!(self.out, "{}</p>", headline_text(k));
         }
-        let _ = writeln!(self.out, "<h1 class=\"title\">{}</h1>", escape(&h.title));
+        self.out.push_str("<h1 class=\"title\">");
+        if let Some(p) = marker.take() {
+            self.page_break(p);
+        }
+        let _ = writeln!(self.out, "{}</h1>", headline_text(&h.title));
         for s in &h.subtitles {
-            let _ = writeln!(self.out, "<p class=\"subtitle\">{}</p>", escape(s));
+            let _ = writeln!(self.out, "<p class=\"subtitle\">{}</p>", headline_text(s));
         }
         self.out.push_str("</header>\n");
     }
@@ -185,11 +197,19 @@ impl Writer<'_> {
         let tag = if h.level <= 3 { "h2" } else { "h3" };
         let _ = write!(self.out, "<div class=\"section-head\" id=\"{id}\">");
         if let Some(k) = &h.kicker {
-            let _ = write!(self.out, "<p class=\"section-kicker\">{}</p>", escape(k));
+            let _ = write!(
+                self.out,
+                "<p class=\"section-kicker\">{}</p>",
+                headline_text(k)
+            );
         }
-        let _ = write!(self.out, "<{tag}>{}</{tag}>", escape(&h.title));
+        let _ = write!(self.out, "<{tag}>{}</{tag}>", headline_text(&h.title));
         for s in &h.subtitles {
-            let _ = write!(self.out, "<p class=\"section-subtitle\">{}</p>", escape(s));
+            let _ = write!(
+                self.out,
+                "<p class=\"section-subtitle\">{}</p>",
+                headline_text(s)
+            );
         }
         self.out.push_str("</div>\n");
     }

@@ -191,84 +191,43 @@ pub fn break_lines(spans: &[Span], measure: f32, ps: &ParaStyle, m: &dyn Metrics
     break_items(&items(spans, ps, m), measure, ps)
 }
 
-/// Breaks a headline like an editor would: at the spaces between its phrases when it
-/// has them and each phrase fits, and into lines of even length rather than one full
-/// line and a short remainder. Lines are centred in `measure`.
+/// Breaks a headline like an editor would (`headline_breaks`): at the spaces between its
+/// phrases when each phrase fits, else between words, into lines of even length, never
+/// one character alone. Lines are centred in `measure`; none is stretched.
 pub fn break_headline(spans: &[Span], measure: f32, ps: &ParaStyle, m: &dyn Metrics) -> Vec<Line> {
     let all = items(spans, ps, m);
-    let mut phrases = all.clone();
-    let last = phrases.len().saturating_sub(1);
-    for (i, it) in phrases.iter_mut().enumerate() {
-        it.brk = it.ch == ' ' || i == last;
-    }
-    let fits = |lines: &[Line], w: f32| lines.iter().all(|l| l.width <= w + EPS);
-    let ps = ParaStyle {
-        align: Align::Start,
-        ..*ps
-    };
-    let items = if phrases.iter().any(|i| i.ch == ' ')
-        && fits(&break_items(&phrases, measure, &ps), measure)
-    {
-        phrases
-    } else {
-        all
-    };
-    let mut lines = break_items(&items, measure, &ps);
-    if lines.len() > 1 {
-        // The narrowest measure that still gives as many lines: evens them out.
-        let (mut lo, mut hi) = (measure / lines.len() as f32, measure);
-        for _ in 0..12 {
-            let mid = (lo + hi) / 2.0;
-            let l = break_items(&items, mid, &ps);
-            if l.len() == lines.len() && fits(&l, mid) {
-                hi = mid;
-            } else {
-                lo = mid;
+    let mut lines = Vec::new();
+    // A hard break ends a line whatever the phrases say.
+    for items in all.split(|i| i.ch == HARD_BREAK) {
+        let chars: Vec<char> = items.iter().map(|i| i.ch).collect();
+        let widths: Vec<f32> = items.iter().map(|i| i.w).collect();
+        let after: Vec<bool> = items.iter().map(|i| i.brk).collect();
+        let breaks = crate::headline_breaks::choose(&chars, &widths, &after, measure);
+        let mut s = 0;
+        for e in breaks
+            .into_iter()
+            .chain(std::iter::once(items.len().saturating_sub(1)))
+        {
+            let (mut a, mut b) = (s, e);
+            s = e + 1;
+            while a < b && is_space(items[a].ch) {
+                a += 1;
             }
-        }
-        lines = break_items(&items, hi, &ps);
-    }
-    if lines.len() == 2 && !items.iter().any(|i| i.ch == ' ') {
-        if let Some(two) = two_lines(&items, measure, &ps) {
-            lines = two;
-        }
-    }
-    for l in &mut lines {
-        let dx = ((measure - l.width) / 2.0).max(0.0);
-        for g in &mut l.glyphs {
-            g.x += dx;
+            while b > a && is_space(items[b].ch) {
+                b -= 1;
+            }
+            if items.get(a).is_none_or(|i| is_space(i.ch)) || a > b {
+                continue;
+            }
+            let mut l = place(&items[a..=b], measure, 0.0, false, Align::Start);
+            let dx = ((measure - l.width) / 2.0).max(0.0);
+            for g in &mut l.glyphs {
+                g.x += dx;
+            }
+            lines.push(l);
         }
     }
     lines
-}
-
-/// A two-line headline without phrases: the break that best balances the lines, where a
-/// break before `第` or after `的和与及、` (word edges a reader expects) counts as
-/// 4½ ems more even than it is, so `…武进区 / 第十三届…` beats `…第十三 / 届…`.
-fn two_lines(items: &[Item], measure: f32, ps: &ParaStyle) -> Option<Vec<Line>> {
-    let total: f32 = items.iter().map(|i| i.w).sum();
-    let mut best: Option<(f32, usize)> = None;
-    let mut left = 0.0;
-    for j in 0..items.len().saturating_sub(1) {
-        left += items[j].w;
-        let right = total - left;
-        if !items[j].brk || left > measure + EPS || right > measure + EPS {
-            continue;
-        }
-        let word_edge = items[j + 1].ch == '第' || "的和与及、".contains(items[j].ch);
-        let score = (left - right).abs() - if word_edge { 4.5 * ps.size } else { 0.0 };
-        if best.is_none_or(|(b, _)| score < b) {
-            best = Some((score, j));
-        }
-    }
-    let (_, j) = best?;
-    let (a, b) = items.split_at(j + 1);
-    let mut first = break_items(a, measure, ps);
-    let second = break_items(b, measure, ps);
-    (first.len() == 1 && second.len() == 1).then(|| {
-        first.extend(second);
-        first
-    })
 }
 
 fn break_items(items: &[Item], measure: f32, ps: &ParaStyle) -> Vec<Line> {
@@ -581,11 +540,17 @@ pub(crate) mod tests {
             texts(&lines),
             ["勇挑大梁走在前 勇攀新高再出发", "奋力推进中国式现代化"]
         );
-        // No spaces: 14 characters on a 10-em measure become 7 + 7, not 10 + 4.
-        let lines = break_headline(&spans("一二三四五六七八九十甲乙丙丁"), 100.0, &ps, &Mono);
-        assert_eq!(texts(&lines), ["一二三四五六七", "八九十甲乙丙丁"]);
-        assert_eq!(lines[0].glyphs[0].x, 15.0, "centred");
-        // …but a break before 第 is preferred to a slightly more even one inside a word.
+        // No spaces: 16 characters on a 12-em measure become two even lines, broken
+        // between words (not `…反腐败工 / 作`).
+        let lines = break_headline(
+            &spans("研究部署党风廉政建设和反腐败工作"),
+            120.0,
+            &ps,
+            &Mono,
+        );
+        assert_eq!(texts(&lines), ["研究部署党风廉政", "建设和反腐败工作"]);
+        assert_eq!(lines[0].glyphs[0].x, 20.0, "centred");
+        // Between words, never inside one (`第十 / 三届`).
         let lines = break_headline(
             &spans("中国共产党常州市武进区第十三届委员会第六次全体会议决议"),
             200.0,

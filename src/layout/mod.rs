@@ -213,6 +213,8 @@ struct Cursor {
 #[derive(Debug, Clone, Default)]
 struct PageInfo {
     opens_article: bool,
+    /// The print page (版) this PDF page belongs to (`第02版 时政`), when 版 open pages.
+    ban: Option<String>,
     /// Title of the article running at the top of the page.
     article: Option<String>,
 }
@@ -770,6 +772,7 @@ impl<'a> Layouter<'a> {
             spare: Page::default(),
             page_count: 0,
             info: PageInfo::default(),
+            ban: None,
             heads: (name, date),
             sink,
             marks: Vec::new(),
@@ -785,11 +788,25 @@ impl<'a> Layouter<'a> {
             let art = self.node(ROOT, Role::Article, a.headline.location.as_ref());
             let head = self.headline(a, self.text_w, art);
             let head_h: f32 = head.iter().map(|i| i.height).sum();
+            // A new 版 opens a new page when the issue has them and the style says so.
+            let ban = a
+                .page
+                .filter(|_| self.style.ban_new_page && !doc.pages.is_empty())
+                .map(|p| {
+                    doc.pages
+                        .get(p)
+                        .map_or_else(|| format!("第{:02}版", p + 1), |pg| pg.heading(p))
+                });
+            let new_ban = ban.is_some() && ban != b.ban;
+            if ban.is_some() {
+                b.ban.clone_from(&ban);
+            }
             if b.page.is_none() {
                 b.new_page();
                 let h = b.masthead(doc);
                 b.cur.col_top = h;
             } else if self.style.article_new_page
+                || new_ban
                 || b.cur.bottom + self.lead + head_h + 6.0 * self.lead > self.text_h
             {
                 b.new_page();
@@ -870,6 +887,8 @@ struct Builder<'l, 'a, 's> {
     /// Pages started so far (the current one included).
     page_count: usize,
     info: PageInfo,
+    /// The 版 being set, when 版 open pages.
+    ban: Option<String>,
     /// The newspaper's name and the date, for the running heads.
     heads: (String, String),
     sink: &'s mut dyn FnMut(&mut Page),
@@ -882,6 +901,7 @@ impl Builder<'_, '_, '_> {
         self.finish_page();
         self.page = Some(std::mem::take(&mut self.spare));
         self.page_count += 1;
+        self.info.ban.clone_from(&self.ban);
         self.cur = Cursor {
             col: 0,
             y: 0.0,
@@ -1176,7 +1196,9 @@ impl Builder<'_, '_, '_> {
     fn running_head(&self, p: usize, info: &PageInfo, page: &mut Page) {
         let l = self.l;
         let s = l.style;
-        if p == 0 || (info.opens_article && !s.head_on_opening_pages) {
+        // A page of a 版 always names it; otherwise none on page 1 (the masthead) nor on
+        // pages opening an article unless the style wants them there.
+        if p == 0 || (info.ban.is_none() && info.opens_article && !s.head_on_opening_pages) {
             return;
         }
         let size = s.head_size;
@@ -1197,36 +1219,58 @@ impl Builder<'_, '_, '_> {
         } else {
             s.margin_outer_mm
         } * MM;
-        let text = if right_hand {
-            info.article.clone().unwrap_or_else(|| name.clone())
-        } else {
-            format!("{name}　{date}")
+        let paper = format!("{name}　{date}");
+        let one_line = |text: &str| {
+            break_lines(&plain(text, Face::Regular), l.text_w, &ps, l.m)
+                .into_iter()
+                .next()
         };
-        let line = break_lines(&plain(&text, Face::Regular), l.text_w, &ps, l.m);
-        let Some(line) = line.into_iter().next() else {
+        // Flush right on right-hand pages, flush left on left-hand pages.
+        let outer = |width: f32| if right_hand { l.text_w - width } else { 0.0 };
+        let mut placed = Vec::new();
+        if let Some(ban) = &info.ban {
+            // `第02版 时政` at the outer edge, the paper and the date at the inner one.
+            if let Some(line) = one_line(ban) {
+                placed.push((outer(line.width), line));
+            }
+            if let Some(line) = one_line(&paper) {
+                let inner = if right_hand {
+                    0.0
+                } else {
+                    l.text_w - line.width
+                };
+                placed.push((inner, line));
+            }
+        } else {
+            let text = if right_hand {
+                info.article.clone().unwrap_or_else(|| name.clone())
+            } else {
+                paper
+            };
+            if let Some(line) = one_line(&text) {
+                placed.push((outer(line.width), line));
+            }
+        }
+        if placed.is_empty() {
             return;
-        };
-        // Right-hand pages: flush right; left-hand pages: flush left.
-        let dx = if right_hand {
-            l.text_w - line.width
-        } else {
-            0.0
-        };
+        }
         let folio = (p + 1).to_string();
         let fw: f32 = folio
             .chars()
             .map(|c| l.m.advance(Face::Regular, c) * size)
             .sum();
-        page.glyphs.extend(line.glyphs.iter().map(|g| Glyph {
-            ch: g.ch,
-            face: g.face,
-            size,
-            x: left + dx + g.x,
-            y: head_base,
-            half: g.half,
-            owner: Owner::Header,
-            line_start: false,
-        }));
+        for (dx, line) in &placed {
+            page.glyphs.extend(line.glyphs.iter().map(|g| Glyph {
+                ch: g.ch,
+                face: g.face,
+                size,
+                x: left + dx + g.x,
+                y: head_base,
+                half: g.half,
+                owner: Owner::Header,
+                line_start: false,
+            }));
+        }
         page.rules.push(Rule {
             x0: left,
             x1: left + l.text_w,

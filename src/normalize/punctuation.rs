@@ -2,6 +2,8 @@
 //! non-space neighbour on either side (same line) is Chinese — including punctuation just
 //! made full-width, so `上午,(记者` converts both. Numbers (`3,240`, `19:00`), Latin text,
 //! URLs, inline code, Markdown link targets and every non-paragraph block are untouched.
+//! Then the spaces beside full-width brackets and quotes go (`本报讯 （记者 朱梦琪） 昨天`
+//! → `本报讯（记者 朱梦琪）昨天`): the full-width mark already carries its space (clreq).
 
 use super::blocks::{blocks, BlockKind};
 use super::{head, Lines, Repair};
@@ -189,6 +191,61 @@ pub(crate) fn convert_line(line: &str) -> Option<(String, Vec<usize>)> {
     Some((out, offsets))
 }
 
+/// Full-width brackets and quotes whose glyph carries its own blank half.
+fn is_bracket_or_quote(c: char) -> bool {
+    (crate::cjk::is_opening_punct(c) || crate::cjk::is_closing_punct(c))
+        && !"，。、；：？！".contains(c)
+}
+
+/// The line without the spaces beside its full-width brackets and quotes where the other
+/// side is Chinese text or another mark (`本报讯 （记者` → `本报讯（记者`, `（ 记者` →
+/// `（记者`), and the character columns of the spaces dropped. `only_at`: if given, only
+/// spaces beside the marks at these character columns.
+pub(crate) fn drop_bracket_spaces(
+    line: &str,
+    only_at: Option<&[usize]>,
+) -> Option<(String, Vec<usize>)> {
+    let prot = protected(line);
+    let cs: Vec<(usize, char)> = line.char_indices().collect();
+    let is_space = |c: char| c == ' ' || c == '\t';
+    let mark = |k: usize| {
+        cs.get(k).is_some_and(|&(_, c)| {
+            is_bracket_or_quote(c) && only_at.is_none_or(|at| at.contains(&k))
+        })
+    };
+    let text_like = |k: usize| cs.get(k).is_some_and(|&(_, c)| is_cjk(c));
+    let mut drop = Vec::new();
+    let mut k = 0;
+    while k < cs.len() {
+        if !is_space(cs[k].1) || prot.iter().any(|&(s, e)| s <= cs[k].0 && cs[k].0 < e) {
+            k += 1;
+            continue;
+        }
+        let mut e = k;
+        while e + 1 < cs.len() && is_space(cs[e + 1].1) {
+            e += 1;
+        }
+        // Leading indentation and Markdown markers (`- （一）`) keep their space.
+        let before = k.checked_sub(1);
+        let beside_mark = before.is_some_and(|b| mark(b) && text_like(e + 1))
+            || (mark(e + 1) && before.is_some_and(text_like));
+        if beside_mark {
+            drop.extend(k..=e);
+        }
+        k = e + 1;
+    }
+    if drop.is_empty() {
+        return None;
+    }
+    let out: String = cs
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| !drop.contains(k))
+        .map(|(_, &(_, c))| c)
+        .collect();
+    Some((out, drop))
+}
+
 /// Punctuation repairs listed one by one in an issue. Past this, a line's marks are reported
 /// as one repair: an issue made of commas would otherwise keep ~150 bytes of report for
 /// every few bytes of input (a real issue has a few hundred).
@@ -196,18 +253,30 @@ const MAX_LISTED: usize = 50_000;
 
 pub(crate) fn run(lines: &mut Lines, repairs: &mut Vec<Repair>) {
     let mut listed = 0;
+    // Heading lines and the character columns of the marks converted on them.
+    let mut converted: Vec<(usize, Vec<usize>)> = Vec::new();
     for b in blocks(lines) {
         // Headings too: a converter's `“十四五”时期:回顾` is a heading in Chinese context.
         if !matches!(b.kind, BlockKind::Paragraph | BlockKind::Heading) {
             continue;
         }
-        for l in lines.lines[b.start..b.end]
-            .iter_mut()
-            .filter(|l| !l.removed)
-        {
+        let heading = b.kind == BlockKind::Heading;
+        for i in b.start..b.end {
+            let l = &mut lines.lines[i];
+            if l.removed {
+                continue;
+            }
             let Some((out, offsets)) = convert_line(&l.text) else {
                 continue;
             };
+            if heading {
+                // One character for one: a mark's column is the same after conversion.
+                let cols = offsets
+                    .iter()
+                    .map(|&o| l.text[..o].chars().count())
+                    .collect();
+                converted.push((i, cols));
+            }
             if listed + offsets.len() > MAX_LISTED {
                 let excerpt = |t: &str| {
                     let h = head(t, 12);
@@ -263,6 +332,51 @@ pub(crate) fn run(lines: &mut Lines, repairs: &mut Vec<Repair>) {
             l.text = out;
         }
     }
+    bracket_spaces(lines, &converted, repairs);
+}
+
+/// Drops the spaces beside full-width brackets and quotes, one repair per line: in
+/// paragraphs all of them, in headings (where a space may divide two phrases) only those
+/// beside a mark that was ASCII (`converted`: line, character columns).
+fn bracket_spaces(lines: &mut Lines, converted: &[(usize, Vec<usize>)], repairs: &mut Vec<Repair>) {
+    for b in blocks(lines) {
+        if !matches!(b.kind, BlockKind::Paragraph | BlockKind::Heading) {
+            continue;
+        }
+        for i in b.start..b.end {
+            let l = &lines.lines[i];
+            if l.removed {
+                continue;
+            }
+            let only = (b.kind == BlockKind::Heading).then(|| {
+                converted
+                    .iter()
+                    .find(|(at, _)| *at == i)
+                    .map_or(&[][..], |(_, c)| c.as_slice())
+            });
+            let Some((out, cols)) = drop_bracket_spaces(&l.text, only) else {
+                continue;
+            };
+            let at = l.text.char_indices().nth(cols[0]).map_or(0, |(b, _)| b);
+            let from = l.text[..at]
+                .char_indices()
+                .rev()
+                .nth(3)
+                .map_or(0, |(p, _)| p);
+            let before = head(&l.text[from..], 10).to_string();
+            let after = head(&out[from..], 10).to_string();
+            repairs.push(Repair {
+                evidence: Some(format!(
+                    "{} space{} beside full-width brackets or quotes, which carry their own",
+                    cols.len(),
+                    if cols.len() == 1 { "" } else { "s" }
+                )),
+                ..Repair::new(l.origin + 1, "bracket-space", before, after)
+            });
+            lines.lines[i].text = out;
+            lines.shift_marks(i, &cols);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -308,6 +422,39 @@ mod tests {
             conv("区委常委?今年的工作,很好"),
             "区委常委?今年的工作，很好"
         );
+    }
+
+    #[test]
+    fn spaces_beside_full_width_brackets_and_quotes_go() {
+        let n = crate::normalize::normalize(
+            "本报讯 (记者 朱梦琪) 昨天上午,他说 “好” 然后走了。\n\n- （一） 列表项\n\n## 标题甲 “两个确立” 标题乙\n",
+            &Default::default(),
+        );
+        assert!(
+            n.text
+                .contains("本报讯（记者 朱梦琪）昨天上午，他说“好”然后走了。"),
+            "{}",
+            n.text
+        );
+        // Lists are left alone, as by the conversion; a heading's phrase spaces stay.
+        assert!(n.text.contains("- （一） 列表项"), "{}", n.text);
+        assert!(n.text.contains("## 标题甲 “两个确立” 标题乙"), "{}", n.text);
+        let r: Vec<_> = n
+            .repairs
+            .iter()
+            .filter(|r| r.kind == "bracket-space")
+            .collect();
+        assert_eq!(r.len(), 1, "{r:?}");
+        assert_eq!(r[0].line, 1);
+        assert!(
+            r[0].evidence
+                .as_deref()
+                .unwrap_or("")
+                .starts_with("4 spaces"),
+            "{r:?}"
+        );
+        assert_eq!(drop_bracket_spaces("中 （甲） 乙", Some(&[])), None);
+        assert_eq!(drop_bracket_spaces("Hello (world) x", None), None);
     }
 
     #[test]

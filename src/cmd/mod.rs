@@ -2,6 +2,7 @@
 
 pub mod batch;
 pub mod build;
+pub mod catalog;
 pub mod check;
 pub mod normalize;
 pub mod outline;

@@ -30,9 +30,9 @@ pub struct CatalogReport {
 /// The chosen record of one issue.
 struct Chosen {
     built: u64,
-    /// The feed's sort key: the issue's day (newest first).
-    day: String,
-    updated: String,
+    /// The feed's sort key: the issue's day (newest first); its `updated` is that day at
+    /// midnight.
+    day: Box<str>,
     paper: Option<u32>,
     /// Its rendered `<entry>` in the spill file.
     at: u64,
@@ -111,8 +111,7 @@ pub fn catalog(outdir: &Path, feed: &FeedOptions) -> Result<CatalogReport> {
             });
             let c = Chosen {
                 built: item.built,
-                day: opds::day(&item),
-                updated: opds::updated(&item),
+                day: opds::day(&item).into(),
                 paper,
                 at,
                 len,
@@ -137,10 +136,9 @@ pub fn catalog(outdir: &Path, feed: &FeedOptions) -> Result<CatalogReport> {
     let title = opds::title_of(&used);
     let newest = order
         .iter()
-        .map(|(_, c)| c.updated.as_str())
+        .map(|(_, c)| &*c.day)
         .max()
-        .unwrap_or(opds::NO_TIME)
-        .to_string();
+        .map_or_else(|| opds::NO_TIME.to_string(), |d| format!("{d}T00:00:00Z"));
     let pages = order.len().div_ceil(PAGE_SIZE).max(1);
     let mut staged = Staged::default();
     for n in 1..=pages {

@@ -256,7 +256,7 @@ fn sorted<'a>(items: &'a [FeedItem<'a>]) -> Vec<&'a FeedItem<'a>> {
 
 /// The entry's `updated`: its day at midnight UTC (for a dated issue, as the EPUB's
 /// `dcterms:modified`).
-pub(super) fn updated(i: &FeedItem) -> String {
+fn updated(i: &FeedItem) -> String {
     format!("{}T00:00:00Z", day(i))
 }
 

@@ -227,3 +227,50 @@ fn catalog_lists_what_a_running_shard_finished_and_no_more() {
     assert_eq!(missing.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("nowhere: not a folder"));
 }
+
+#[test]
+fn catalog_writes_the_review_index_when_shards_wrote_review_pages() {
+    let t = tempfile::tempdir().unwrap();
+    let (indir, outdir) = (t.path().join("in"), t.path().join("out"));
+    let keys = make_corpus(&indir, 3, 150);
+    for i in 1..=2 {
+        let spec = format!("{i}/2");
+        let (out, _) = run_batch(&indir, &outdir, &["--shard", &spec, "--review"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert!(!outdir.join("review-index.html").exists());
+    let out = catalog(&outdir);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let index = fs::read_to_string(outdir.join("review-index.html")).unwrap();
+    assert_eq!(index.matches("<li>").count(), keys.len());
+    for href in index
+        .split("href=\"")
+        .skip(1)
+        .map(|p| &p[..p.find('"').unwrap()])
+    {
+        assert!(href.ends_with(".review.html"), "{href}");
+        let path: String = href
+            .split('%')
+            .count()
+            .eq(&1)
+            .then(|| href.to_string())
+            .unwrap_or_default();
+        if !path.is_empty() {
+            assert!(outdir.join(&path).is_file(), "{path}");
+        }
+    }
+    // Without review pages there is no index.
+    let plain = t.path().join("plain");
+    let (out, _) = run_batch(&indir, &plain, &["--shard", "1/1"]);
+    assert!(out.status.success());
+    assert!(catalog(&plain).status.success());
+    assert!(!plain.join("review-index.html").exists());
+}

@@ -160,4 +160,33 @@ mod tests {
         assert_eq!(thumbnail(&small).unwrap(), None);
         assert!(thumbnail(b"not a png").is_err());
     }
+
+    #[test]
+    fn palette_covers_scale_from_their_indices() {
+        // 4-bit indexed, 1000×10: rows 0-4 blank (index 0, paper), rows 5-9 left half
+        // index 1 (red); 1000 px → step 5 → 200×2.
+        let (w, h) = (1000u32, 10u32);
+        let mut data = Vec::new();
+        for y in 0..h {
+            for x in (0..w).step_by(2) {
+                let i = |x: u32| u8::from(y >= 5 && x < 500);
+                data.push(i(x) << 4 | i(x + 1));
+            }
+        }
+        let mut v = Vec::new();
+        let mut enc = png::Encoder::new(&mut v, w, h);
+        enc.set_color(png::ColorType::Indexed);
+        enc.set_depth(png::BitDepth::Four);
+        enc.set_palette(vec![255, 255, 255, 255, 0, 0]);
+        enc.write_header().unwrap().write_image_data(&data).unwrap();
+        let t = thumbnail(&v).unwrap().unwrap();
+        let mut dec = png::Decoder::new(Cursor::new(&t)).read_info().unwrap();
+        let mut buf = vec![0; dec.output_buffer_size().unwrap()];
+        let info = dec.next_frame(&mut buf).unwrap();
+        assert_eq!((info.width, info.height), (200, 2));
+        assert_eq!(&buf[..3], [255, 255, 255], "blank rows are paper");
+        let second = &buf[200 * 3..];
+        assert_eq!(&second[..3], [255, 0, 0]);
+        assert_eq!(&second[second.len() - 3..], [255, 255, 255]);
+    }
 }

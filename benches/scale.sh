@@ -17,8 +17,13 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 shared="${PAIBAN_SHARED:-$root/../shared}"
 [ -x /usr/bin/time ] || { echo "needs GNU time at /usr/bin/time (apt-get install time)" >&2; exit 1; }
-cargo build --release --quiet --manifest-path "$root/Cargo.toml"
-bin="$root/target/release/paiban"
+# PAIBAN_BIN=path measures that binary instead (e.g. an older build, for before/after).
+if [ -n "${PAIBAN_BIN:-}" ]; then
+  bin="$PAIBAN_BIN"
+else
+  cargo build --release --quiet --manifest-path "$root/Cargo.toml"
+  bin="$root/target/release/paiban"
+fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
@@ -68,12 +73,12 @@ cost() {
       local b=999
       for _ in $(seq 10); do
         local s e
-        s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N)
+        s=$(date +%s.%N); "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }; e=$(date +%s.%N)
         b=$(echo "$e - $s" | bc -l | awk -v b="$b" '{print ($1 < b) ? $1 : b}')
       done
       echo "$b"
     }
-    p=$(best "$bin" build "$sample" --format epub -o "$work/sample-out")
+    p=$(best "$bin" build "$sample" --epub -o "$work/sample-out")
     q=$(best pandoc "$sample" -o "$work/sample-pandoc.epub")
     awk -v p="$p" -v q="$q" 'BEGIN { printf "sample EPUB: paiban %.1f ms, pandoc %.1f ms (%.2f× pandoc)\n", p * 1000, q * 1000, p / q }'
   else

@@ -28,6 +28,8 @@ enum Command {
     Check(cmd::check::Args),
     /// Convert every new or changed issue under a folder, in parallel.
     Batch(cmd::batch::Args),
+    /// Merge every shard's manifest in a batch's OUTDIR into one OPDS catalog.
+    Catalog(cmd::catalog::Args),
     /// Print the document model: metadata, articles with their headline groups, sections.
     Outline(cmd::outline::Args),
 }
@@ -39,6 +41,7 @@ fn main() -> ExitCode {
         Command::Normalize(a) => cmd::normalize::run(a),
         Command::Check(a) => cmd::check::run(a),
         Command::Batch(a) => cmd::batch::run(a),
+        Command::Catalog(a) => cmd::catalog::run(a),
         Command::Outline(a) => cmd::outline::run(a),
     };
     match result {

@@ -422,9 +422,9 @@ fn output_folder_that_is_a_file_is_an_error() {
 
 #[test]
 fn full_disk_leaves_no_partial_or_temporary_file() {
-    // 64 KiB: not even the EPUB (about 100 KB) fits.
+    // 32 KiB: not even the EPUB (about 51 KB) fits.
     let script = "\"$PAIBAN\" build \"$SAMPLE\" -o \"$DIR\"; code=$?; ls -A \"$DIR\"; exit $code";
-    let Some((code, listing, err)) = in_tmpfs("size=64k", script) else {
+    let Some((code, listing, err)) = in_tmpfs("size=32k", script) else {
         return;
     };
     assert_eq!(code, 1, "{err}");

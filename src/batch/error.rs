@@ -15,6 +15,15 @@ pub enum BatchError {
     NotAnInputFolder { path: PathBuf },
     #[error("--shard `{spec}`: {reason} (write I/N with 1 ≤ I ≤ N, e.g. 2/4)")]
     BadShard { spec: String, reason: &'static str },
+    #[error(
+        "--shard auto: no scheduler index in the environment (looked for {vars}); give --shard I/N"
+    )]
+    NoScheduler { vars: String },
+    #[error("--shard auto ({scheduler}): {reason}")]
+    SchedulerIndex {
+        scheduler: &'static str,
+        reason: String,
+    },
     #[error("{path}: {source}")]
     Json {
         path: PathBuf,

@@ -63,7 +63,7 @@ impl OutputStamp {
         })
     }
 
-    fn still_there(&self, outdir: &Path) -> bool {
+    pub fn still_there(&self, outdir: &Path) -> bool {
         std::fs::metadata(outdir.join(&self.path))
             .is_ok_and(|md| md.len() == self.size && modified_ns(&md) == self.modified_ns)
     }
@@ -100,50 +100,25 @@ pub struct Store {
 }
 
 impl Store {
-    /// Reads every manifest and journal in `outdir`. A file that cannot be read or
-    /// parsed is left out with a warning: the worst it costs is a rebuild.
-    pub fn open(outdir: &Path, shard: Option<Shard>) -> (Store, Vec<String>) {
+    /// Reads every manifest and journal in `outdir`, keeping the records of the issues
+    /// `ours` accepts (a shard needs only its own: with a million issues in a thousand
+    /// shards, each task holds a thousandth). A file that cannot be read or parsed is left
+    /// out with a warning: the worst it costs is a rebuild.
+    pub fn open(
+        outdir: &Path,
+        shard: Option<Shard>,
+        ours: &dyn Fn(&str) -> bool,
+    ) -> (Store, Vec<String>) {
         let name = match shard {
             Some(s) => format!("{PREFIX}.{}", s.suffix()),
             None => PREFIX.to_string(),
         };
         let mut known: BTreeMap<String, Vec<Entry>> = BTreeMap::new();
-        let mut warnings = Vec::new();
-        let mut files: Vec<PathBuf> = std::fs::read_dir(outdir)
-            .into_iter()
-            .flatten()
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| {
-                p.file_name()
-                    .is_some_and(|n| n.to_string_lossy().starts_with(PREFIX))
-            })
-            .collect();
-        files.sort();
-        for path in files {
-            let Ok(text) = std::fs::read_to_string(&path) else {
-                continue;
-            };
-            if path.extension().is_some_and(|e| e == "journal") {
-                // A killed run may have cut the last line short: whole lines only.
-                for line in text.lines() {
-                    if let Ok(j) = serde_json::from_str::<JournalLine>(line) {
-                        known.entry(j.key).or_default().push(j.entry);
-                    }
-                }
-            } else if path.extension().is_some_and(|e| e == "json") {
-                match serde_json::from_str::<File>(&text) {
-                    Ok(f) => {
-                        for (k, e) in f.issues {
-                            known.entry(k).or_default().push(e);
-                        }
-                    }
-                    Err(e) => warnings.push(format!(
-                        "{}: ignored, not a paiban manifest ({e}); its issues will be rebuilt",
-                        path.display()
-                    )),
-                }
+        let warnings = read_all(outdir, &mut |k, e| {
+            if ours(&k) {
+                known.entry(k).or_default().push(e);
             }
-        }
+        });
         let store = Store {
             outdir: outdir.to_path_buf(),
             name,
@@ -238,6 +213,135 @@ impl Store {
     }
 }
 
+/// The manifests and journals in `outdir` (every shard's), sorted by name.
+pub fn files(outdir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(outdir)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name().is_some_and(|n| {
+                let n = n.to_string_lossy();
+                n.starts_with(PREFIX) && (n.ends_with(".json") || n.ends_with(".journal"))
+            })
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// Streams every record of every manifest and journal in `outdir` to `each`, one at a
+/// time (a manifest of 100,000 issues is never held whole). Returns warnings for files
+/// that could not be read.
+pub fn read_all(outdir: &Path, each: &mut dyn FnMut(String, Entry)) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for path in files(outdir) {
+        if let Err(w) = read_one(&path, each) {
+            warnings.push(w);
+        }
+    }
+    warnings
+}
+
+/// One manifest (`.json`) or journal (`.journal`). A file removed meanwhile (a shard
+/// finishing its journal) is no error.
+pub fn read_one(path: &Path, each: &mut dyn FnMut(String, Entry)) -> Result<(), String> {
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(format!("{}: ignored, unreadable ({e})", path.display())),
+    };
+    let reader = std::io::BufReader::with_capacity(1 << 16, file);
+    if path.extension().is_some_and(|e| e == "journal") {
+        // A killed run (or one still writing) may have cut the last line short: whole
+        // lines only.
+        use std::io::BufRead;
+        for line in reader.split(b'\n').map_while(std::result::Result::ok) {
+            if let Ok(j) = serde_json::from_slice::<JournalLine>(&line) {
+                each(j.key, j.entry);
+            }
+        }
+        return Ok(());
+    }
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    serde::de::DeserializeSeed::deserialize(Streamed { each }, &mut de)
+        .and_then(|()| de.end())
+        .map_err(|e| {
+            format!(
+                "{}: ignored, not a paiban manifest ({e}); its issues will be rebuilt",
+                path.display()
+            )
+        })
+}
+
+/// Deserializes a manifest's `issues` map entry by entry into a callback.
+struct Streamed<'a> {
+    each: &'a mut dyn FnMut(String, Entry),
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Streamed<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Streamed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a paiban manifest")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut version = None;
+        let mut issues = false;
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "paiban_manifest" => version = Some(map.next_value::<u32>()?),
+                "issues" => {
+                    map.next_value_seed(Issues {
+                        each: &mut *self.each,
+                    })?;
+                    issues = true;
+                }
+                _ => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        if version.is_none() {
+            return Err(serde::de::Error::missing_field("paiban_manifest"));
+        }
+        if !issues {
+            return Err(serde::de::Error::missing_field("issues"));
+        }
+        Ok(())
+    }
+}
+
+struct Issues<'a> {
+    each: &'a mut dyn FnMut(String, Entry),
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Issues<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Issues<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a map of issues")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some((k, e)) = map.next_entry::<String, Entry>()? {
+            (self.each)(k, e);
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -280,17 +384,17 @@ mod tests {
     fn journal_then_manifest_round_trip() {
         let s = setup();
         let e = entry(&s);
-        let (store, w) = Store::open(&s.outdir, None);
+        let (store, w) = Store::open(&s.outdir, None, &|_| true);
         assert!(w.is_empty());
         store.record("a.md", &e).unwrap();
         // A second run reading after a kill sees the journal.
-        let (again, _) = Store::open(&s.outdir, None);
+        let (again, _) = Store::open(&s.outdir, None, &|_| true);
         assert!(again.fresh("a.md", "fp-1", &e.sources, &s.indir).is_some());
         store
             .finish(BTreeMap::from([("a.md".to_string(), e.clone())]))
             .unwrap();
         assert!(!s.outdir.join("paiban-manifest.journal").exists());
-        let (after, _) = Store::open(&s.outdir, None);
+        let (after, _) = Store::open(&s.outdir, None, &|_| true);
         assert_eq!(after.fresh("a.md", "fp-1", &e.sources, &s.indir), Some(&e));
     }
 
@@ -301,7 +405,7 @@ mod tests {
         v.as_object_mut().unwrap().remove("about");
         let old = serde_json::json!({"paiban_manifest": 1, "issues": {"a.md": v}});
         fs::write(s.outdir.join("paiban-manifest.json"), old.to_string()).unwrap();
-        let (st, w) = Store::open(&s.outdir, None);
+        let (st, w) = Store::open(&s.outdir, None, &|_| true);
         assert!(w.is_empty(), "{w:?}");
         let e = st.latest("a.md").expect("read");
         assert_eq!(e.about, None);
@@ -311,9 +415,9 @@ mod tests {
     fn any_change_makes_it_stale() {
         let s = setup();
         let e = entry(&s);
-        let (store, _) = Store::open(&s.outdir, None);
+        let (store, _) = Store::open(&s.outdir, None, &|_| true);
         store.record("a.md", &e).unwrap();
-        let (st, _) = Store::open(&s.outdir, None);
+        let (st, _) = Store::open(&s.outdir, None, &|_| true);
         let src = &e.sources;
         assert!(
             st.fresh("a.md", "fp-2", src, &s.indir).is_none(),
@@ -358,7 +462,7 @@ mod tests {
             "{not json",
         )
         .unwrap();
-        let (st, warnings) = Store::open(&s.outdir, None);
+        let (st, warnings) = Store::open(&s.outdir, None, &|_| true);
         assert!(st.fresh("a.md", "fp-1", &e.sources, &s.indir).is_some());
         assert_eq!(warnings.len(), 1);
         assert!(warnings[0].contains("shard-1-of-2.json"), "{warnings:?}");
@@ -367,14 +471,14 @@ mod tests {
     #[test]
     fn shards_write_their_own_manifest() {
         let s = setup();
-        let (st, _) = Store::open(&s.outdir, Some(Shard { index: 2, count: 3 }));
+        let (st, _) = Store::open(&s.outdir, Some(Shard { index: 2, count: 3 }), &|_| true);
         assert!(st
             .manifest_path()
             .ends_with("paiban-manifest.shard-2-of-3.json"));
         st.finish(BTreeMap::from([("a.md".to_string(), entry(&s))]))
             .unwrap();
         // An unsharded run reuses the shard's record.
-        let (all, _) = Store::open(&s.outdir, None);
+        let (all, _) = Store::open(&s.outdir, None, &|_| true);
         let e = entry(&s);
         assert!(all.fresh("a.md", "fp-1", &e.sources, &s.indir).is_some());
     }

@@ -18,7 +18,7 @@ pub const FEED_NAME: &str = "opds.xml";
 pub const PAGE_SIZE: usize = 50;
 const FEED_TYPE: &str = "application/atom+xml;profile=opds-catalog;kind=acquisition";
 /// Atom needs an `updated`: an empty feed takes the zip epoch, as undated EPUBs do.
-const NO_TIME: &str = "1980-01-01T00:00:00Z";
+pub(super) const NO_TIME: &str = "1980-01-01T00:00:00Z";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeedOptions {
@@ -79,14 +79,14 @@ pub fn write(opts: &FeedOptions, outdir: &Path, items: &[FeedItem]) -> Result<Fe
     })
 }
 
-fn parent(p: &Path) -> &Path {
+pub(super) fn parent(p: &Path) -> &Path {
     p.parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."))
 }
 
 /// Pages `n+1…` of an earlier, longer feed: a reader following `next` must not find them.
-fn remove_pages_after(links: &Links, dir: &Path, n: usize) -> Result<()> {
+pub(super) fn remove_pages_after(links: &Links, dir: &Path, n: usize) -> Result<()> {
     let mut i = n + 1;
     loop {
         let p = dir.join(links.page_name(i));
@@ -99,7 +99,7 @@ fn remove_pages_after(links: &Links, dir: &Path, n: usize) -> Result<()> {
 }
 
 /// How the feed names its pages and points at the issues' files.
-struct Links {
+pub(super) struct Links {
     /// `opds` and `.xml` of `opds.xml`.
     stem: String,
     ext: String,
@@ -111,7 +111,7 @@ struct Links {
 }
 
 impl Links {
-    fn new(opts: &FeedOptions, feed_dir: &Path, outdir: &Path) -> Result<Links> {
+    pub(super) fn new(opts: &FeedOptions, feed_dir: &Path, outdir: &Path) -> Result<Links> {
         let name = opts
             .path
             .file_name()
@@ -156,7 +156,7 @@ impl Links {
         })
     }
 
-    fn page_name(&self, n: usize) -> String {
+    pub(super) fn page_name(&self, n: usize) -> String {
         if n <= 1 {
             format!("{}{}", self.stem, self.ext)
         } else {
@@ -189,7 +189,7 @@ fn relative(from: &Path, to: &Path) -> String {
 
 /// Percent-encodes each segment of a `/`-separated path (UTF-8 bytes outside the URI
 /// unreserved set), so every link is a plain URI whatever the issue's name.
-fn encode_path(p: &str) -> String {
+pub(super) fn encode_path(p: &str) -> String {
     let mut out = String::with_capacity(p.len());
     for b in p.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
@@ -226,7 +226,7 @@ fn uuid_urn(parts: &[&str]) -> String {
 }
 
 /// The issue's day: its date, or the day its outputs were written when it has none.
-fn day(i: &FeedItem) -> String {
+pub(super) fn day(i: &FeedItem) -> String {
     match &i.about.date {
         Some(d) => d.clone(),
         None => rfc3339(i.built)[..10].to_string(),
@@ -272,12 +272,16 @@ fn rfc3339(secs: u64) -> String {
 /// The feed's title: the newspaper when every issue names the same one, else the
 /// papers' names, else `paiban`.
 fn feed_title(items: &[&FeedItem]) -> String {
-    let mut papers: Vec<&str> = items
+    let papers: std::collections::BTreeSet<&str> = items
         .iter()
         .filter_map(|i| i.about.newspaper.as_deref())
         .collect();
-    papers.sort_unstable();
-    papers.dedup();
+    title_of(&papers)
+}
+
+/// The title for these distinct paper names (sorted).
+pub(super) fn title_of(papers: &std::collections::BTreeSet<&str>) -> String {
+    let papers: Vec<&str> = papers.iter().copied().collect();
     match papers.len() {
         0 => "paiban".to_string(),
         1..=3 => papers.join("、"),
@@ -315,7 +319,27 @@ fn page(
     pages: usize,
     items: &[&FeedItem],
 ) -> String {
-    let mut x = String::with_capacity(1024 + items.len() * 1024);
+    let mut x = page_head(links, title, updated_at, n, pages);
+    x.reserve(items.len() * 1024);
+    for item in items {
+        entry(&mut x, links, item);
+    }
+    x.push_str(PAGE_END);
+    x
+}
+
+/// What closes every page.
+pub(super) const PAGE_END: &str = "</feed>\n";
+
+/// A page up to its first entry: the feed's id, title and links to the other pages.
+pub(super) fn page_head(
+    links: &Links,
+    title: &str,
+    updated_at: &str,
+    n: usize,
+    pages: usize,
+) -> String {
+    let mut x = String::with_capacity(1024);
     x.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     x.push_str(
         "<feed xmlns=\"http://www.w3.org/2005/Atom\" xmlns:dc=\"http://purl.org/dc/terms/\" \
@@ -349,14 +373,10 @@ fn page(
         }
         link(&mut x, "last", pages);
     }
-    for item in items {
-        entry(&mut x, links, item);
-    }
-    x.push_str("</feed>\n");
     x
 }
 
-fn entry(x: &mut String, links: &Links, i: &FeedItem) {
+pub(super) fn entry(x: &mut String, links: &Links, i: &FeedItem) {
     let a = i.about;
     x.push_str("  <entry>\n");
     let _ = writeln!(x, "    <title>{}</title>", esc(&a.title));
@@ -432,7 +452,7 @@ fn entry(x: &mut String, links: &Links, i: &FeedItem) {
 }
 
 /// Escapes text and attribute values; drops characters XML 1.0 cannot carry.
-fn esc(s: &str) -> String {
+pub(super) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

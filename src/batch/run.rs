@@ -11,7 +11,7 @@ use super::opds::{FeedItem, FeedOptions};
 use super::settle::Settle;
 use super::shard::Shard;
 use super::stale::remove_stale_temps;
-use super::summary::{Outcome, Status, Summary};
+use super::summary::{Outcome, ShardReport, Status, Summary};
 use crate::build::Builder;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -177,7 +177,7 @@ pub fn run_pass(
         total: issues.len() + problems.len(),
     });
 
-    let (store, warnings) = Store::open(outdir, opts.shard);
+    let (store, warnings) = Store::open(outdir, opts.shard, &ours);
     for w in warnings {
         on_event(Event::Warning(w));
     }
@@ -227,6 +227,15 @@ pub fn run_pass(
         .collect();
     store.finish(entries)?;
     let mut summary = Summary::new(outcomes, start.elapsed().as_secs_f64());
+    if let Some(s) = opts.shard {
+        // A shard never writes the shared feed (shards finishing at once would each
+        // replace it with their own view); `paiban catalog` merges every shard's
+        // manifest into it. Its failures go to a log of its own.
+        let sizes = super::shard::sizes(all_keys.iter().map(String::as_str), s.count);
+        summary.shard = Some(ShardReport::new(s, &sizes));
+        write_failure_log(outdir, s, &summary)?;
+        return Ok(summary);
+    }
     if let Some(feed) = &opts.feed {
         let items: Vec<FeedItem> = feed_entries
             .iter()
@@ -245,6 +254,23 @@ pub fn run_pass(
         }
     }
     Ok(summary)
+}
+
+/// `paiban-failures.shard-I-of-N.log` in OUTDIR: one line per issue this shard failed,
+/// `PATH: REASON` (empty when none failed), replaced at the end of each of its runs.
+pub fn failure_log_path(outdir: &Path, shard: Shard) -> PathBuf {
+    outdir.join(format!("paiban-failures.{}.log", shard.suffix()))
+}
+
+fn write_failure_log(outdir: &Path, shard: Shard, summary: &Summary) -> Result<()> {
+    let mut log = String::new();
+    for (input, reason) in summary.failures() {
+        // One line per failure, whatever the reason holds.
+        let reason = reason.replace(['\n', '\r'], " ");
+        log.push_str(&format!("{input}: {reason}\n"));
+    }
+    crate::output::write_atomic(&failure_log_path(outdir, shard), log.as_bytes())?;
+    Ok(())
 }
 
 /// One issue: skip it, or convert and record it. Returns the entry the manifest keeps.

@@ -2,6 +2,7 @@
 //! and reason), the time taken and the rate, as text and as JSON.
 
 use super::opds::FeedReport;
+use super::shard::Shard;
 use serde::Serialize;
 
 /// What happened to one issue.
@@ -52,6 +53,46 @@ pub struct Summary {
     /// converted).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub feed_error: Option<String>,
+    /// This run's shard and how evenly the issues spread over the shards.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shard: Option<ShardReport>,
+}
+
+/// Which shard ran, and the spread of all issues over the shards.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ShardReport {
+    /// 1-based.
+    pub index: u64,
+    pub count: u64,
+    /// Issues in this shard, of `total`.
+    pub issues: usize,
+    pub total: usize,
+    pub smallest: usize,
+    pub largest: usize,
+    /// The largest shard over the mean (1.0 is perfectly even): the array's wall time
+    /// is set by its largest task.
+    pub largest_over_mean: f64,
+}
+
+impl ShardReport {
+    pub fn new(s: Shard, sizes: &[usize]) -> ShardReport {
+        let total: usize = sizes.iter().sum();
+        let largest = sizes.iter().copied().max().unwrap_or(0);
+        let mean = total as f64 / sizes.len().max(1) as f64;
+        ShardReport {
+            index: s.index,
+            count: s.count,
+            issues: sizes.get(s.index as usize - 1).copied().unwrap_or(0),
+            total,
+            smallest: sizes.iter().copied().min().unwrap_or(0),
+            largest,
+            largest_over_mean: if mean > 0.0 {
+                (largest as f64 / mean * 1000.0).round() / 1000.0
+            } else {
+                1.0
+            },
+        }
+    }
 }
 
 impl Summary {
@@ -73,6 +114,7 @@ impl Summary {
             issues,
             feed: None,
             feed_error: None,
+            shard: None,
         }
     }
 
@@ -114,6 +156,13 @@ impl Summary {
                 f.entries,
                 f.pages,
                 if f.pages == 1 { "" } else { "s" }
+            ));
+        }
+        if let Some(r) = &self.shard {
+            s.push_str(&format!(
+                "shard {} of {}: {} of {} issues (shards hold {}–{}, largest {:.2}× the mean); \
+                 the catalog is written by `paiban catalog OUTDIR`\n",
+                r.index, r.count, r.issues, r.total, r.smallest, r.largest, r.largest_over_mean
             ));
         }
         if let Some(e) = &self.feed_error {

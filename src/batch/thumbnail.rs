@@ -9,55 +9,106 @@ pub const WIDTH: u32 = 240;
 /// A PNG of `png` at most [`WIDTH`] pixels wide; None when it is already that small.
 pub fn thumbnail(png: &[u8]) -> Result<Option<Vec<u8>>, String> {
     let mut dec = png::Decoder::new(Cursor::new(png));
-    dec.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+    // Palette images (paiban's covers) stay indices: one table lookup a pixel instead of
+    // expanding the whole image to RGB first.
+    dec.set_transformations(png::Transformations::STRIP_16);
     let mut reader = dec.read_info().map_err(|e| e.to_string())?;
-    let size = reader
-        .output_buffer_size()
-        .ok_or("the cover is too large to decode")?;
-    let mut buf = vec![0; size];
-    let info = reader.next_frame(&mut buf).map_err(|e| e.to_string())?;
-    let (w, h) = (info.width, info.height);
-    let channels = match info.color_type {
-        png::ColorType::Grayscale => 1,
-        png::ColorType::GrayscaleAlpha => 2,
-        png::ColorType::Rgb => 3,
-        png::ColorType::Rgba => 4,
-        png::ColorType::Indexed => return Err("palette not expanded".into()),
-    };
+    let (w, h) = (reader.info().width, reader.info().height);
     let step = w.div_ceil(WIDTH);
     if step <= 1 {
         return Ok(None);
     }
+    let info = reader.info();
+    // Each possible sample (or palette entry) already over the white page.
+    let over_white = |rgb: [u8; 3], a: u8| -> [u32; 3] {
+        let a = u32::from(a);
+        rgb.map(|c| (u32::from(c) * a + 255 * (255 - a)) / 255)
+    };
+    let (channels, bits, table): (usize, u8, Vec<[u32; 3]>) = match info.color_type {
+        png::ColorType::Indexed => {
+            let pal = info
+                .palette
+                .as_deref()
+                .ok_or("a palette image without a palette")?;
+            let trns = info.trns.as_deref().unwrap_or(&[]);
+            let table = pal
+                .chunks_exact(3)
+                .enumerate()
+                .map(|(i, c)| over_white([c[0], c[1], c[2]], trns.get(i).copied().unwrap_or(255)))
+                .collect();
+            (1, info.bit_depth as u8, table)
+        }
+        png::ColorType::Grayscale if (info.bit_depth as u8) < 8 || info.trns.is_some() => {
+            return Err("low-depth or keyed greyscale thumbnails are not supported".into())
+        }
+        png::ColorType::Grayscale => (1, 8, Vec::new()),
+        png::ColorType::GrayscaleAlpha => (2, 8, Vec::new()),
+        png::ColorType::Rgb if info.trns.is_some() => {
+            return Err("keyed RGB thumbnails are not supported".into())
+        }
+        png::ColorType::Rgb => (3, 8, Vec::new()),
+        png::ColorType::Rgba => (4, 8, Vec::new()),
+    };
+    let size = reader
+        .output_buffer_size()
+        .ok_or("the cover is too large to decode")?;
+    let mut buf = vec![0; size];
+    let frame = reader.next_frame(&mut buf).map_err(|e| e.to_string())?;
+    let line = frame.line_size;
     let (tw, th) = (w / step, (h / step).max(1));
     let mut out = Vec::with_capacity((tw * th * 3) as usize);
-    let line = info.line_size;
+    let mut sums = vec![[0u32; 3]; tw as usize];
+    let n = step * step;
+    let used = (tw * step) as usize;
+    let mut rgb_row = vec![[0u32; 3]; used];
     for ty in 0..th {
-        for tx in 0..tw {
-            let mut sum = [0u32; 3];
-            for y in ty * step..(ty + 1) * step {
-                let row = &buf[y as usize * line..];
-                for x in tx * step..(tx + 1) * step {
-                    let p = &row[x as usize * channels..][..channels];
-                    let rgb = match channels {
-                        1 | 2 => [p[0]; 3],
-                        _ => [p[0], p[1], p[2]],
-                    };
-                    // Transparent parts show as the white page they would lie on.
-                    let a = if channels % 2 == 0 {
-                        u32::from(p[channels - 1])
-                    } else {
-                        255
-                    };
-                    for (s, c) in sum.iter_mut().zip(rgb) {
-                        *s += (u32::from(c) * a + 255 * (255 - a)) / 255;
+        sums.iter_mut().for_each(|s| *s = [0; 3]);
+        for y in ty * step..(ty + 1) * step {
+            let row = &buf[y as usize * line..][..line];
+            if !table.is_empty() && row.iter().all(|&b| b == 0) {
+                // A row all of palette entry 0 (a cover's blank paper, most of its rows):
+                // its sums without looking at each pixel.
+                let c = table[0];
+                for s in sums.iter_mut() {
+                    for (s, c) in s.iter_mut().zip(c) {
+                        *s += c * step;
                     }
                 }
+                continue;
             }
-            let n = step * step;
-            // 16 levels a channel: the cover's few inks and their blends stay distinct to
-            // the eye, and the PNG compresses to about half.
+            if table.is_empty() {
+                for (x, px) in rgb_row.iter_mut().enumerate() {
+                    let p = &row[x * channels..][..channels];
+                    *px = match channels {
+                        1 => [u32::from(p[0]); 3],
+                        2 => over_white([p[0]; 3], p[1]),
+                        3 => [p[0], p[1], p[2]].map(u32::from),
+                        _ => over_white([p[0], p[1], p[2]], p[3]),
+                    };
+                }
+            } else {
+                // Palette indices, `bits` each, packed from the high bits of each byte.
+                let per = (8 / bits) as usize;
+                let mask = ((1u16 << bits) - 1) as u8;
+                for (x, px) in rgb_row.iter_mut().enumerate() {
+                    let shift = 8 - bits as usize * (x % per + 1);
+                    let i = (row[x / per] >> shift) & mask;
+                    *px = table.get(i as usize).copied().unwrap_or([255; 3]);
+                }
+            }
+            for (s, block) in sums.iter_mut().zip(rgb_row.chunks_exact(step as usize)) {
+                for px in block {
+                    s[0] += px[0];
+                    s[1] += px[1];
+                    s[2] += px[2];
+                }
+            }
+        }
+        // 16 levels a channel: the cover's few inks and their blends stay distinct to
+        // the eye, and the PNG compresses to about half.
+        for s in &sums {
             out.extend(
-                sum.iter()
+                s.iter()
                     .map(|s| (((s + n / 2) / n * 15 + 127) / 255 * 17) as u8),
             );
         }
@@ -108,5 +159,34 @@ mod tests {
         let small = png_of(100, 1, png::ColorType::Grayscale, &[7; 100]);
         assert_eq!(thumbnail(&small).unwrap(), None);
         assert!(thumbnail(b"not a png").is_err());
+    }
+
+    #[test]
+    fn palette_covers_scale_from_their_indices() {
+        // 4-bit indexed, 1000×10: rows 0-4 blank (index 0, paper), rows 5-9 left half
+        // index 1 (red); 1000 px → step 5 → 200×2.
+        let (w, h) = (1000u32, 10u32);
+        let mut data = Vec::new();
+        for y in 0..h {
+            for x in (0..w).step_by(2) {
+                let i = |x: u32| u8::from(y >= 5 && x < 500);
+                data.push(i(x) << 4 | i(x + 1));
+            }
+        }
+        let mut v = Vec::new();
+        let mut enc = png::Encoder::new(&mut v, w, h);
+        enc.set_color(png::ColorType::Indexed);
+        enc.set_depth(png::BitDepth::Four);
+        enc.set_palette(vec![255, 255, 255, 255, 0, 0]);
+        enc.write_header().unwrap().write_image_data(&data).unwrap();
+        let t = thumbnail(&v).unwrap().unwrap();
+        let mut dec = png::Decoder::new(Cursor::new(&t)).read_info().unwrap();
+        let mut buf = vec![0; dec.output_buffer_size().unwrap()];
+        let info = dec.next_frame(&mut buf).unwrap();
+        assert_eq!((info.width, info.height), (200, 2));
+        assert_eq!(&buf[..3], [255, 255, 255], "blank rows are paper");
+        let second = &buf[200 * 3..];
+        assert_eq!(&second[..3], [255, 0, 0]);
+        assert_eq!(&second[second.len() - 3..], [255, 255, 255]);
     }
 }

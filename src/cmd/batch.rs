@@ -4,7 +4,9 @@
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use paiban::batch::settle::Settle;
-use paiban::batch::{self, BatchOptions, Event, FeedOptions, Shard, Status, Summary, WatchOptions};
+use paiban::batch::{
+    self, shard, BatchOptions, Event, FeedOptions, Shard, Status, Summary, WatchOptions,
+};
 use paiban::build::Builder;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -48,9 +50,16 @@ pub struct Args {
     /// With --watch: stop after this many issues were converted (for tests and scripts).
     #[arg(long, hide = true)]
     watch_exit_after: Option<usize>,
-    /// Convert only shard I of N (by a hash of each issue's path), e.g. 2/4.
-    #[arg(long, value_parser = parse_shard)]
-    shard: Option<Shard>,
+    /// Convert only shard I of N (by a hash of each issue's path), e.g. 2/4; or `auto`:
+    /// I and N from the scheduler's task index (SLURM_ARRAY_TASK_ID/_COUNT,
+    /// JOB_COMPLETION_INDEX, AWS_BATCH_JOB_ARRAY_INDEX/_SIZE, CLOUD_RUN_TASK_INDEX/_COUNT),
+    /// the default when one of them is set.
+    #[arg(long, value_name = "I/N|auto", value_parser = parse_shard)]
+    shard: Option<ShardArg>,
+    /// With --shard auto: how many shards there are (Kubernetes Indexed Jobs give only
+    /// the index; default: PAIBAN_SHARDS, else the scheduler's count).
+    #[arg(long, value_name = "N")]
+    shards: Option<u64>,
     /// Formats to build, comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "epub,pdf")]
     format: Vec<Format>,
@@ -79,8 +88,46 @@ fn parse_settle(s: &str) -> Result<Duration, String> {
     }
 }
 
-fn parse_shard(s: &str) -> Result<Shard, String> {
-    Shard::parse(s).map_err(|e| e.to_string())
+#[derive(Clone, Copy)]
+enum ShardArg {
+    Fixed(Shard),
+    Auto,
+}
+
+fn parse_shard(s: &str) -> Result<ShardArg, String> {
+    if s.trim() == "auto" {
+        return Ok(ShardArg::Auto);
+    }
+    Shard::parse(s)
+        .map(ShardArg::Fixed)
+        .map_err(|e| e.to_string())
+}
+
+/// The shard this run converts: `--shard I/N`, or the scheduler's index (`--shard auto`,
+/// also when no --shard is given but a scheduler's index variable is set).
+fn shard(args: &Args) -> Result<Option<Shard>> {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+    let auto = match args.shard {
+        Some(ShardArg::Fixed(s)) => return Ok(Some(s)),
+        Some(ShardArg::Auto) => true,
+        None => shard::scheduler_present(&env),
+    };
+    if !auto {
+        return Ok(None);
+    }
+    let shards = match (args.shards, env("PAIBAN_SHARDS")) {
+        (Some(n), _) => Some(n),
+        (None, Some(v)) => Some(v.trim().parse::<u64>().map_err(|_| {
+            anyhow::anyhow!("PAIBAN_SHARDS=`{v}`: give the number of shards, e.g. 4")
+        })?),
+        (None, None) => None,
+    };
+    let a = shard::from_scheduler(&env, shards)?;
+    eprintln!(
+        "shard {} of {} (from {})",
+        a.shard.index, a.shard.count, a.from
+    );
+    Ok(Some(a.shard))
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
@@ -105,7 +152,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
         }),
         force: args.force,
-        shard: args.shard,
+        shard: shard(&args)?,
         feed: (!args.no_opds).then(|| {
             let mut feed = FeedOptions::in_outdir(&args.output);
             if let Some(p) = &args.opds {

@@ -9,6 +9,7 @@ macro_rules! say {
 
 pub mod batch;
 pub mod build;
+pub mod catalog;
 pub mod check;
 pub mod normalize;
 pub mod outline;

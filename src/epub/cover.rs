@@ -246,10 +246,11 @@ fn fit(c: &Canvas<'_>, s: &str, px: f32, width: f32) -> String {
 
 /// The inks, in palette order.
 const INKS: [[u8; 3]; 3] = [RED, INK, GREY];
-/// Coverage levels per ink. The cover is an indexed PNG (one byte a pixel instead of three,
-/// about a third of the size): paper, then each ink at 15 strengths over paper — smooth
-/// edges at this size, and a quarter smaller than 63 strengths (64 KB instead of 87 KB).
-const LEVELS: u32 = 15;
+/// Coverage levels per ink. The cover is a 4-bit indexed PNG: paper, then each ink at 4
+/// strengths over paper (13 colours), half a byte a pixel. At 1200×1600 the edges stay
+/// smooth to the eye; the sample's cover is 38 KB instead of 64 KB with 15 strengths in 8
+/// bits (5 strengths: 40 KB).
+const LEVELS: u32 = 4;
 
 fn palette() -> Vec<u8> {
     let mut p = PAPER.to_vec();
@@ -285,6 +286,9 @@ struct Canvas<'f> {
     font: &'f fontdue::Font,
     /// Palette indices, row by row.
     px: Vec<u8>,
+    /// Each glyph rasterized once per size (a headline repeats characters, and the
+    /// coverage is mapped to levels once).
+    glyphs: std::collections::HashMap<(char, u32), (fontdue::Metrics, Vec<u8>)>,
 }
 
 impl<'f> Canvas<'f> {
@@ -292,6 +296,7 @@ impl<'f> Canvas<'f> {
         Canvas {
             font,
             px: vec![0; WIDTH * HEIGHT],
+            glyphs: std::collections::HashMap::new(),
         }
     }
 
@@ -322,15 +327,27 @@ impl<'f> Canvas<'f> {
     fn line_at(&mut self, t: &Text, mut x: f32, baseline: f32) {
         let ink = ink_of(t.color);
         for ch in t.s.chars() {
-            let (m, cov) = self.font.rasterize(ch, t.px);
+            let font = self.font;
+            let (m, levels) = self.glyphs.entry((ch, t.px.to_bits())).or_insert_with(|| {
+                let (m, cov) = font.rasterize(ch, t.px);
+                let levels = cov
+                    .iter()
+                    .map(|&a| ((a as u32 * LEVELS + 127) / 255) as u8)
+                    .collect();
+                (m, levels)
+            });
+            let m = *m;
             let left = x.round() as i64 + m.xmin as i64;
             let top = baseline.round() as i64 - m.height as i64 - m.ymin as i64;
             for row in 0..m.height {
+                let py = top + row as i64;
+                if py < 0 || py >= HEIGHT as i64 {
+                    continue;
+                }
                 for col in 0..m.width {
-                    let a = cov.get(row * m.width + col).copied().unwrap_or(0) as u32;
-                    let level = (a * LEVELS + 127) / 255;
-                    let (px, py) = (left + col as i64, top + row as i64);
-                    if level == 0 || px < 0 || py < 0 || px >= WIDTH as i64 || py >= HEIGHT as i64 {
+                    let level = levels.get(row * m.width + col).copied().unwrap_or(0) as u32;
+                    let px = left + col as i64;
+                    if level == 0 || px < 0 || px >= WIDTH as i64 {
                         continue;
                     }
                     if let Some(p) = self.px.get_mut(py as usize * WIDTH + px as usize) {
@@ -349,11 +366,25 @@ impl<'f> Canvas<'f> {
         let mut out = Vec::new();
         let mut enc = png::Encoder::new(&mut out, WIDTH as u32, HEIGHT as u32);
         enc.set_color(png::ColorType::Indexed);
-        enc.set_depth(png::BitDepth::Eight);
+        enc.set_depth(png::BitDepth::Four);
         enc.set_palette(palette());
-        enc.set_compression(png::Compression::High);
+        // Compressed once, at the level that pays: on the 132 development issues `High`
+        // took 18 % more time for 11 % smaller files, `Fast` gave 34 % larger ones.
+        enc.set_compression(png::Compression::Balanced);
+        // No row filter: palette indices are not magnitudes, and the adaptive filters made
+        // the sample's cover 51 KB instead of 40 KB (the PNG spec advises none for them).
+        enc.set_filter(png::Filter::NoFilter);
         let mut w = enc.write_header().map_err(err)?;
-        w.write_image_data(&self.px).map_err(err)?;
+        // Two pixels a byte, the first in the high nibble.
+        let packed: Vec<u8> = self
+            .px
+            .chunks_exact(WIDTH)
+            .flat_map(|row| {
+                row.chunks(2)
+                    .map(|p| p[0] << 4 | p.get(1).copied().unwrap_or(0))
+            })
+            .collect();
+        w.write_image_data(&packed).map_err(err)?;
         w.finish().map_err(err)?;
         Ok(out)
     }

@@ -107,11 +107,39 @@ pub fn files_under(dir: &Path) -> Vec<String> {
     out
 }
 
+/// The variables that make `batch` pick its shard from a scheduler's index.
+pub const SCHEDULER_VARS: [&str; 9] = [
+    "SLURM_ARRAY_TASK_ID",
+    "SLURM_ARRAY_TASK_COUNT",
+    "SLURM_ARRAY_TASK_MIN",
+    "JOB_COMPLETION_INDEX",
+    "AWS_BATCH_JOB_ARRAY_INDEX",
+    "AWS_BATCH_JOB_ARRAY_SIZE",
+    "CLOUD_RUN_TASK_INDEX",
+    "CLOUD_RUN_TASK_COUNT",
+    "PAIBAN_SHARDS",
+];
+
 /// Runs `paiban batch INDIR -o OUTDIR EXTRA… --summary-json …` and returns its output and
 /// the summary it wrote.
 pub fn run_batch(indir: &Path, outdir: &Path, extra: &[&str]) -> (Output, serde_json::Value) {
+    run_batch_env(indir, outdir, extra, &[])
+}
+
+/// [`run_batch`] with these environment variables (and no other scheduler's).
+pub fn run_batch_env(
+    indir: &Path,
+    outdir: &Path,
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> (Output, serde_json::Value) {
     let json = outdir.with_extension("summary.json");
-    let out = Command::new(env!("CARGO_BIN_EXE_paiban"))
+    let _ = std::fs::remove_file(&json);
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_paiban"));
+    for v in SCHEDULER_VARS {
+        cmd.env_remove(v);
+    }
+    let out = cmd
         .arg("batch")
         .arg(indir)
         .arg("-o")
@@ -119,6 +147,7 @@ pub fn run_batch(indir: &Path, outdir: &Path, extra: &[&str]) -> (Output, serde_
         .arg("--summary-json")
         .arg(&json)
         .args(extra)
+        .envs(env.iter().copied())
         .output()
         .unwrap();
     let text = std::fs::read_to_string(&json).unwrap_or_else(|e| {

@@ -271,6 +271,11 @@ fn best(
         _ => 0.0,
     };
     let total = line_width(chars, widths, 0, n - 1);
+    // Balancing is quadratic in the candidates: a headline of more than a dozen lines (a
+    // pathological title) is filled greedily instead, each line as full as it goes.
+    if total > MAX_BALANCED_LINES as f32 * measure || n > MAX_BALANCED_CHARS {
+        return greedy(&ends, n, ok);
+    }
     // Try 2, 3, … lines: the first count that admits a layout wins.
     for lines in 2..=n {
         let mean = total / lines as f32;
@@ -316,6 +321,50 @@ fn best(
         }
     }
     None
+}
+
+/// Lines past which a headline is filled greedily, not balanced.
+const MAX_BALANCED_LINES: usize = 12;
+/// Characters past which a headline is filled greedily (the balancing costs grow with the
+/// square of the break candidates).
+const MAX_BALANCED_CHARS: usize = 400;
+
+/// Breaks at the last allowed end that still fits each line; a line that fits nowhere
+/// ends at the first candidate.
+fn greedy(
+    ends: &[usize],
+    n: usize,
+    ok: impl Fn(usize, usize) -> Option<f32>,
+) -> Option<Vec<usize>> {
+    let mut breaks = Vec::new();
+    let mut start = 0;
+    let mut j = 0;
+    while j < ends.len() && ends[j] + 1 < n {
+        // The furthest end from `start` that fits; widths grow with the end, so stop at
+        // the first that does not (after at least one).
+        let mut last = None;
+        let mut k = j;
+        while k < ends.len() && ends[k] + 1 < n {
+            if ok(start, ends[k]).is_some() {
+                last = Some(k);
+            } else if last.is_some() {
+                break;
+            }
+            k += 1;
+            if k - j > 512 {
+                break;
+            }
+        }
+        let pick = last.unwrap_or(j);
+        // The rest fits on one line: done.
+        if ok(start, n - 1).is_some() {
+            break;
+        }
+        breaks.push(ends[pick]);
+        start = ends[pick] + 1;
+        j = pick + 1;
+    }
+    Some(breaks)
 }
 
 /// A headline broken into lines of text, for callers that only measure strings (the

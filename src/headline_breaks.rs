@@ -62,7 +62,8 @@ fn opportunities_with(chars: &[char], after: &[bool], words: bool) -> Vec<Option
     for i in 0..n - 1 {
         let c = chars[i];
         match c {
-            '《' => depth += 1,
+            // An unclosed `《` (a title cut short) protects nothing.
+            '《' if chars[i + 1..].contains(&'》') => depth += 1,
             '》' => depth = depth.saturating_sub(1),
             _ => {}
         }
@@ -188,6 +189,23 @@ pub fn choose_from(
         }
     }
     best(chars, widths, &opened, measure)
+        .or_else(|| {
+            // Nothing fits (a book title longer than the line): any break the line-breaking
+            // rules allow, so no character runs off the page.
+            let after = crate::layout::linebreak::break_after(chars);
+            let any: Vec<Option<Opportunity>> = ops
+                .iter()
+                .enumerate()
+                .map(|(i, o)| {
+                    o.or(after
+                        .get(i)
+                        .copied()
+                        .unwrap_or(false)
+                        .then_some(Opportunity::Char))
+                })
+                .collect();
+            best(chars, widths, &any, measure)
+        })
         .or_else(|| best(chars, widths, ops, f32::INFINITY))
         .unwrap_or_default()
 }

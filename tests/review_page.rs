@@ -364,13 +364,13 @@ fn roundtrip(converter: &str, name: &str) -> PathBuf {
 
 #[test]
 fn what_could_not_be_recovered_is_a_warning_and_the_page_is_not_green() {
-    // pdftotext runs paragraphs together: one of 5,000 characters and more, section heads
-    // (`三、`) inside it.
+    // A paragraph of 2,200 characters that no line shape can divide (one line of text, as
+    // a converter that ran a page's paragraphs together leaves it).
     let dir = tempfile::tempdir().unwrap();
-    let (_, page) = review(
-        &roundtrip("pdftotext", "gwr2026-hubei-01"),
-        &dir.path().join("page.html"),
-    );
+    let long = dir.path().join("long.md");
+    let text = format!("# 标题\n\n{}\n", "这是一句话，说明有关情况。".repeat(170));
+    std::fs::write(&long, text).unwrap();
+    let (_, page) = review(&long, &dir.path().join("long.html"));
     assert!(!page.contains("没有错误，也没有警告"));
     assert!(page.contains("段落过长"), "the overlong paragraph's kind");
     let note = page
@@ -382,7 +382,11 @@ fn what_could_not_be_recovered_is_a_warning_and_the_page_is_not_green() {
     assert!(note.contains("超过报纸所印的任何一段（1500 字）"));
     // The warning also stands under the paragraph it is about, in the text.
     assert!(page.contains("<p class=\"note g-warn warn\"><b>警告 · 段落过长</b> 这一段长达 "));
-    // The masthead the heads named, marked as inferred from them.
+    // pdftotext's running heads name the paper: the masthead, marked as inferred from them.
+    let (_, page) = review(
+        &roundtrip("pdftotext", "gwr2026-hubei-01"),
+        &dir.path().join("page.html"),
+    );
     assert!(
         page.contains("推断 · 取自版头「湖北日报」"),
         "the inferred newspaper"

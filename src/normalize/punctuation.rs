@@ -364,7 +364,14 @@ fn bracket_spaces(lines: &mut Lines, converted: &[(usize, Vec<usize>)], repairs:
                 .nth(3)
                 .map_or(0, |(p, _)| p);
             let before = head(&l.text[from..], 10).to_string();
-            let after = head(&out[from..], 10).to_string();
+            // The same stretch of text less the spaces it lost (an excerpt that ran on
+            // would report characters as added).
+            let first = l.text[..from].chars().count();
+            let lost = cols
+                .iter()
+                .filter(|&&c| c >= first && c < first + 10)
+                .count();
+            let after = head(&out[from..], 10 - lost).to_string();
             repairs.push(Repair {
                 evidence: Some(format!(
                     "{} space{} beside full-width brackets or quotes, which carry their own",

@@ -189,6 +189,8 @@ pub fn choose_from(
         }
     }
     best(chars, widths, &opened, measure)
+        // A book title a little wider than the line stays whole (set a little tight).
+        .or_else(|| best(chars, widths, ops, measure * 1.25))
         .or_else(|| {
             // Nothing fits (a book title longer than the line): any break the line-breaking
             // rules allow, so no character runs off the page.

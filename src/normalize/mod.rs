@@ -503,8 +503,7 @@ pub fn normalize(text: &str, opts: &NormalizeOptions) -> Normalized {
     if let Some(shape) = &shape {
         structure::fix_marked_headings(&mut lines, shape, &mut repairs);
         let current = lines.kept_text();
-        let ev = evidence::Evidence::new(&current);
-        structure::mark_headings(&mut lines, shape, &gaps, &ev, &mut repairs);
+        structure::mark_headings(&mut lines, shape, &gaps, &current, &mut repairs);
         spaces::run(&mut lines, shape, &mut repairs);
     }
     punctuation::run(&mut lines, &mut repairs);

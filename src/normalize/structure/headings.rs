@@ -9,7 +9,6 @@
 use crate::cjk::{is_byline, is_han, is_numbered_head, paragraph_kind};
 use crate::model::ParaKind;
 use crate::normalize::blocks::{blocks, Block, BlockKind};
-use crate::normalize::evidence::Evidence;
 use crate::normalize::lineshape::{width, Shape, Wrap};
 use crate::normalize::tail;
 use crate::normalize::{head, veto, Lines, Repair};
@@ -112,12 +111,13 @@ fn texts(b: &Block, lines: &Lines) -> Vec<(usize, String)> {
 }
 
 /// Do the characters across the junction of `a` and `b` read as a word of the issue?
-fn word_across(a: &str, b: &str, ev: &Evidence) -> bool {
+/// (Asked only in the title block, a few times an issue: a plain search, no index.)
+fn word_across(a: &str, b: &str, text: &str) -> bool {
     let (Some(last), Some(first)) = (a.chars().next_back(), b.chars().next()) else {
         return false;
     };
-    ev.bigram_count(last, first) > 0
-        && (ev.has(&format!("{}{first}", tail(a, 2))) || ev.has(&format!("{last}{}", head(b, 2))))
+    text.contains(&format!("{}{first}", tail(a, 2)))
+        || text.contains(&format!("{last}{}", head(b, 2)))
 }
 
 /// Lines joined as one heading line: no space between Chinese characters.
@@ -139,7 +139,7 @@ pub(crate) fn run(
     lines: &mut Lines,
     shape: &Shape,
     gaps: &HashSet<usize>,
-    ev: &Evidence,
+    text_now: &str,
     repairs: &mut Vec<Repair>,
 ) -> usize {
     if shape.wrap != Wrap::Hard {
@@ -183,10 +183,11 @@ pub(crate) fn run(
             // the wrap occur together elsewhere in the issue (`第二|卷`, `规|划的建议`), or
             // one or two characters alone (`闭|幕`).
             let cut_word = parts.len() == 1
+                && title_block
                 && next_text.chars().count() <= 6
                 && heading_level(&text, title_block).is_some()
                 && heading_level(&next_text, title_block).is_some()
-                && (next_text.chars().count() <= 2 || word_across(&text, &next_text, ev));
+                && (next_text.chars().count() <= 2 || word_across(&text, &next_text, text_now));
             let vetoed = lines
                 .veto_texts
                 .seam(last, next.first().map_or("", |n| n.1.as_str()));

@@ -31,10 +31,8 @@ fn ends_open(text: &str) -> bool {
 
 /// Widths of heading lines that recur: a headline set larger wraps at a measure of its
 /// own, so a line at that width that is followed by a short one is one heading wrapped.
-pub(crate) fn heading_measures(all: &[Vec<Printed>], full: f32) -> Vec<f32> {
+pub(crate) fn heading_measures<'a>(all: impl Iterator<Item = &'a Printed>, full: f32) -> Vec<f32> {
     let mut ws: Vec<f32> = all
-        .iter()
-        .flatten()
         .filter(|p| p.exact() && !ends_block(&p.text) && p.width >= 6.0 && p.width < full - 2.5)
         .map(|p| p.width)
         .collect();
@@ -146,8 +144,7 @@ pub(crate) fn run(lines: &mut Lines, shape: &Shape, repairs: &mut Vec<Repair>) -
         let printed = printed_lines(&texts, full);
         found.push((idx, printed));
     }
-    let all: Vec<Vec<Printed>> = found.iter().map(|(_, p)| p.clone()).collect();
-    let heads = heading_measures(&all, full);
+    let heads = heading_measures(found.iter().flat_map(|(_, p)| p), full);
     let mut cuts: Vec<usize> = Vec::new();
     for (idx, printed) in &found {
         let mut first = true;

@@ -477,14 +477,16 @@ pub fn normalize(text: &str, opts: &NormalizeOptions) -> Normalized {
         if std::env::var_os("PAIBAN_DEBUG_SHAPE").is_some() {
             eprintln!("{shape:?}");
         }
+        // The evidence index reads no whitespace, so the blank lines the paragraph split
+        // inserts leave it valid for this round's joins: it is built once a round.
+        let current = lines.kept_text();
+        let ev = evidence::Evidence::new(&current);
         if first_round {
             gaps = structure::gap_origins(&lines);
             // Paragraph ends inside blocks, before joins grow lines past one printed line.
-            structure::split_paragraphs(&mut lines, &shape, &mut repairs);
+            structure::split_paragraphs(&mut lines, &shape, &ev, &mut repairs);
         }
         let mut joined = 0;
-        let current = lines.kept_text();
-        let ev = evidence::Evidence::new(&current);
         loop {
             let n = joins::run(&mut lines, &ev, &shape, &mut repairs);
             joined += n;

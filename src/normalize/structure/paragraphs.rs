@@ -9,11 +9,12 @@
 use super::printed::{printed_lines, Printed};
 use crate::cjk::{is_numbered_head, text_ends_sentence};
 use crate::normalize::blocks::{blocks, BlockKind};
+use crate::normalize::evidence::Evidence;
 use crate::normalize::lineshape::{Shape, Wrap};
 use crate::normalize::{head, tail, Lines, Repair};
 
 /// Marks that close a block of text other than a sentence: `各位代表：`, a list item's `；`.
-fn ends_block(text: &str) -> bool {
+pub(crate) fn ends_block(text: &str) -> bool {
     text_ends_sentence(text)
         || text
             .trim_end()
@@ -54,6 +55,7 @@ fn end_after(
     first: bool,
     full: f32,
     heads: &[f32],
+    ev: &Evidence,
 ) -> Option<String> {
     let p = &printed[j];
     let n = &printed[j + 1];
@@ -109,6 +111,17 @@ fn end_after(
     if word > 0.0 && short_by <= 0.5 * word + 1.5 {
         return None;
     }
+    // `坚定不移贯彻总体国` / `家安全观`: the line ends inside a word the issue uses
+    // elsewhere (a first line short of its indent, a line set loose before a quote).
+    let inside_word = match (text.chars().next_back(), n.text.trim_start().chars().next()) {
+        (Some(a), Some(b)) => {
+            crate::cjk::is_han(a) && crate::cjk::is_han(b) && ev.bigram_count(a, b) >= 2
+        }
+        _ => false,
+    };
+    if inside_word {
+        return None;
+    }
     // The first line of a headline wrapped at its own measure.
     let heading_wrap = heads.iter().any(|&h| (p.width - h).abs() < 0.3)
         && !ends_block(&n.text)
@@ -124,7 +137,12 @@ fn end_after(
 }
 
 /// Splits hard-wrapped blocks where paragraphs end. Returns the number of splits.
-pub(crate) fn run(lines: &mut Lines, shape: &Shape, repairs: &mut Vec<Repair>) -> usize {
+pub(crate) fn run(
+    lines: &mut Lines,
+    shape: &Shape,
+    ev: &Evidence,
+    repairs: &mut Vec<Repair>,
+) -> usize {
     if shape.wrap != Wrap::Hard || shape.full < 4.0 {
         return 0;
     }
@@ -158,7 +176,7 @@ pub(crate) fn run(lines: &mut Lines, shape: &Shape, repairs: &mut Vec<Repair>) -
             let reason = if vetoed {
                 None
             } else {
-                end_after(printed, j, first, full, &heads)
+                end_after(printed, j, first, full, &heads, ev)
             };
             first = reason.is_some();
             let Some(reason) = reason else {
@@ -193,7 +211,8 @@ mod tests {
         let mut l = Lines::new(t);
         let shape = Shape::measure(&l);
         let mut r = Vec::new();
-        run(&mut l, &shape, &mut r);
+        let text = l.kept_text();
+        run(&mut l, &shape, &Evidence::new(&text), &mut r);
         l.finish().0
     }
 

@@ -4,6 +4,7 @@
 //! `“九纵五横”高速`), and before a mark that cannot begin a line (`（新闻联播）` / `：第十四届`).
 //! The pieces of one printed line are put back together before widths are compared.
 
+use super::paragraphs::ends_block;
 use crate::cjk::{is_closing_punct, is_opening_punct, text_ends_sentence};
 use crate::normalize::lineshape::{pure, squeeze, width};
 
@@ -46,9 +47,13 @@ pub(crate) fn printed_lines(texts: &[&str], full: f32) -> Vec<Printed> {
             width: widths[i],
         };
         i += 1;
-        while let Some(k) = pieces_after(&p, &texts[i..], &widths[i..], full)
-            .or_else(|| run_in_piece(&p, &texts[i..], &widths[i..], full))
-        {
+        // A run-in head opens a paragraph: the printed line before it ends a block.
+        let may_run_in = out.last().is_none_or(|q: &Printed| ends_block(&q.text));
+        while let Some(k) = pieces_after(&p, &texts[i..], &widths[i..], full).or_else(|| {
+            may_run_in
+                .then(|| run_in_piece(&p, &texts[i..], &widths[i..], full))
+                .flatten()
+        }) {
             for j in i..i + k {
                 p.text.push_str(texts[j]);
                 p.width += widths[j];
@@ -88,6 +93,11 @@ fn pieces_after(p: &Printed, next: &[&str], widths: &[f32], full: f32) -> Option
         return Some(1);
     }
     let stop = text_ends_sentence(&p.text);
+    // `力。` / `（34）大力……`: after a stop, a numbered point opens a paragraph, whatever
+    // the widths add up to (its first line, two ems in, plus a short last line fill one).
+    if stop && crate::normalize::joins::opens_point(next.first()?) {
+        return None;
+    }
     let mut sum = p.width;
     let mut text_pure = pure(&p.text);
     let mut sq = squeeze(&p.text);
@@ -147,6 +157,13 @@ mod tests {
         let p = printed_lines(&t, 20.0);
         assert_eq!(p.len(), 2, "{p:?}");
         assert_eq!(p[0].last, 2);
+    }
+
+    #[test]
+    fn numbered_point_after_a_stop_is_no_piece() {
+        // A one-character last line and the next point's first line add up to the measure.
+        let t = ["力。", "（34）大力繁荣文化事业。营造良好"];
+        assert_eq!(printed_lines(&t, 20.0).len(), 2);
     }
 
     #[test]

@@ -175,19 +175,40 @@ pub(crate) fn run(
             let short_next = next.len() == 1
                 && !next_text.contains(['。', '！', '？', '；', '，'])
                 && width(&next_text) < width(last);
-            // The line reaches the measure with no stop: it runs on into the short line.
-            let wraps = width(last) >= shape.full - 1.0
+            // The line reaches the measure with no stop: it runs on into the short line. A
+            // block's only line may be a paragraph's first, set two ems in (a dateline).
+            let indent = if parts.len() == 1 { 2.0 } else { 0.0 };
+            // Two lines or more of one width: the block is set to its own (a headline's)
+            // measure, and its last line is as full as the one above it.
+            let own_measure = parts.len() >= 2
+                && parts.iter().rev().nth(1).is_some_and(|p| {
+                    let (a, b) = (width(&p.1), width(last));
+                    b >= a - 1.0 && b <= a + 1.0
+                });
+            let wraps = (width(last) + indent >= shape.full - 1.0 || own_measure)
                 && !crate::cjk::text_ends_sentence(last)
-                && !last.ends_with(['：', '；', '，', '、', '）']);
+                && !last.ends_with(['：', '；', '，', '、', '）'])
+                && numbered_level(&next_text).is_none();
+            // The next block opens with a phrase of one or two characters (`等 习近平签署
+            // 主席令`): no headline line starts so; the phrase ends the line above.
+            let stub_phrase = next_text
+                .split_whitespace()
+                .next()
+                .is_some_and(|p| p.chars().count() <= 2)
+                && next_text.split_whitespace().nth(1).is_some();
             // A headline's last word or two on a line of their own: the characters across
             // the wrap occur together elsewhere in the issue (`第二|卷`, `规|划的建议`), or
             // one or two characters alone (`闭|幕`).
             let cut_word = parts.len() == 1
                 && title_block
-                && next_text.chars().count() <= 6
+                && (next_text.chars().count() <= 6 || stub_phrase)
                 && heading_level(&text, title_block).is_some()
-                && heading_level(&next_text, title_block).is_some()
-                && (next_text.chars().count() <= 2 || word_across(&text, &next_text, text_now));
+                && (heading_level(&next_text, title_block).is_some()
+                    || stub_phrase
+                        && heading_level(&joined(&[&text, &next_text]), title_block).is_some())
+                && (next_text.chars().count() <= 2
+                    || stub_phrase
+                    || word_across(&text, &next_text, text_now));
             let vetoed = lines
                 .veto_texts
                 .seam(last, next.first().map_or("", |n| n.1.as_str()));
@@ -207,12 +228,17 @@ pub(crate) fn run(
             .is_some_and(|(i, _)| gaps.contains(&lines.lines[*i].origin));
         let evidence = |l: usize| {
             if shape.unseparated {
-                gap
+                // The title block's lines stand apart by their type, not by space.
+                gap || title_block
             } else {
                 title_block || l <= 3 && numbered_level(&text).is_some()
             }
         };
+        // The first line may name the issuers (`中共中央 全国人大常委会 国务院 全国政协讣告`):
+        // at the top it is the title, not a signature.
+        let opening = title_block && !title_done;
         let level = heading_level(&text, title_block)
+            .or_else(|| (opening && name_list(&text)).then_some(1))
             .filter(|&l| has_next && evidence(l) && !lines.veto_texts.line(&text));
         let Some(level) = level else {
             if !merged.is_empty() {
@@ -225,6 +251,36 @@ pub(crate) fn run(
             }
             continue;
         };
+        if title_block && !title_done && phrased(&text) {
+            // A title set in phrases (`中共中央 全国人大常委会 国务院 全国政协讣告`) runs on
+            // over the short unnumbered lines under it, as a centred headline wraps.
+            let mut widest = parts.iter().map(|p| width(&p.1)).fold(0.0, f32::max);
+            while let Some(nb) = all.get(k).filter(|nb| nb.kind == BlockKind::Paragraph) {
+                let next = texts(nb, lines);
+                let next_text = joined(&next.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>());
+                let all_text = joined(&[&text, &next_text]);
+                let prev_last = lines.lines[last_line].text.trim().to_string();
+                let first_next = next.first().map_or("", |n| n.1.as_str());
+                let fits = next.iter().all(|n| width(&n.1) <= widest + 1.0);
+                if !fits
+                    || numbered_level(&next_text).is_some()
+                    || is_title_block_line(&next_text)
+                    || heading_level(&all_text, true).is_none() && !name_list(&next_text)
+                    || next_text.contains(['。', '！', '？', '；', '，', '：'])
+                    || lines.veto_texts.seam(&prev_last, first_next)
+                    || !all
+                        .get(k + 1)
+                        .is_some_and(|b| b.kind == BlockKind::Paragraph)
+                {
+                    break;
+                }
+                widest = next.iter().map(|n| width(&n.1)).fold(widest, f32::max);
+                merged.extend(next.iter().map(|(i, _)| *i));
+                text = all_text;
+                last_line = next.last().map_or(last_line, |n| n.0);
+                k += 1;
+            }
+        }
         let level = if title_block && !title_done { 1 } else { level };
         title_done = true;
         let marked_text = format!("{} {text}", "#".repeat(level));
@@ -240,6 +296,18 @@ pub(crate) fn run(
         marked += 1;
     }
     marked
+}
+
+/// Phrases set apart by spaces between Chinese characters, as headlines are.
+fn phrased(t: &str) -> bool {
+    let words: Vec<&str> = t
+        .split([' ', '\u{3000}'])
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.windows(2).any(|w| {
+        let wide = |c: Option<char>| c.is_some_and(|c| !c.is_ascii());
+        wide(w[0].chars().next_back()) && wide(w[1].chars().next())
+    })
 }
 
 /// Lines a title block holds besides headings: the `——` subtitle, the speaker, a date.

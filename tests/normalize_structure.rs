@@ -267,6 +267,54 @@ fn the_title_block_of_a_report() {
     assert!(out.contains("\n\n### 一、工作回顾\n\n"), "{out}");
 }
 
+#[test]
+fn a_dateline_wrapped_from_its_indented_first_line_stays_one_paragraph() {
+    // The dateline is a paragraph set two ems in: 18 ems reach a 20-em measure.
+    let mut t = String::from(
+        "2026年江苏省政府工作报告\n——2026年2月3日在江苏省第十四届人民\n\n代表大会第五次会议上\n省长 刘小涛\n各位代表：\n",
+    );
+    t.push_str(&column20(4));
+    let out = norm(&t);
+    let paras: Vec<&str> = out.split("\n\n").collect();
+    assert_eq!(paras[0], "# 2026年江苏省政府工作报告", "{out}");
+    assert_eq!(
+        paras[1].replace('\n', ""),
+        "——2026年2月3日在江苏省第十四届人民代表大会第五次会议上",
+        "{out}"
+    );
+    assert!(!out.contains("## 代表大会"), "{out}");
+}
+
+#[test]
+fn a_headline_set_in_phrases_runs_on_over_its_wrapped_lines() {
+    // A centred headline in phrases wraps over three lines; the body follows.
+    let mut t = String::from(
+        "习近平在上海考察时强调 聚焦建设五个中心重要使命\n加快建成社会主义现代化国际大都市 返京途中在江苏盐\n城考察\n",
+    );
+    t.push_str(&column20(4));
+    let out = norm(&t);
+    assert!(
+        out.starts_with("# 习近平在上海考察时强调 聚焦建设五个中心重要使命加快建成社会主义现代化国际大都市 返京途中在江苏盐城考察\n\n"),
+        "{out}"
+    );
+    // Issuers in phrases open an obituary: the title, with the name under it.
+    let mut t = String::from("中共中央 全国人大常委会 国务院 全国政协讣告\n李克强同志逝世\n");
+    t.push_str(&column20(4));
+    let out = norm(&t);
+    assert!(
+        out.starts_with("# 中共中央 全国人大常委会 国务院 全国政协讣告李克强同志逝世\n\n"),
+        "{out}"
+    );
+    // A title without phrase spaces keeps the heads under it apart.
+    let mut t = String::from("人大会议在京闭幕\n赵乐际主持并讲话\n");
+    t.push_str(&column20(4));
+    let out = norm(&t);
+    assert!(
+        out.starts_with("# 人大会议在京闭幕\n\n## 赵乐际主持并讲话\n\n"),
+        "{out}"
+    );
+}
+
 /// Paragraphs as pymupdf4llm gives them: one line each, a space where a printed line of
 /// 10 ems ended (the first two ems in).
 fn spaced(n: usize) -> String {

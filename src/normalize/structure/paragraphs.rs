@@ -85,6 +85,10 @@ fn end_after(
         if numbered {
             return Some("the next line is a numbered head standing alone".to_string());
         }
+        // A run-in head in another face opens only a paragraph.
+        if n.run_in {
+            return Some("a stop, and the next line opens with a run-in head".to_string());
+        }
         // `（17）坚决破除……`, `二、……`, `11月28日，……` after a stop: a new point opens.
         if crate::normalize::joins::opens_point(&n.text) {
             return Some("a stop, and the next line opens a numbered point".to_string());

@@ -15,6 +15,8 @@ pub(crate) struct Printed {
     pub last: usize,
     pub text: String,
     pub width: f32,
+    /// Opens with a run-in head in another face (`产业结构持续优化。` + the rest).
+    pub run_in: bool,
 }
 
 impl Printed {
@@ -45,15 +47,25 @@ pub(crate) fn printed_lines(texts: &[&str], full: f32) -> Vec<Printed> {
             last: i,
             text: texts[i].to_string(),
             width: widths[i],
+            run_in: false,
         };
         i += 1;
         // A run-in head opens a paragraph: the printed line before it ends a block.
         let may_run_in = out.last().is_none_or(|q: &Printed| ends_block(&q.text));
-        while let Some(k) = pieces_after(&p, &texts[i..], &widths[i..], full).or_else(|| {
-            may_run_in
-                .then(|| run_in_piece(&p, &texts[i..], &widths[i..], full))
-                .flatten()
-        }) {
+        loop {
+            let k = match pieces_after(&p, &texts[i..], &widths[i..], full) {
+                Some(k) => k,
+                None => match may_run_in
+                    .then(|| run_in_piece(&p, &texts[i..], &widths[i..], full))
+                    .flatten()
+                {
+                    Some(k) => {
+                        p.run_in = true;
+                        k
+                    }
+                    None => break,
+                },
+            };
             for j in i..i + k {
                 p.text.push_str(texts[j]);
                 p.width += widths[j];
@@ -95,7 +107,9 @@ fn pieces_after(p: &Printed, next: &[&str], widths: &[f32], full: f32) -> Option
     let stop = text_ends_sentence(&p.text);
     // `力。` / `（34）大力……`: after a stop, a numbered point opens a paragraph, whatever
     // the widths add up to (its first line, two ems in, plus a short last line fill one).
-    if stop && crate::normalize::joins::opens_point(next.first()?) {
+    // After a colon (`重点做好六个方面工作：` / `（一）……`) the points it announces open.
+    let announces = p.text.ends_with(['：', ':']);
+    if (stop || announces) && crate::normalize::joins::opens_point(next.first()?) {
         return None;
     }
     let mut sum = p.width;
@@ -164,6 +178,15 @@ mod tests {
         // A one-character last line and the next point's first line add up to the measure.
         let t = ["力。", "（34）大力繁荣文化事业。营造良好"];
         assert_eq!(printed_lines(&t, 20.0).len(), 2);
+    }
+
+    #[test]
+    fn numbered_head_after_a_colon_is_no_piece() {
+        let t = [
+            "重点做好六个方面工作：",
+            "（一）全力办好国家大事，纵深推进京津冀协同发展",
+        ];
+        assert_eq!(printed_lines(&t, 32.0).len(), 2);
     }
 
     #[test]

@@ -41,23 +41,37 @@ impl Index {
                 .filter(|((_, x), y)| !x.is_whitespace() && !y.is_whitespace())
                 .map(|((i, x), y)| (key(x, y), i as u32))
         };
+        // One hash look-up per bigram: the first pass numbers the distinct bigrams and
+        // keeps each position's number (4 bytes a character, freed once placed); the
+        // second places the offsets by those numbers.
         let mut ranges: HashMap<u64, (u32, u32), _> = HashMap::default();
-        for (k, _) in pairs() {
-            ranges.entry(k).or_insert((0, 0)).1 += 1;
-        }
+        let mut counts: Vec<u32> = Vec::new();
+        let ids: Vec<u32> = pairs()
+            .map(|(k, _)| {
+                let next = counts.len() as u32;
+                let id = ranges.entry(k).or_insert((next, 0)).0;
+                if id == next {
+                    counts.push(0);
+                }
+                counts[id as usize] += 1;
+                id
+            })
+            .collect();
+        // Each bigram's first slot, in the order of first occurrence.
+        let mut cursor: Vec<u32> = Vec::with_capacity(counts.len());
         let mut total = 0u32;
+        for &c in &counts {
+            cursor.push(total);
+            total += c;
+        }
         for r in ranges.values_mut() {
-            *r = (total, r.1);
-            total += r.1;
+            *r = (cursor[r.0 as usize], counts[r.0 as usize]);
         }
         let mut positions = vec![0u32; total as usize];
-        let mut filled: HashMap<u64, u32, BuildHasherDefault<KeyHasher>> = HashMap::default();
-        for (k, i) in pairs() {
-            if let Some(&(start, _)) = ranges.get(&k) {
-                let n = filled.entry(k).or_insert(0);
-                positions[(start + *n) as usize] = i;
-                *n += 1;
-            }
+        for (id, (_, i)) in ids.into_iter().zip(pairs()) {
+            let slot = &mut cursor[id as usize];
+            positions[*slot as usize] = i;
+            *slot += 1;
         }
         Index {
             folded,

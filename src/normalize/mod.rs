@@ -466,6 +466,8 @@ pub fn normalize(text: &str, opts: &NormalizeOptions) -> Normalized {
     // normalizing the output again changes nothing.
     let mut shape = None;
     let mut gaps = Default::default();
+    let current = std::cell::OnceCell::new();
+    let ev_cell = std::cell::OnceCell::new();
     for round in 0..MAX_ROUNDS {
         let removed = furniture::run(&mut lines, opts, &mut repairs);
         if round > 0 && removed == 0 {
@@ -478,17 +480,19 @@ pub fn normalize(text: &str, opts: &NormalizeOptions) -> Normalized {
             eprintln!("{shape:?}");
         }
         // The evidence index reads no whitespace, so the blank lines the paragraph split
-        // inserts leave it valid for this round's joins: it is built once a round.
-        let current = lines.kept_text();
-        let ev = evidence::Evidence::new(&current);
+        // inserts leave it valid for the joins; joins record their junctions in it, and a
+        // later round removes only a few lines of furniture that joins made (`第` + `3版`):
+        // it is built once, from the text after the first furniture pass.
+        let current = current.get_or_init(|| lines.kept_text());
+        let ev = &*ev_cell.get_or_init(|| evidence::Evidence::new(current));
         if first_round {
             gaps = structure::gap_origins(&lines);
             // Paragraph ends inside blocks, before joins grow lines past one printed line.
-            structure::split_paragraphs(&mut lines, &shape, &ev, &mut repairs);
+            structure::split_paragraphs(&mut lines, &shape, ev, &mut repairs);
         }
         let mut joined = 0;
         loop {
-            let n = joins::run(&mut lines, &ev, &shape, &mut repairs);
+            let n = joins::run(&mut lines, ev, &shape, &mut repairs);
             joined += n;
             // A join can also change how its neighbours read (a short tail becomes
             // running text), so go on until a round joins nothing.

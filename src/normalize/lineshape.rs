@@ -242,10 +242,14 @@ impl Shape {
         fits(self.full) || (first && fits(self.full - 2.0))
     }
 
-    /// Is this the full width, not a paragraph's indented first line (two ems short)?
+    /// Is this the full width, not a paragraph's indented first line (two ems short)? An
+    /// indented line can still hold a full line's characters when four marks or more are
+    /// set half wide (`各位代表！事惟经过，方知艰辛。“十四五”…`): no evidence then.
     pub(crate) fn is_unindented(&self, line: &str) -> bool {
         let tol = if pure(line) { 0.3 } else { 0.8 };
-        self.wrap != Wrap::Unknown && width(line) >= self.full - tol
+        self.wrap != Wrap::Unknown
+            && width(line) >= self.full - tol
+            && width(line) - squeeze(line) > self.full - 2.0 + tol
     }
 
     /// Is this printed line clearly short of the margin (a paragraph's last line)?
@@ -284,6 +288,23 @@ mod tests {
     fn widths() {
         assert_eq!(width("目标任务"), 4.0);
         assert!((width("达到13697.5") - (2.0 + 7.0 * 0.43 + 0.37)).abs() < 1e-4);
+    }
+
+    #[test]
+    fn an_indented_line_squeezed_full_is_no_evidence() {
+        let shape = Shape {
+            wrap: Wrap::Hard,
+            full: 32.0,
+            unseparated: false,
+        };
+        // 32 characters, six marks: two ems in, with four marks set half wide.
+        assert!(
+            !shape.is_unindented("各位代表！事惟经过，方知艰辛。“十四五”时期是天津爬坡过坎、积势")
+        );
+        // 32 characters, one mark: it can only be a full line.
+        assert!(
+            shape.is_unindented("在真抓实干中勇毅前行在积蓄成势中锐意进取知恩感恩知重负重汇聚起，")
+        );
     }
 
     #[test]

@@ -484,7 +484,7 @@ pub fn normalize(text: &str, opts: &NormalizeOptions) -> Normalized {
         // later round removes only a few lines of furniture that joins made (`第` + `3版`):
         // it is built once, from the text after the first furniture pass.
         let current = current.get_or_init(|| lines.kept_text());
-        let ev = &*ev_cell.get_or_init(|| evidence::Evidence::new(current));
+        let ev = ev_cell.get_or_init(|| evidence::Evidence::new(current));
         if first_round {
             gaps = structure::gap_origins(&lines);
             // Paragraph ends inside blocks, before joins grow lines past one printed line.

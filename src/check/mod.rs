@@ -87,6 +87,9 @@ pub struct CheckOptions {
     pub headline_room: usize,
     /// How issues are read (the shared assets folders a build would allow).
     pub prepare: PrepareOptions,
+    /// Traditional editions a build would write, each with the PDF engine drawing it
+    /// (its regional faces): their glyphs are checked too.
+    pub editions: Vec<(crate::edition::Converter, PdfEngine)>,
 }
 
 impl CheckOptions {
@@ -106,7 +109,29 @@ impl CheckOptions {
             headline_room: (capacity * band / text_h) as usize,
             pdf,
             prepare: PrepareOptions::default(),
+            editions: Vec::new(),
         })
+    }
+
+    /// Also checks the glyphs of these editions (zh-Hans, the text as written, is always
+    /// checked), each converted as `build --edition` would and against its own faces.
+    pub fn with_editions(
+        mut self,
+        editions: &[crate::edition::Edition],
+        dictionary: &crate::edition::Dictionary,
+        pdf: &PdfOptions,
+    ) -> crate::Result<Self> {
+        for &e in editions {
+            if let Some(faces) = e.faces()? {
+                let engine = PdfEngine::new(&PdfOptions {
+                    faces: Some(faces),
+                    ..pdf.clone()
+                })?;
+                self.editions
+                    .push((crate::edition::Converter::new(e, dictionary)?, engine));
+            }
+        }
+        Ok(self)
     }
 
     /// Reads issues as a build with `prepare` would (its shared assets folders).
@@ -194,6 +219,18 @@ pub fn check_prepared(p: &Prepared, opts: &CheckOptions) -> IssueReport {
         ));
     }
     findings.extend(glyphs::check_glyphs(doc, &opts.pdf));
+    for (converter, engine) in &opts.editions {
+        let converter = converter.with_dictionary(&p.issue.meta.edition_dictionary);
+        let edition = converter.document(doc);
+        findings.extend(
+            glyphs::check_glyphs(&edition, engine)
+                .into_iter()
+                .map(|mut f| {
+                    f.message = format!("{} edition: {}", converter.edition(), f.message);
+                    f
+                }),
+        );
+    }
     findings.extend(glyphs::check_ofd(doc, &opts.pdf));
     findings.sort_by(|a, b| (b.severity, &a.file, a.line).cmp(&(a.severity, &b.file, b.line)));
     IssueReport {

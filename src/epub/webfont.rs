@@ -15,21 +15,28 @@ use std::path::{Path, PathBuf};
 /// A font file read once and kept in memory (batch reuses it for every issue).
 pub struct FontFile {
     pub path: PathBuf,
+    /// The face's index in a collection (TTC); 0 for a single font.
+    pub index: u32,
     pub data: Vec<u8>,
     pub digest: [u8; 32],
 }
 
 impl FontFile {
-    pub fn open(path: &Path) -> Result<Self, EpubError> {
+    /// Face `index` of a font collection (or of a single font, index 0).
+    pub fn open_face(path: &Path, index: u32) -> Result<Self, EpubError> {
         let bad = |message: String| EpubError::Font {
             path: path.to_path_buf(),
             message,
         };
         let data = std::fs::read(path).map_err(|e| bad(e.to_string()))?;
-        ttf_parser::Face::parse(&data, 0).map_err(|e| bad(e.to_string()))?;
-        let digest = Sha256::digest(&data).into();
+        ttf_parser::Face::parse(&data, index).map_err(|e| bad(e.to_string()))?;
+        let mut h = Sha256::new();
+        h.update(&data);
+        h.update(index.to_le_bytes());
+        let digest = h.finalize().into();
         Ok(FontFile {
             path: path.to_path_buf(),
+            index,
             data,
             digest,
         })
@@ -41,7 +48,8 @@ impl FontFile {
             path: self.path.clone(),
             message,
         };
-        let face = ttf_parser::Face::parse(&self.data, 0).map_err(|e| bad(e.to_string()))?;
+        let face =
+            ttf_parser::Face::parse(&self.data, self.index).map_err(|e| bad(e.to_string()))?;
         let mut gids: Vec<u16> = std::iter::once(0)
             .chain(
                 chars
@@ -54,7 +62,9 @@ impl FontFile {
         let font = ReadScope::new(&self.data)
             .read::<FontData<'_>>()
             .map_err(|e| bad(e.to_string()))?;
-        let provider = font.table_provider(0).map_err(|e| bad(e.to_string()))?;
+        let provider = font
+            .table_provider(self.index as usize)
+            .map_err(|e| bad(e.to_string()))?;
         subset(
             &provider,
             &gids,
@@ -96,19 +106,24 @@ pub fn document_chars(doc: &Document) -> BTreeSet<char> {
     set
 }
 
-/// The `--embed-font` subset for this issue: (file name, bytes).
-pub fn subset_for(doc: &Document, font: &FontFile) -> Result<(String, Vec<u8>), EpubError> {
+/// The `--embed-font` subset for this issue: (file name, bytes), named after `family`
+/// (`NotoSerifSC-subset.otf`, `NotoSerifTC-subset.otf`).
+pub fn subset_for(
+    doc: &Document,
+    font: &FontFile,
+    family: &str,
+) -> Result<(String, Vec<u8>), EpubError> {
     let bytes = font.subset(&document_chars(doc))?;
-    Ok(("NotoSerifSC-subset.otf".to_string(), bytes))
+    Ok((format!("NotoSerif{family}-subset.otf"), bytes))
 }
 
 /// The style sheet with the embedded font declared first and made the body font. Readers
 /// that let the user pick a font still can: nothing is `!important`.
-pub fn with_font_face(css: &[u8], name: &str) -> Vec<u8> {
+pub fn with_font_face(css: &[u8], name: &str, family: &str) -> Vec<u8> {
     let mut out = format!(
-        "@font-face {{\n  font-family: \"Paiban Serif SC\";\n  font-style: normal;\n  \
+        "@font-face {{\n  font-family: \"Paiban Serif {family}\";\n  font-style: normal;\n  \
          font-weight: normal;\n  src: url(\"fonts/{name}\");\n}}\n\
-         body {{ font-family: \"Paiban Serif SC\", serif; }}\n\n"
+         body {{ font-family: \"Paiban Serif {family}\", serif; }}\n\n"
     )
     .into_bytes();
     out.extend_from_slice(css);

@@ -1,6 +1,7 @@
-//! The conversion itself: OpenCC (ferrous-opencc, dictionaries compiled into the binary)
+//! The conversion itself: OpenCC ([`super::opencc`], dictionaries compiled into the binary)
 //! behind a user dictionary, applied to every text of the document model.
 
+use super::opencc::Chain;
 use super::{Edition, EditionError};
 use crate::model::{Article, Block, Document, HeadlineGroup, Image, Inline};
 use std::collections::{BTreeMap, HashMap};
@@ -14,7 +15,7 @@ pub type Dictionary = BTreeMap<String, String>;
 pub struct Converter {
     edition: Edition,
     /// Shared by the converters [`Converter::with_dictionary`] makes for each issue.
-    opencc: Option<Arc<ferrous_opencc::OpenCC>>,
+    opencc: Option<Arc<Chain>>,
     /// The user dictionary as given (for the fingerprint and merging).
     entries: Dictionary,
     /// The user dictionary by first character, longest entry first.
@@ -23,24 +24,11 @@ pub struct Converter {
 
 impl Converter {
     pub fn new(edition: Edition, dictionary: &Dictionary) -> Result<Self, EditionError> {
-        let opencc = edition
-            .opencc()
-            .map(|(config, name)| {
-                ferrous_opencc::OpenCC::from_config(config).map_err(|e| EditionError::Opencc {
-                    config: name,
-                    message: e.to_string(),
-                })
-            })
-            .transpose()?
-            .map(Arc::new);
+        let opencc = edition.opencc().map(|c| Arc::new(Chain::new(c)));
         Ok(Converter::assemble(edition, opencc, dictionary.clone()))
     }
 
-    fn assemble(
-        edition: Edition,
-        opencc: Option<Arc<ferrous_opencc::OpenCC>>,
-        entries: Dictionary,
-    ) -> Self {
+    fn assemble(edition: Edition, opencc: Option<Arc<Chain>>, entries: Dictionary) -> Self {
         let mut by_first: HashMap<char, Vec<(String, String)>> = HashMap::new();
         for (from, to) in &entries {
             if let Some(c) = from.chars().next() {
@@ -74,7 +62,7 @@ impl Converter {
     pub fn fingerprint(&self) -> String {
         let mut h = blake3::Hasher::new();
         h.update(self.edition.name().as_bytes());
-        h.update(b"ferrous-opencc 0.4");
+        h.update(b"OpenCC 1.1.6");
         for (k, v) in &self.entries {
             h.update(k.as_bytes());
             h.update(b"\0");

@@ -5,6 +5,7 @@
 //! [`Edition::faces`] gives.
 
 mod convert;
+pub mod opencc;
 
 pub use convert::{Converter, Dictionary};
 
@@ -43,11 +44,6 @@ pub enum EditionError {
         path: PathBuf,
         index: u32,
         reason: String,
-    },
-    #[error("cannot load OpenCC's {config} dictionaries: {message}")]
-    Opencc {
-        config: &'static str,
-        message: String,
     },
 }
 
@@ -117,13 +113,12 @@ impl Edition {
     }
 
     /// The OpenCC configuration (None: the text is kept as written).
-    fn opencc(self) -> Option<(ferrous_opencc::config::BuiltinConfig, &'static str)> {
-        use ferrous_opencc::config::BuiltinConfig as C;
+    fn opencc(self) -> Option<opencc::Config> {
         match self {
             Edition::Hans => None,
-            Edition::Hant => Some((C::S2t, "s2t")),
-            Edition::Tw => Some((C::S2twp, "s2twp")),
-            Edition::Hk => Some((C::S2hk, "s2hk")),
+            Edition::Hant => Some(opencc::Config::S2t),
+            Edition::Tw => Some(opencc::Config::S2twp),
+            Edition::Hk => Some(opencc::Config::S2hk),
         }
     }
 

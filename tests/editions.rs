@@ -504,3 +504,39 @@ fn an_issue_toml_dictionary_is_read() {
         .expect("refused");
     assert!(err.to_string().contains("issue.toml:2"), "{err}");
 }
+
+#[test]
+fn batch_lists_each_edition_in_the_feed_with_its_language_and_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = paiban(&[
+        "batch",
+        root().join("content").to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--format",
+        "epub",
+        "--edition",
+        "zh-Hans,zh-HK",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let feed = std::fs::read_to_string(out.join("opds.xml")).unwrap();
+    let entries: Vec<&str> = feed.split("<entry>").skip(1).collect();
+    assert_eq!(entries.len(), 4, "{feed}");
+    for name in ["wujin-2023-12-29", "shili-2023-04-11"] {
+        let of = |lang: &str, file: &str| {
+            entries.iter().any(|e| {
+                e.contains(&format!("<dc:language>{lang}</dc:language>"))
+                    && e.contains(&format!("href=\"{file}\""))
+                    && e.contains(&format!("href=\"{}\"", file.replace(".epub", ".cover.png")))
+            })
+        };
+        assert!(of("zh-Hant-HK", &format!("{name}.zh-HK.epub")), "{feed}");
+        // The Simplified entry lists its own files only.
+        let hans = entries
+            .iter()
+            .find(|e| e.contains(&format!("href=\"{name}.epub\"")))
+            .unwrap();
+        assert!(!hans.contains("zh-HK"), "{hans}");
+    }
+}

@@ -255,15 +255,20 @@ pub fn run_pass(
         return Ok(summary);
     }
     if let Some(feed) = &opts.feed {
+        // One entry per edition (zh-TW, …: `about.editions`), each with its own files.
         let items: Vec<FeedItem> = feed_entries
             .iter()
-            .filter_map(|(k, e)| {
-                Some(FeedItem {
-                    key: k,
-                    about: e.about.as_ref()?,
-                    files: e.outputs.iter().map(|o| o.path.as_str()).collect(),
-                    built: e.built(),
-                })
+            .filter_map(|(k, e)| Some((k, e, e.about.as_ref()?)))
+            .flat_map(|(k, e, about)| {
+                let files: Vec<&str> = e.outputs.iter().map(|o| o.path.as_str()).collect();
+                std::iter::once(about)
+                    .chain(&about.editions)
+                    .map(move |a| FeedItem {
+                        key: k,
+                        about: a,
+                        files: a.files_of(&files),
+                        built: e.built(),
+                    })
             })
             .collect();
         match super::opds::write(feed, outdir, &items) {

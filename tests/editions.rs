@@ -192,8 +192,8 @@ fn build_editions(out: &Path, extra: &[&str]) -> Vec<String> {
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         let name = input.file_stem().unwrap().to_string_lossy().into_owned();
         let exts: &[&str] = match extra {
-            ["--epub"] => &["epub"],
-            ["--pdf"] => &["pdf"],
+            ["--epub", ..] => &["epub"],
+            ["--pdf", ..] => &["pdf"],
             _ => &["epub", "pdf"],
         };
         for ext in exts {
@@ -259,6 +259,38 @@ fn traditional_epubs_pass_epubcheck_and_say_their_language() {
             );
             files.push(path);
         }
+    }
+    // `--embed-font` embeds a subset of the edition's regional face, named as such.
+    let embedded = dir.path().join("embedded");
+    build_editions(&embedded, &["--epub", "--embed-font"]);
+    for (edition, family) in [(Edition::Tw, "TC"), (Edition::Hk, "HK")] {
+        let path = embedded.join(format!("wujin-2023-12-29.{edition}.epub"));
+        let (_, map) = unzip(&std::fs::read(&path).unwrap());
+        let font = format!("OEBPS/fonts/NotoSerif{family}-subset.otf");
+        let face = ttf_parser::Face::parse(&map[&font], 0).unwrap();
+        let names: Vec<String> = face
+            .names()
+            .into_iter()
+            .filter(|n| n.name_id == ttf_parser::name_id::FAMILY)
+            .filter_map(|n| n.to_string())
+            .collect();
+        assert!(
+            names
+                .iter()
+                .any(|n| n == &format!("Noto Serif CJK {family}")),
+            "{names:?}"
+        );
+        let css: String = map
+            .iter()
+            .filter(|(k, _)| k.ends_with(".css"))
+            .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
+            .collect();
+        assert!(css.contains(&format!("url(\"fonts/NotoSerif{family}-subset.otf\")")));
+        assert!(
+            !css.contains("Noto Serif CJK"),
+            "only the embedded face is named: {css}"
+        );
+        files.push(path);
     }
     for (path, v) in epubcheck_batch(&files) {
         assert_eq!(

@@ -191,7 +191,7 @@ mod tests {
         assert_eq!(Edition::Tw.file_stem("a"), "a.zh-TW");
         assert_eq!(Edition::Hans.file_stem("a"), "a");
         for e in Edition::ALL {
-            assert!(e.language().is_none_or(|t| crate::metadata::is_bcp47(t)));
+            assert!(e.language().is_none_or(crate::metadata::is_bcp47));
         }
     }
 }

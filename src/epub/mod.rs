@@ -102,8 +102,9 @@ impl EpubEngine {
         };
         let css = match &opts.faces {
             // Readers pick a face by `lang` when they can; naming the family helps those
-            // that do not, and those that have it installed.
-            Some(f) => {
+            // that do not, and those that have it installed. (`--embed-font` names its
+            // own subset of the face instead.)
+            Some(f) if !opts.embed_font => {
                 let mut c = format!(
                     "body {{ font-family: \"{}\", \"{}\", serif; }}\n\n",
                     f.family,
@@ -113,7 +114,7 @@ impl EpubEngine {
                 c.extend_from_slice(&css);
                 c
             }
-            None => css,
+            _ => css,
         };
         let mut h = Sha256::new();
         h.update(&css);

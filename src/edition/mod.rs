@@ -159,8 +159,9 @@ impl std::fmt::Display for Edition {
 /// The face at `index` of `path` is there and is the family asked for (a collection of
 /// another make would give another script's forms under the same index).
 fn check_face(path: &Path, index: u32, family: &str) -> Result<(), String> {
-    let data = std::fs::read(path).map_err(|e| e.to_string())?;
-    let face = ttf_parser::Face::parse(&data, index).map_err(|e| e.to_string())?;
+    // Mapped, not read: only the table directory and the name table are looked at.
+    let font = crate::fonts::FontFile::load(path, index).map_err(|e| e.to_string())?;
+    let face = ttf_parser::Face::parse(&font.data, index).map_err(|e| e.to_string())?;
     let named = face
         .names()
         .into_iter()

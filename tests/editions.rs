@@ -250,6 +250,17 @@ fn traditional_epubs_pass_epubcheck_and_say_their_language() {
                 text.push_str(&strip_tags(&x));
             }
             let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+            // Without an embedded font the style sheet names the regional family.
+            let css: String = map
+                .iter()
+                .filter(|(k, _)| k.ends_with(".css"))
+                .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
+                .collect();
+            let family = if edition == Edition::Tw { "TC" } else { "HK" };
+            assert!(
+                css.contains(&format!("\"Noto Serif CJK {family}\"")),
+                "{css}"
+            );
             let doc = edition_document(&samples()[i], edition);
             assert_in_order(
                 &format!("{name}.{edition}.epub"),

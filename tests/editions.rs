@@ -393,7 +393,7 @@ fn check_finds_no_missing_glyph_in_the_traditional_editions() {
             .as_array()
             .unwrap()
             .iter()
-            .filter(|f| f["kind"] == "missing-glyph")
+            .filter(|f| f["kind"] == "missing-glyph" || f["kind"] == "regional-glyph")
             .collect();
         assert!(missing.is_empty(), "{}: {missing:?}", input.display());
     }
@@ -411,6 +411,11 @@ fn check_finds_no_missing_glyph_in_the_traditional_editions() {
     ]);
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains("zh-TW edition: `\u{e000}` U+E000"), "{out}");
+    // … and that the TC face lacks it, so it would not be drawn in Taiwan's forms.
+    assert!(
+        out.contains("\"regional-glyph\"") && out.contains("is not in Noto Serif CJK TC"),
+        "{out}"
+    );
 }
 
 /// DAISY Ace as in tests/newspaper.rs.

@@ -87,9 +87,17 @@ pub struct CheckOptions {
     pub headline_room: usize,
     /// How issues are read (the shared assets folders a build would allow).
     pub prepare: PrepareOptions,
-    /// Traditional editions a build would write, each with the PDF engine drawing it
-    /// (its regional faces): their glyphs are checked too.
-    pub editions: Vec<(crate::edition::Converter, PdfEngine)>,
+    /// Traditional editions a build would write: their glyphs are checked too.
+    pub editions: Vec<EditionCheck>,
+}
+
+/// An edition `check` looks at: its converter, the PDF engine drawing it, and its regional
+/// face (regular), whose gaps the style's fonts fill with their own (mainland) forms.
+pub struct EditionCheck {
+    pub converter: crate::edition::Converter,
+    pub pdf: PdfEngine,
+    pub face: crate::fonts::FontFile,
+    pub family: String,
 }
 
 impl CheckOptions {
@@ -123,12 +131,19 @@ impl CheckOptions {
     ) -> crate::Result<Self> {
         for &e in editions {
             if let Some(faces) = e.faces()? {
-                let engine = PdfEngine::new(&PdfOptions {
+                let face = crate::fonts::FontFile::load(&faces.regular.0, faces.regular.1)
+                    .map_err(crate::pdf::PdfError::from)?;
+                let family = faces.family.clone();
+                let pdf = PdfEngine::new(&PdfOptions {
                     faces: Some(faces),
                     ..pdf.clone()
                 })?;
-                self.editions
-                    .push((crate::edition::Converter::new(e, dictionary)?, engine));
+                self.editions.push(EditionCheck {
+                    converter: crate::edition::Converter::new(e, dictionary)?,
+                    pdf,
+                    face,
+                    family,
+                });
             }
         }
         Ok(self)
@@ -219,14 +234,18 @@ pub fn check_prepared(p: &Prepared, opts: &CheckOptions) -> IssueReport {
         ));
     }
     findings.extend(glyphs::check_glyphs(doc, &opts.pdf));
-    for (converter, engine) in &opts.editions {
-        let converter = converter.with_dictionary(&p.issue.meta.edition_dictionary);
+    for e in &opts.editions {
+        let converter = e
+            .converter
+            .with_dictionary(&p.issue.meta.edition_dictionary);
         let edition = converter.document(doc);
+        let name = converter.edition();
         findings.extend(
-            glyphs::check_glyphs(&edition, engine)
+            glyphs::check_glyphs(&edition, &e.pdf)
                 .into_iter()
+                .chain(glyphs::check_regional(&edition, &e.face, &e.family))
                 .map(|mut f| {
-                    f.message = format!("{} edition: {}", converter.edition(), f.message);
+                    f.message = format!("{name} edition: {}", f.message);
                     f
                 }),
         );

@@ -201,7 +201,9 @@ fn parse_toml(raw: &str, path: &Path, first_line: usize) -> Result<RawMeta> {
                 })?;
             continue;
         }
-        if k == "edition" {
+        // `[edition]` (a table) holds the editions' dictionary; `edition = "…"` stays the
+        // page's section name, as before.
+        if k == "edition" && v.is_table() {
             meta.edition_dictionary =
                 edition_dictionary(&v).map_err(|message| Error::Metadata {
                     path: path.to_path_buf(),

@@ -541,6 +541,14 @@ fn an_issue_toml_dictionary_is_read() {
     assert_eq!(doc.meta.newspaper.as_deref(), Some("測験報"));
     assert_eq!(doc.meta.language, "zh-Hant-TW");
     assert!(model_text(&doc).contains("軟體測験"));
+    // `edition = "…"` (no table) is still a section name, as before, not a dictionary.
+    std::fs::write(
+        issue.join("issue.toml"),
+        "newspaper = \"测试报\"\nedition = \"要闻\"\n",
+    )
+    .unwrap();
+    let p = paiban::prepare_path(&issue, &paiban::PrepareOptions::default()).unwrap();
+    assert!(p.issue.meta.edition_dictionary.is_empty());
     // A malformed dictionary is an error naming the file and line.
     std::fs::write(
         issue.join("issue.toml"),

@@ -596,3 +596,45 @@ fn batch_lists_each_edition_in_the_feed_with_its_language_and_files() {
         assert!(!hans.contains("zh-HK"), "{hans}");
     }
 }
+
+#[test]
+fn editions_are_byte_identical_and_a_missing_face_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = root().join("content/wujin-2023-12-29.md");
+    let build = |out: &Path, noto: Option<&Path>| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_paiban"));
+        c.args([
+            "build",
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ])
+        .args(["--edition", "zh-TW"]);
+        if let Some(n) = noto {
+            c.env("PAIBAN_NOTO_CJK", n);
+        }
+        c.output().unwrap()
+    };
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    assert!(build(&a, None).status.success());
+    assert!(build(&b, None).status.success());
+    for f in ["wujin-2023-12-29.zh-TW.epub", "wujin-2023-12-29.zh-TW.pdf"] {
+        assert!(
+            std::fs::read(a.join(f)).unwrap() == std::fs::read(b.join(f)).unwrap(),
+            "{f} differs between two builds"
+        );
+    }
+    // Without the regional face: a clear error, and nothing written.
+    let empty = dir.path().join("no-fonts");
+    std::fs::create_dir(&empty).unwrap();
+    let c = dir.path().join("c");
+    let o = build(&c, Some(&empty));
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("zh-TW edition is drawn with Noto Serif CJK TC")
+            && err.contains("apt-get install fonts-noto-cjk"),
+        "{err}"
+    );
+    assert!(!c.exists() || std::fs::read_dir(&c).unwrap().next().is_none());
+}

@@ -47,9 +47,15 @@ pub enum EditionError {
     },
 }
 
-/// Debian's fonts-noto-cjk collections; their faces are JP, KR, SC, TC, HK in this order.
-const SERIF_CJK_REGULAR: &str = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc";
-const SERIF_CJK_BOLD: &str = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc";
+/// Where Debian's fonts-noto-cjk puts its collections: `$PAIBAN_NOTO_CJK` (a folder holding
+/// NotoSerifCJK-{Regular,Bold}.ttc, for other systems), else Debian's folder. Their faces
+/// are JP, KR, SC, TC, HK in this order.
+fn noto_cjk_dir() -> PathBuf {
+    std::env::var_os("PAIBAN_NOTO_CJK").map_or_else(
+        || PathBuf::from("/usr/share/fonts/opentype/noto"),
+        PathBuf::from,
+    )
+}
 const FACE_TC: u32 = 3;
 const FACE_HK: u32 = 4;
 
@@ -132,9 +138,10 @@ impl Edition {
             Edition::Hant | Edition::Tw => (FACE_TC, "Noto Serif CJK TC"),
             Edition::Hk => (FACE_HK, "Noto Serif CJK HK"),
         };
+        let dir = noto_cjk_dir();
         let faces = RegionalFaces {
-            regular: (PathBuf::from(SERIF_CJK_REGULAR), index),
-            bold: (PathBuf::from(SERIF_CJK_BOLD), index),
+            regular: (dir.join("NotoSerifCJK-Regular.ttc"), index),
+            bold: (dir.join("NotoSerifCJK-Bold.ttc"), index),
             family: family.to_string(),
         };
         for (path, index) in [&faces.regular, &faces.bold] {

@@ -2,6 +2,7 @@
 //! each file atomically. Shared by `paiban build` and `paiban batch`.
 
 use crate::diagnostics::Diagnostic;
+use crate::edition::{Converter, Dictionary, Edition};
 use crate::epub::{EpubEngine, EpubOptions};
 use crate::error::Result;
 use crate::output::write_all_atomic;
@@ -16,6 +17,25 @@ pub struct Builder {
     pub pdf: Option<PdfEngine>,
     /// The OFD's engine: the PDF's style and fonts, so both files share one layout.
     pub ofd: Option<PdfEngine>,
+    /// The options the engines above were made with, for the editions' own engines.
+    epub_opts: Option<EpubOptions>,
+    pdf_opts: Option<PdfOptions>,
+    ofd_opts: Option<PdfOptions>,
+    /// The editions written, in order; by default the text as written (zh-Hans) alone.
+    editions: Vec<EditionEngines>,
+}
+
+/// One edition's converter and, for a Traditional edition, engines drawing with its
+/// regional faces (None: the Simplified engines above).
+struct EditionEngines {
+    converter: Converter,
+    engines: Option<Engines>,
+}
+
+struct Engines {
+    epub: Option<EpubEngine>,
+    pdf: Option<PdfEngine>,
+    ofd: Option<PdfEngine>,
 }
 
 /// What building one issue produced.
@@ -25,6 +45,9 @@ pub struct Built {
     pub outputs: Vec<(PathBuf, usize)>,
     /// Warnings from preparing and from the backends.
     pub diagnostics: Vec<Diagnostic>,
+    /// The editions written, in order, each with its converted document (None: the
+    /// text as written, `prepared.document`).
+    pub editions: Vec<(Edition, Option<crate::model::Document>)>,
 }
 
 impl Builder {
@@ -38,19 +61,92 @@ impl Builder {
             epub: epub.map(EpubEngine::new).transpose()?,
             pdf: pdf.map(PdfEngine::new).transpose()?,
             ofd: None,
+            epub_opts: epub.cloned(),
+            pdf_opts: pdf.cloned(),
+            ofd_opts: None,
+            editions: vec![EditionEngines {
+                converter: Converter::new(Edition::Hans, &Dictionary::new())?,
+                engines: None,
+            }],
         })
     }
 
     /// Also writes `<name>.ofd` (OFD-A), laid out with `opts` as the PDF is.
     pub fn with_ofd(mut self, opts: Option<&PdfOptions>) -> Result<Self> {
         self.ofd = opts.map(PdfEngine::new).transpose()?;
+        self.ofd_opts = opts.cloned();
         Ok(self)
+    }
+
+    /// Writes these editions (`NAME.*` for zh-Hans, `NAME.zh-TW.*` …), converting with
+    /// `dictionary` before OpenCC. Call after [`Builder::with_ofd`]: each Traditional
+    /// edition gets engines of the same options, drawing with its regional faces.
+    pub fn with_editions(mut self, editions: &[Edition], dictionary: &Dictionary) -> Result<Self> {
+        let mut out = Vec::with_capacity(editions.len());
+        for &e in editions {
+            let converter = Converter::new(e, dictionary)?;
+            let engines = match e.faces()? {
+                None => None,
+                Some(faces) => {
+                    let pdf_with = |o: &PdfOptions| {
+                        PdfEngine::new(&PdfOptions {
+                            faces: Some(faces.clone()),
+                            ..o.clone()
+                        })
+                    };
+                    Some(Engines {
+                        epub: self
+                            .epub_opts
+                            .as_ref()
+                            .map(|o| {
+                                EpubEngine::new(&EpubOptions {
+                                    faces: Some(faces.clone()),
+                                    ..o.clone()
+                                })
+                            })
+                            .transpose()?,
+                        pdf: self.pdf_opts.as_ref().map(pdf_with).transpose()?,
+                        ofd: self.ofd_opts.as_ref().map(pdf_with).transpose()?,
+                    })
+                }
+            };
+            out.push(EditionEngines { converter, engines });
+        }
+        self.editions = out;
+        Ok(self)
+    }
+
+    /// The editions written, in order.
+    pub fn editions(&self) -> Vec<Edition> {
+        self.editions
+            .iter()
+            .map(|e| e.converter.edition())
+            .collect()
     }
 
     /// Everything besides the issue that changes the outputs (for incremental batch runs).
     pub fn fingerprint(&self) -> String {
+        let editions: Vec<String> = self
+            .editions
+            .iter()
+            .map(|e| {
+                let engines = e.engines.as_ref().map_or(String::new(), |g| {
+                    format!(
+                        "/{}/{}/{}",
+                        g.epub.as_ref().map_or("-".into(), EpubEngine::fingerprint),
+                        g.pdf.as_ref().map_or("-".into(), PdfEngine::fingerprint),
+                        g.ofd.as_ref().map_or("-".into(), PdfEngine::fingerprint)
+                    )
+                });
+                format!(
+                    "{}:{}{engines}",
+                    e.converter.edition(),
+                    e.converter.fingerprint()
+                )
+            })
+            .collect();
         format!(
-            "paiban {} normalize={}{} epub={} pdf={} ofd={}",
+            "paiban {} normalize={}{} epub={} pdf={} ofd={} editions={}",
             env!("CARGO_PKG_VERSION"),
             self.prepare.normalize,
             self.prepare
@@ -63,6 +159,7 @@ impl Builder {
                 .map_or("-".into(), EpubEngine::fingerprint),
             self.pdf.as_ref().map_or("-".into(), PdfEngine::fingerprint),
             self.ofd.as_ref().map_or("-".into(), PdfEngine::fingerprint),
+            editions.join(","),
         )
     }
 
@@ -75,23 +172,37 @@ impl Builder {
         refuse_missing_images(&diagnostics)?;
         let name = crate::output::safe_file_name(&prepared.issue.name);
         let mut files = Vec::new();
-        if let Some(engine) = &self.epub {
-            let r = engine.render(&prepared.document)?;
-            diagnostics.extend(r.diagnostics);
-            files.push((outdir.join(format!("{name}.epub")), r.bytes));
-        }
-        if let Some(engine) = &self.pdf {
-            let r = engine.render(&prepared.document)?;
-            diagnostics.extend(r.diagnostics);
-            files.push((outdir.join(format!("{name}.pdf")), r.bytes));
-        }
-        if let Some(engine) = &self.ofd {
-            let r = engine.render_ofd(&prepared.document)?;
-            // The PDF's run already reported the same glyph and image warnings.
-            if self.pdf.is_none() {
+        let issue_dictionary = &prepared.issue.meta.edition_dictionary;
+        let mut editions = Vec::with_capacity(self.editions.len());
+        for edition in &self.editions {
+            let converter = edition.converter.with_dictionary(issue_dictionary);
+            let converted = (converter.edition() != Edition::Hans)
+                .then(|| converter.document(&prepared.document));
+            let doc = converted.as_ref().unwrap_or(&prepared.document);
+            let (epub, pdf, ofd) = match &edition.engines {
+                Some(g) => (&g.epub, &g.pdf, &g.ofd),
+                None => (&self.epub, &self.pdf, &self.ofd),
+            };
+            let stem = converter.edition().file_stem(&name);
+            if let Some(engine) = epub {
+                let r = engine.render(doc)?;
                 diagnostics.extend(r.diagnostics);
+                files.push((outdir.join(format!("{stem}.epub")), r.bytes));
             }
-            files.push((outdir.join(format!("{name}.ofd")), r.bytes));
+            if let Some(engine) = pdf {
+                let r = engine.render(doc)?;
+                diagnostics.extend(r.diagnostics);
+                files.push((outdir.join(format!("{stem}.pdf")), r.bytes));
+            }
+            if let Some(engine) = ofd {
+                let r = engine.render_ofd(doc)?;
+                // The PDF's run already reported the same glyph and image warnings.
+                if pdf.is_none() {
+                    diagnostics.extend(r.diagnostics);
+                }
+                files.push((outdir.join(format!("{stem}.ofd")), r.bytes));
+            }
+            editions.push((converter.edition(), converted));
         }
         // An image that vanished between parsing and rendering is missing all the same.
         refuse_missing_images(&diagnostics)?;
@@ -108,6 +219,7 @@ impl Builder {
             prepared,
             outputs,
             diagnostics,
+            editions,
         })
     }
 }

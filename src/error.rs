@@ -56,6 +56,8 @@ pub enum Error {
     Ofd(#[from] crate::ofd::OfdError),
     #[error(transparent)]
     Epub(#[from] crate::epub::EpubError),
+    #[error(transparent)]
+    Edition(#[from] crate::edition::EditionError),
     #[error("{0} is not available yet")]
     Unavailable(&'static str),
 }

@@ -273,6 +273,15 @@ impl<'a> Faces<'a> {
     }
 }
 
+/// The faces an edition is drawn with before the style's own fonts: a regional face of a
+/// collection (Noto Serif CJK TC or HK), regular and bold, and its CSS family name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionalFaces {
+    pub regular: (PathBuf, u32),
+    pub bold: (PathBuf, u32),
+    pub family: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

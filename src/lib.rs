@@ -10,6 +10,7 @@ pub mod check;
 pub mod cjk;
 pub mod confine;
 pub mod diagnostics;
+pub mod edition;
 pub mod epub;
 pub mod error;
 pub mod fonts;

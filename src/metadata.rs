@@ -19,6 +19,9 @@ pub struct RawMeta {
     /// `veto = ["目标任|务", "一、工作回顾"]`: repairs the editor forbade, named by the text
     /// at their seam (see `normalize::Vetoes`), so they hold wherever the text moves.
     pub veto: Vec<String>,
+    /// `[edition.dictionary]` of an `issue.toml`: the paper's own Traditional spellings
+    /// (`"简体词" = "繁體詞"`), applied before OpenCC (see `edition`).
+    pub edition_dictionary: BTreeMap<String, String>,
 }
 
 /// One `[[pages]]` entry: `file = "02-要闻.md"`, `page = 2`, `name = "要闻"`.
@@ -73,6 +76,9 @@ impl RawMeta {
         }
         self.unknown.extend(other.unknown);
         self.veto.extend(other.veto);
+        for (k, v) in other.edition_dictionary {
+            self.edition_dictionary.entry(k).or_insert(v);
+        }
     }
 
     /// The place a key was written, for an error about its value.
@@ -195,6 +201,21 @@ fn parse_toml(raw: &str, path: &Path, first_line: usize) -> Result<RawMeta> {
                 })?;
             continue;
         }
+        // `[edition]` (a table) holds the editions' dictionary; `edition = "…"` stays the
+        // page's section name, as before.
+        if k == "edition" && v.is_table() {
+            meta.edition_dictionary =
+                edition_dictionary(&v).map_err(|message| Error::Metadata {
+                    path: path.to_path_buf(),
+                    line: raw
+                        .lines()
+                        .position(|l| l.trim().starts_with("[edition"))
+                        .map_or_else(|| key_line(raw, "edition", first_line), |i| first_line + i),
+                    format: "TOML",
+                    message,
+                })?;
+            continue;
+        }
         let text = match v {
             toml::Value::String(s) => s,
             toml::Value::Integer(i) => i.to_string(),
@@ -217,6 +238,29 @@ fn parse_toml(raw: &str, path: &Path, first_line: usize) -> Result<RawMeta> {
         meta.insert(&k, text, path, line);
     }
     Ok(meta)
+}
+
+/// `[edition]` with `dictionary = { "简体词" = "繁體詞" }`: texts to texts, none empty.
+pub fn edition_dictionary(
+    v: &toml::Value,
+) -> std::result::Result<BTreeMap<String, String>, String> {
+    let usage = "`[edition.dictionary]` maps texts to texts, e.g. \"简体词\" = \"繁體詞\"";
+    let t = v.as_table().ok_or(usage)?;
+    let mut out = BTreeMap::new();
+    for (k, v) in t {
+        if k != "dictionary" {
+            return Err(format!("unknown key `edition.{k}` (only `dictionary`)"));
+        }
+        for (from, to) in v.as_table().ok_or(usage)? {
+            match to.as_str() {
+                Some(to) if !from.is_empty() && !to.is_empty() => {
+                    out.insert(from.clone(), to.to_string());
+                }
+                _ => return Err(format!("{usage}; `{from}` is not")),
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// A list of texts, each non-empty.

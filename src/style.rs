@@ -62,7 +62,38 @@ pub struct Style {
     pub assets: Option<PathBuf>,
     /// Also write the OFD-A edition (`--ofd`), laid out as the PDF.
     pub ofd: bool,
+    /// The editions written (`--edition`): `"zh-Hans,zh-TW"` or `["zh-Hans", "zh-TW"]`;
+    /// unset: zh-Hans, the text as written.
+    pub editions: Option<EditionNames>,
+    /// `[edition]`: `dictionary`, the paper's own spellings for the Traditional editions.
+    pub edition: EditionStyle,
     pub fonts: Fonts,
+}
+
+/// `editions = "zh-Hans,zh-TW"` or `editions = ["zh-Hans", "zh-TW"]`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum EditionNames {
+    List(Vec<String>),
+    One(String),
+}
+
+impl EditionNames {
+    /// As `--edition` takes them: comma-separated.
+    pub fn joined(&self) -> String {
+        match self {
+            EditionNames::List(v) => v.join(","),
+            EditionNames::One(s) => s.clone(),
+        }
+    }
+}
+
+/// `[edition]` of a style file.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EditionStyle {
+    /// `"简体词" = "繁體詞"`: applied before OpenCC, so the paper's spelling wins.
+    pub dictionary: std::collections::BTreeMap<String, String>,
 }
 
 /// Font files: names are looked up in the shipped `fonts/` folder, paths as given.
@@ -131,6 +162,8 @@ impl Default for Style {
             pdf_standard: None,
             assets: None,
             ofd: false,
+            editions: None,
+            edition: EditionStyle::default(),
             fonts: Fonts::default(),
         }
     }
@@ -200,6 +233,20 @@ impl Style {
         }
         if self.columns == 0 || self.columns > 8 {
             return Err("`columns` must be 1 to 8".into());
+        }
+        if let Some(e) = &self.editions {
+            crate::edition::Edition::parse_list(&e.joined())
+                .map_err(|e| format!("`editions`: {e}"))?;
+        }
+        if let Some((k, _)) = self
+            .edition
+            .dictionary
+            .iter()
+            .find(|(k, v)| k.is_empty() || v.is_empty())
+        {
+            return Err(format!(
+                "`[edition.dictionary]`: the entry `{k}` has an empty side"
+            ));
         }
         if self.fonts.regular.is_empty() {
             return Err("`fonts.regular` names no font".into());

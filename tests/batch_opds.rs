@@ -235,6 +235,7 @@ fn info(i: usize) -> IssueInfo {
         issue_number: Some(i.to_string()),
         headlines: vec![format!("头条 {i}"), "第二条".into()],
         identifier: None,
+        ..Default::default()
     }
 }
 

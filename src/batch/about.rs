@@ -29,6 +29,13 @@ pub struct IssueInfo {
     /// so a reader that already has the book recognises it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
+    /// The edition (`zh-TW`) when it is not the text as written; its files are
+    /// `NAME.zh-TW.*`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edition: Option<String>,
+    /// The issue's further editions, listed in the feed as entries of their own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub editions: Vec<IssueInfo>,
 }
 
 impl IssueInfo {
@@ -48,7 +55,26 @@ impl IssueInfo {
                 .take(MAX_HEADLINES)
                 .collect(),
             identifier: None,
+            edition: None,
+            editions: Vec::new(),
         }
+    }
+
+    /// Of an issue's output files, those of this edition: `NAME.zh-TW.*` for zh-TW, the
+    /// files of no Traditional edition for the text as written.
+    pub fn files_of<'a>(&self, files: &[&'a str]) -> Vec<&'a str> {
+        let name = |f: &str| f.rsplit('/').next().unwrap_or(f).to_string();
+        let mark = |e: crate::edition::Edition| format!(".{}.", e.name());
+        files
+            .iter()
+            .copied()
+            .filter(|f| match &self.edition {
+                Some(tag) => name(f).contains(&format!(".{tag}.")),
+                None => !crate::edition::Edition::ALL
+                    .iter()
+                    .any(|&e| name(f).contains(&mark(e))),
+            })
+            .collect()
     }
 }
 

@@ -73,14 +73,25 @@ pub fn catalog(outdir: &Path, feed: &FeedOptions) -> Result<CatalogReport> {
             if !e.outputs.iter().all(|o| o.still_there(outdir)) {
                 return;
             }
+            let files: Vec<&str> = e.outputs.iter().map(|o| o.path.as_str()).collect();
             let item = FeedItem {
                 key: &key,
                 about,
-                files: e.outputs.iter().map(|o| o.path.as_str()).collect(),
+                files: about.files_of(&files),
                 built: e.built(),
             };
             buf.clear();
             opds::entry(&mut buf, &links, &item);
+            // Each further edition (zh-TW, …) is an entry of its own, with its language.
+            for other in &about.editions {
+                let item = FeedItem {
+                    key: &key,
+                    about: other,
+                    files: other.files_of(&files),
+                    built: item.built,
+                };
+                opds::entry(&mut buf, &links, &item);
+            }
             let len = buf.len() as u32;
             let at = match spill.put(buf.as_bytes()) {
                 Ok(at) => at,

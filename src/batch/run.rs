@@ -78,37 +78,55 @@ impl Convert for Builder {
             return Err(IssueError::MissingImage(format!("{place}: {}", d.message)));
         }
         let mut outputs: Vec<PathBuf> = built.outputs.into_iter().map(|(p, _)| p).collect();
-        let mut about = IssueInfo::of(&built.prepared.document);
-        if let Some(epub) = outputs
-            .iter()
-            .find(|p| p.extension().is_some_and(|e| e == "epub"))
-            .cloned()
-        {
-            // The cover goes beside the outputs, where the feed can link it.
-            let facts = epub_facts(&epub).map_err(IssueError::Other)?;
-            about.identifier = facts.identifier;
-            if let Some((bytes, ext)) = facts.cover {
-                let cover = epub.with_extension(format!("cover.{ext}"));
-                crate::output::write_atomic(&cover, &bytes)?;
-                outputs.push(cover);
-                // A cover that cannot be scaled (not a PNG) is its own thumbnail.
-                let thumb = if ext == "png" {
-                    super::thumbnail::thumbnail(&bytes)
-                } else {
-                    Ok(None)
-                };
-                if let Ok(Some(thumb)) = thumb {
-                    let path = epub.with_extension("thumb.png");
-                    crate::output::write_atomic(&path, &thumb)?;
-                    outputs.push(path);
+        let name = crate::output::safe_file_name(&built.prepared.issue.name);
+        let mut infos = Vec::with_capacity(built.editions.len());
+        for (edition, doc) in &built.editions {
+            let mut about = IssueInfo::of(doc.as_ref().unwrap_or(&built.prepared.document));
+            if *edition != crate::edition::Edition::Hans {
+                about.edition = Some(edition.name().to_string());
+            }
+            let epub_name = format!("{}.epub", edition.file_stem(&name));
+            if let Some(epub) = outputs
+                .iter()
+                .find(|p| {
+                    p.file_name()
+                        .is_some_and(|f| f.to_string_lossy() == epub_name)
+                })
+                .cloned()
+            {
+                // The cover goes beside the outputs, where the feed can link it.
+                let facts = epub_facts(&epub).map_err(IssueError::Other)?;
+                about.identifier = facts.identifier;
+                if let Some((bytes, ext)) = facts.cover {
+                    let cover = epub.with_extension(format!("cover.{ext}"));
+                    crate::output::write_atomic(&cover, &bytes)?;
+                    outputs.push(cover);
+                    // A cover that cannot be scaled (not a PNG) is its own thumbnail.
+                    let thumb = if ext == "png" {
+                        super::thumbnail::thumbnail(&bytes)
+                    } else {
+                        Ok(None)
+                    };
+                    if let Ok(Some(thumb)) = thumb {
+                        let path = epub.with_extension("thumb.png");
+                        crate::output::write_atomic(&path, &thumb)?;
+                        outputs.push(path);
+                    }
                 }
             }
+            infos.push(about);
         }
+        // The first edition is the issue's entry; the others ride along as its editions.
+        let mut infos = infos.into_iter();
+        let about = infos.next().map(|mut first| {
+            first.editions = infos.collect();
+            first
+        });
         Ok(Converted {
             outputs,
             images: super::inputs::images_of(&built.prepared.document),
             warnings: built.diagnostics.len(),
-            about: Some(about),
+            about,
         })
     }
 }
@@ -237,15 +255,20 @@ pub fn run_pass(
         return Ok(summary);
     }
     if let Some(feed) = &opts.feed {
+        // One entry per edition (zh-TW, …: `about.editions`), each with its own files.
         let items: Vec<FeedItem> = feed_entries
             .iter()
-            .filter_map(|(k, e)| {
-                Some(FeedItem {
-                    key: k,
-                    about: e.about.as_ref()?,
-                    files: e.outputs.iter().map(|o| o.path.as_str()).collect(),
-                    built: e.built(),
-                })
+            .filter_map(|(k, e)| Some((k, e, e.about.as_ref()?)))
+            .flat_map(|(k, e, about)| {
+                let files: Vec<&str> = e.outputs.iter().map(|o| o.path.as_str()).collect();
+                std::iter::once(about)
+                    .chain(&about.editions)
+                    .map(move |a| FeedItem {
+                        key: k,
+                        about: a,
+                        files: a.files_of(&files),
+                        built: e.built(),
+                    })
             })
             .collect();
         match super::opds::write(feed, outdir, &items) {

@@ -39,6 +39,58 @@ pub fn check_glyphs(doc: &Document, pdf: &PdfEngine) -> Vec<Finding> {
         .collect()
 }
 
+/// Characters of an edition's text its regional face (Noto Serif CJK TC/HK) lacks: the PDF
+/// draws them from the style's fonts, in their forms (the mainland's for the shipped SC).
+pub fn check_regional(doc: &Document, face: &crate::fonts::FontFile, family: &str) -> Vec<Finding> {
+    let Ok(f) = ttf_parser::Face::parse(&face.data, face.index) else {
+        return Vec::new();
+    };
+    let mut counts: std::collections::BTreeMap<char, usize> = Default::default();
+    let mut add = |s: &str| {
+        for c in s.chars().filter(|c| !c.is_whitespace() && !c.is_control()) {
+            *counts.entry(c).or_default() += 1;
+        }
+    };
+    add(&doc.meta.title);
+    add(doc.meta.newspaper.as_deref().unwrap_or(""));
+    doc.pages
+        .iter()
+        .for_each(|p| add(p.name.as_deref().unwrap_or("")));
+    for a in &doc.articles {
+        let h = &a.headline;
+        h.kicker
+            .iter()
+            .chain([&h.title])
+            .chain(&h.subtitles)
+            .for_each(|t| add(t));
+        add(a.byline.as_deref().unwrap_or(""));
+        for b in a
+            .blocks
+            .iter()
+            .chain(a.footnotes.iter().flat_map(|f| &f.blocks))
+        {
+            add(&b.plain_text());
+        }
+    }
+    counts
+        .into_iter()
+        .filter(|(c, _)| !crate::fonts::is_format(*c) && f.glyph_index(*c).is_none())
+        .map(|(c, n)| {
+            Finding::new(
+                Severity::Warning,
+                "regional-glyph",
+                None,
+                format!(
+                    "`{c}` U+{:04X} ({n} time{}) is not in {family}: drawn from another font, in \
+                     its forms",
+                    c as u32,
+                    if n == 1 { "" } else { "s" }
+                ),
+            )
+        })
+        .collect()
+}
+
 /// What an OFD (`--ofd`) of the issue would refuse: fonts that may not be embedded.
 pub fn check_ofd(doc: &Document, pdf: &PdfEngine) -> Vec<Finding> {
     pdf.unembeddable_fonts(doc)

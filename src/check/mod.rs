@@ -87,6 +87,17 @@ pub struct CheckOptions {
     pub headline_room: usize,
     /// How issues are read (the shared assets folders a build would allow).
     pub prepare: PrepareOptions,
+    /// Traditional editions a build would write: their glyphs are checked too.
+    pub editions: Vec<EditionCheck>,
+}
+
+/// An edition `check` looks at: its converter, the PDF engine drawing it, and its regional
+/// face (regular), whose gaps the style's fonts fill with their own (mainland) forms.
+pub struct EditionCheck {
+    pub converter: crate::edition::Converter,
+    pub pdf: PdfEngine,
+    pub face: crate::fonts::FontFile,
+    pub family: String,
 }
 
 impl CheckOptions {
@@ -106,7 +117,36 @@ impl CheckOptions {
             headline_room: (capacity * band / text_h) as usize,
             pdf,
             prepare: PrepareOptions::default(),
+            editions: Vec::new(),
         })
+    }
+
+    /// Also checks the glyphs of these editions (zh-Hans, the text as written, is always
+    /// checked), each converted as `build --edition` would and against its own faces.
+    pub fn with_editions(
+        mut self,
+        editions: &[crate::edition::Edition],
+        dictionary: &crate::edition::Dictionary,
+        pdf: &PdfOptions,
+    ) -> crate::Result<Self> {
+        for &e in editions {
+            if let Some(faces) = e.faces()? {
+                let face = crate::fonts::FontFile::load(&faces.regular.0, faces.regular.1)
+                    .map_err(crate::pdf::PdfError::from)?;
+                let family = faces.family.clone();
+                let pdf = PdfEngine::new(&PdfOptions {
+                    faces: Some(faces),
+                    ..pdf.clone()
+                })?;
+                self.editions.push(EditionCheck {
+                    converter: crate::edition::Converter::new(e, dictionary)?,
+                    pdf,
+                    face,
+                    family,
+                });
+            }
+        }
+        Ok(self)
     }
 
     /// Reads issues as a build with `prepare` would (its shared assets folders).
@@ -194,6 +234,22 @@ pub fn check_prepared(p: &Prepared, opts: &CheckOptions) -> IssueReport {
         ));
     }
     findings.extend(glyphs::check_glyphs(doc, &opts.pdf));
+    for e in &opts.editions {
+        let converter = e
+            .converter
+            .with_dictionary(&p.issue.meta.edition_dictionary);
+        let edition = converter.document(doc);
+        let name = converter.edition();
+        findings.extend(
+            glyphs::check_glyphs(&edition, &e.pdf)
+                .into_iter()
+                .chain(glyphs::check_regional(&edition, &e.face, &e.family))
+                .map(|mut f| {
+                    f.message = format!("{name} edition: {}", f.message);
+                    f
+                }),
+        );
+    }
     findings.extend(glyphs::check_ofd(doc, &opts.pdf));
     findings.sort_by(|a, b| (b.severity, &a.file, a.line).cmp(&(a.severity, &b.file, b.line)));
     IssueReport {

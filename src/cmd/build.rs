@@ -3,6 +3,7 @@
 
 use anyhow::{anyhow, bail, Result};
 use paiban::build::Builder;
+use paiban::edition::Edition;
 use paiban::{epub, pdf, PrepareOptions};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -54,6 +55,18 @@ pub struct BuildOptions {
     /// layout (or `ofd = true` in the style file).
     #[arg(long)]
     ofd: bool,
+    /// Editions to write, comma-separated: zh-Hans (as written; NAME.epub), zh-Hant,
+    /// zh-TW, zh-HK (converted with OpenCC; NAME.zh-TW.epub …). Default: the style's
+    /// `editions`, else zh-Hans.
+    #[arg(long, value_name = "LIST", value_parser = edition_list)]
+    edition: Option<String>,
+}
+
+/// An `--edition` value naming known editions, each once (else a usage error).
+fn edition_list(list: &str) -> std::result::Result<String, String> {
+    paiban::edition::Edition::parse_list(list)
+        .map(|_| list.to_string())
+        .map_err(|e| e.to_string())
 }
 
 /// A `--pdf-standard` value that names known, compatible standards (else a usage error).
@@ -111,6 +124,7 @@ impl BuildOptions {
             style: self.styles()?.1,
             font: self.font.clone(),
             standard: self.pdf_standard.clone(),
+            faces: None,
         })
     }
 
@@ -129,12 +143,23 @@ impl BuildOptions {
         let epub_opts = want_epub.then_some(epub::EpubOptions {
             style_css: css,
             embed_font: self.embed_font,
+            faces: None,
         });
         let pdf_opts = want_pdf.then(|| self.pdf_options()).transpose()?;
-        let style_ofd = match &toml {
-            Some(p) => paiban::style::Style::from_file(p)?.ofd,
-            None => false,
+        let style = toml
+            .as_ref()
+            .map(|p| paiban::style::Style::from_file(p))
+            .transpose()?;
+        let style_ofd = style.as_ref().is_some_and(|s| s.ofd);
+        let editions = match (
+            &self.edition,
+            style.as_ref().and_then(|s| s.editions.as_ref()),
+        ) {
+            (Some(list), _) => Edition::parse_list(list)?,
+            (None, Some(names)) => Edition::parse_list(&names.joined())?,
+            (None, None) => vec![Edition::Hans],
         };
+        let dictionary = style.map(|s| s.edition.dictionary).unwrap_or_default();
         let ofd_opts = (want_ofd || self.ofd || style_ofd)
             .then(|| self.pdf_options())
             .transpose()?;
@@ -143,7 +168,8 @@ impl BuildOptions {
             epub_opts.as_ref(),
             pdf_opts.as_ref(),
         )?
-        .with_ofd(ofd_opts.as_ref())?)
+        .with_ofd(ofd_opts.as_ref())?
+        .with_editions(&editions, &dictionary)?)
     }
 }
 

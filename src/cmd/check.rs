@@ -4,6 +4,7 @@ use super::review_pages;
 use anyhow::Result;
 use paiban::check::{check_path, CheckOptions, IssueReport};
 use paiban::diagnostics::Severity;
+use paiban::edition::Edition;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -27,6 +28,10 @@ pub struct Args {
     /// PDF style file (.toml) instead of the preset.
     #[arg(long)]
     style: Option<PathBuf>,
+    /// Also check the glyphs of these editions (as `build --edition`): zh-Hant, zh-TW,
+    /// zh-HK, each against its regional face. Default: the style's `editions`.
+    #[arg(long, value_name = "LIST")]
+    edition: Option<String>,
     /// A shared folder issues may take images from besides their own (as for `build`).
     #[arg(long, value_name = "DIR")]
     assets: Vec<PathBuf>,
@@ -37,17 +42,34 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let opts = CheckOptions::new(&paiban::pdf::PdfOptions {
+    let pdf_opts = paiban::pdf::PdfOptions {
         page: Some(args.page.clone()),
         style: args.style.clone(),
         font: args.font.clone(),
         standard: None,
-    })?
-    .with_prepare(super::prepare_options(
-        true,
-        &args.assets,
-        args.style.as_deref(),
-    )?);
+        faces: None,
+    };
+    let style = args
+        .style
+        .as_deref()
+        .map(paiban::style::Style::from_file)
+        .transpose()?;
+    let editions = match (
+        &args.edition,
+        style.as_ref().and_then(|s| s.editions.as_ref()),
+    ) {
+        (Some(list), _) => Edition::parse_list(list)?,
+        (None, Some(names)) => Edition::parse_list(&names.joined())?,
+        (None, None) => Vec::new(),
+    };
+    let dictionary = style.map(|s| s.edition.dictionary).unwrap_or_default();
+    let opts = CheckOptions::new(&pdf_opts)?
+        .with_editions(&editions, &dictionary, &pdf_opts)?
+        .with_prepare(super::prepare_options(
+            true,
+            &args.assets,
+            args.style.as_deref(),
+        )?);
     let mut issues: Vec<(PathBuf, Option<String>)> = Vec::new();
     for input in &args.inputs {
         // The same discovery as batch: each .md file and each folder with an issue.toml.

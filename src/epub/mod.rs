@@ -24,6 +24,9 @@ pub struct EpubOptions {
     pub style_css: Option<PathBuf>,
     /// Embed a subset of the CJK font holding only the glyphs the issue uses.
     pub embed_font: bool,
+    /// An edition's regional faces (Noto Serif CJK TC/HK): the cover is drawn with them,
+    /// `--embed-font` embeds them, and the style sheet names their family.
+    pub faces: Option<crate::fonts::RegionalFaces>,
 }
 
 /// What can go wrong in the EPUB backend.
@@ -74,18 +77,44 @@ impl EpubEngine {
             None => DEFAULT_CSS.as_bytes().to_vec(),
         };
         let dir = crate::fonts::fonts_dir();
-        let bold_path = dir.join("NotoSerifSC-Bold.otf");
-        let (bold, font_problem) = match webfont::FontFile::open(&bold_path) {
+        let (bold_face, regular_face) = match &opts.faces {
+            Some(f) => (f.bold.clone(), f.regular.clone()),
+            None => (
+                (dir.join("NotoSerifSC-Bold.otf"), 0),
+                (dir.join("NotoSerifSC-Regular.otf"), 0),
+            ),
+        };
+        let (bold, font_problem) = match webfont::FontFile::open_face(&bold_face.0, bold_face.1) {
             Ok(f) => (Some(f), None),
+            // An edition's regional face was checked to be there: its cover must not fall
+            // back to another region's forms.
+            Err(e) if opts.faces.is_some() => return Err(e.into()),
             Err(e) => (None, Some(e.to_string())),
         };
         // Without the font the issue asked to embed there is nothing sensible to build.
         let regular = if opts.embed_font {
-            Some(webfont::FontFile::open(
-                &dir.join("NotoSerifSC-Regular.otf"),
+            Some(webfont::FontFile::open_face(
+                &regular_face.0,
+                regular_face.1,
             )?)
         } else {
             None
+        };
+        let css = match &opts.faces {
+            // Readers pick a face by `lang` when they can; naming the family helps those
+            // that do not, and those that have it installed. (`--embed-font` names its
+            // own subset of the face instead.)
+            Some(f) if !opts.embed_font => {
+                let mut c = format!(
+                    "body {{ font-family: \"{}\", \"{}\", serif; }}\n\n",
+                    f.family,
+                    f.family.replace(" CJK", "")
+                )
+                .into_bytes();
+                c.extend_from_slice(&css);
+                c
+            }
+            _ => css,
         };
         let mut h = Sha256::new();
         h.update(&css);
@@ -163,8 +192,14 @@ impl EpubEngine {
         let mut css = self.css.clone();
         let font = match (&self.regular, self.opts.embed_font) {
             (Some(f), true) => {
-                let (name, bytes) = webfont::subset_for(doc, f)?;
-                css = webfont::with_font_face(&css, &name);
+                let family = self
+                    .opts
+                    .faces
+                    .as_ref()
+                    .and_then(|f| f.family.rsplit(' ').next())
+                    .unwrap_or("SC");
+                let (name, bytes) = webfont::subset_for(doc, f, family)?;
+                css = webfont::with_font_face(&css, &name, family);
                 Some((name, bytes))
             }
             _ => None,

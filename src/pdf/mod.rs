@@ -30,6 +30,9 @@ pub struct PdfOptions {
     pub font: Option<PathBuf>,
     /// PDF standards (`a-2u`, `a-1b,…`, see `standard.rs`), replacing the style's.
     pub standard: Option<String>,
+    /// An edition's regional faces (Noto Serif CJK TC/HK), drawn before the style's fonts,
+    /// which stay as fallbacks.
+    pub faces: Option<crate::fonts::RegionalFaces>,
 }
 
 /// Errors of the PDF backend: its style, its fonts, writing the file.
@@ -111,6 +114,11 @@ impl PdfEngine {
             slots.len() - 1
         };
         let mut regular: Vec<usize> = Vec::new();
+        let mut bold: Vec<usize> = Vec::new();
+        if let Some(faces) = &opts.faces {
+            regular.push(slot_of(faces.regular.0.clone(), faces.regular.1, true));
+            bold.push(slot_of(faces.bold.0.clone(), faces.bold.1, true));
+        }
         if let Some(f) = &opts.font {
             regular.push(slot_of(f.clone(), 0, true));
         }
@@ -118,7 +126,6 @@ impl PdfEngine {
         for f in style.fonts.regular.iter().skip(skip) {
             regular.push(slot_of(resolve_font_path(f.path()), f.index(), true));
         }
-        let mut bold: Vec<usize> = Vec::new();
         for f in &style.fonts.bold {
             bold.push(slot_of(resolve_font_path(f.path()), f.index(), true));
         }

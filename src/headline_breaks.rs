@@ -8,13 +8,7 @@
 //! single word wider than the line falls back to the per-character rules.
 
 use crate::cjk;
-use std::sync::OnceLock;
-
-/// The segmenter, loaded once per process on first use (about 0.1 s: its dictionary).
-fn jieba() -> &'static jieba_rs::Jieba {
-    static JIEBA: OnceLock<jieba_rs::Jieba> = OnceLock::new();
-    JIEBA.get_or_init(jieba_rs::Jieba::new)
-}
+use crate::headline_dict;
 
 /// How good a place to end a line is, best first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -101,7 +95,10 @@ fn opportunities_with(chars: &[char], after: &[bool], words: bool) -> Vec<Option
 fn word_starts(chars: &[char]) -> Vec<bool> {
     let text: String = chars.iter().collect();
     let mut starts = vec![false; chars.len() + 1];
-    let tags = jieba().tag(&text, true);
+    // A segmenter holding only this headline's dictionary words: the same cut as the full
+    // dictionary's, without loading it (crate::headline_dict).
+    let jieba = headline_dict::segmenter_for(&text);
+    let tags = jieba.tag(&text, true);
     let is_name = |i: usize| tags.get(i).is_some_and(|t| t.tag.starts_with("nr"));
     let single = |i: usize| {
         tags.get(i)

@@ -219,12 +219,26 @@ pub fn break_headline(spans: &[Span], measure: f32, ps: &ParaStyle, m: &dyn Metr
             if items.get(a).is_none_or(|i| is_space(i.ch)) || a > b {
                 continue;
             }
-            let mut l = place(&items[a..=b], measure, 0.0, false, Align::Start);
-            let dx = ((measure - l.width) / 2.0).max(0.0);
-            for g in &mut l.glyphs {
-                g.x += dx;
+            // A line the headline breaker could not bring within the measure (a run with no
+            // break it allows: a long number or URL) is cut as a body line would be, so no
+            // glyph runs past the column.
+            let fitted = if squeezed_width(items, a, b) > measure + EPS {
+                let rest = ParaStyle {
+                    indent: 0.0,
+                    align: Align::Start,
+                    ..*ps
+                };
+                break_items(&items[a..=b], measure, &rest)
+            } else {
+                vec![place(&items[a..=b], measure, 0.0, false, Align::Start)]
+            };
+            for mut l in fitted {
+                let dx = ((measure - l.width) / 2.0).max(0.0);
+                for g in &mut l.glyphs {
+                    g.x += dx;
+                }
+                lines.push(l);
             }
-            lines.push(l);
         }
     }
     lines
@@ -649,6 +663,32 @@ pub(crate) mod tests {
         assert_eq!(texts(&lines), ["标题", "第二行"]);
         // Centred in the measure after the indent.
         assert_eq!(lines[0].glyphs[0].x, 20.0 + (80.0 - 20.0) / 2.0);
+    }
+
+    #[test]
+    fn a_headline_with_no_break_never_runs_past_the_measure() {
+        let ps = ParaStyle {
+            size: 10.0,
+            indent: 0.0,
+            align: Align::Center,
+            compress: true,
+        };
+        let text = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefghij";
+        let spans = [Span {
+            text: text.into(),
+            face: Face::Regular,
+            tag: 0,
+        }];
+        let lines = break_headline(&spans, 60.0, &ps, &Mono);
+        assert!(lines.len() > 1);
+        assert_eq!(texts(&lines).concat(), text, "no glyph dropped");
+        for l in &lines {
+            let right = l
+                .glyphs
+                .last()
+                .map_or(0.0, |g| g.x + Mono.advance(g.face, g.ch) * 10.0);
+            assert!(right <= 60.01, "{} ends at {right}", l.text());
+        }
     }
 
     mod props {

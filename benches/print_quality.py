@@ -8,7 +8,8 @@ the shipped one allows and jieba sees inside a word still counts.
     python3 benches/print_quality.py [--bin target/release/paiban] INPUT...
 
 INPUT: .md files or issue folders. Prints one line per input and the totals:
-  word      headline line breaks inside a word (jieba on the two lines joined), or inside 《…》
+  word      headline line breaks inside a word (jieba on the two lines joined)
+  title     headline line breaks between words but inside a book title 《…》
   single    headline lines of one character (punctuation aside)
   bracket   spaces between a full-width bracket or quote and a Chinese character
   uneven    lines whose mid-line `，、。；：` (not next to another mark) differ in advance or
@@ -75,7 +76,7 @@ def text(l):
 def measure(pdf, body):
     out = subprocess.run(["pdftotext", "-bbox-layout", pdf, "-"], capture_output=True, text=True).stdout
     pages = out.split("<page ")[1:]
-    r = dict(word=0, single=0, bracket=0, uneven=0, spaced=0, kinsoku=0, body=0, full=0, pages=len(pages),
+    r = dict(word=0, title=0, single=0, bracket=0, uneven=0, spaced=0, kinsoku=0, body=0, full=0, pages=len(pages),
              fill_bad=0, examples=[])
     page_h = None
     bottoms = []
@@ -97,11 +98,14 @@ def measure(pdf, body):
                 if pos < cut < pos + len(w):
                     inside = True
                 pos += len(w)
-            if left.count("《") > left.count("》"):
-                inside = True
             if inside:
                 r["word"] += 1
                 r["examples"].append(f"word: {left} / {right}")
+            elif left.count("《") > left.count("》"):
+                # Between words, but inside a book title (one longer than the line must
+                # break somewhere): counted apart.
+                r["title"] += 1
+                r["examples"].append(f"title: {left} / {right}")
         for l in heads:
             solid = [c for c in text(l) if not is_punct(c) and not c.isspace()]
             if len(solid) == 1:
@@ -224,7 +228,7 @@ def main():
             for k, v in r.items():
                 tot[k] = tot.get(k, 0) + v
             just = r["full"] / r["body"] if r["body"] else 1.0
-            print(f"{os.path.basename(inp.rstrip('/'))}: pages {r['pages']} word {r['word']} single {r['single']} "
+            print(f"{os.path.basename(inp.rstrip('/'))}: pages {r['pages']} word {r['word']} title {r['title']} single {r['single']} "
                   f"bracket {r['bracket']} uneven {r['uneven']} spaced {r['spaced']} kinsoku {r['kinsoku']} "
                   f"justified {just:.4f} underfilled {r['fill_bad']}")
             if a.v:
@@ -232,6 +236,7 @@ def main():
                     print("   ", e)
     just = tot["full"] / tot["body"] if tot.get("body") else 1.0
     print(f"TOTAL {len(a.inputs)} inputs, {tot.get('pages', 0)} pages: word {tot.get('word', 0)} "
+          f"title {tot.get('title', 0)} "
           f"single {tot.get('single', 0)} bracket {tot.get('bracket', 0)} uneven {tot.get('uneven', 0)} "
           f"spaced {tot.get('spaced', 0)} kinsoku {tot.get('kinsoku', 0)} justified {just:.4f} "
           f"underfilled {tot.get('fill_bad', 0)} "

@@ -4,6 +4,10 @@ the same repaired text (`paiban normalize`), the same fonts (fonts/), A4 in thre
 headings as headings; Typst writes PDF/A-2u too. Prints size and time of both.
 
 Usage: benches/typst_side_by_side.py [ISSUE.md] [RUNS]   (after `cargo build --release`)
+
+`TYPST_SOURCE=FILE.typ` also writes the Typst source there (with fonts/ next to the repo), so
+the typst CLI can be timed as a whole process against paiban's:
+    typst compile --font-path fonts --ignore-system-fonts --pdf-standard a-2u FILE.typ OUT.pdf
 """
 import os
 import re
@@ -44,6 +48,10 @@ doc = (
     '#set text(font: "Noto Serif CJK SC", size: 10pt, lang: "zh")\n'
     "#set par(justify: true, first-line-indent: 2em)\n\n" + "\n\n".join(body) + "\n"
 )
+
+if os.environ.get("TYPST_SOURCE"):
+    with open(os.environ["TYPST_SOURCE"], "w") as f:
+        f.write(doc)
 
 with tempfile.TemporaryDirectory() as d:
     src = os.path.join(d, "issue.typ")

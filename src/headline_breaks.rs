@@ -4,17 +4,12 @@
 //! An editor sets a headline in phrases: the spaces in `勇挑大梁走在前 勇攀新高再出发` are
 //! where a line ends. A phrase wider than the line breaks between words — found by jieba
 //! (`jieba-rs`, its dictionary and HMM for names it does not list) — never inside a word,
-//! a name or a book title `《…》`, and never so that one character stands alone. Only a
+//! a name or a book title `《…》` (a title longer than the line: between its words), and
+//! never so that one character stands alone. Only a
 //! single word wider than the line falls back to the per-character rules.
 
 use crate::cjk;
-use std::sync::OnceLock;
-
-/// The segmenter, loaded once per process on first use (about 0.1 s: its dictionary).
-fn jieba() -> &'static jieba_rs::Jieba {
-    static JIEBA: OnceLock<jieba_rs::Jieba> = OnceLock::new();
-    JIEBA.get_or_init(jieba_rs::Jieba::new)
-}
+use crate::headline_dict;
 
 /// How good a place to end a line is, best first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -23,6 +18,8 @@ pub enum Opportunity {
     Phrase,
     /// Between two words of a phrase.
     Word,
+    /// Between two words inside a book title `《…》` (only when the title cannot stay whole).
+    Title,
     /// Between two characters (only inside a word wider than the line).
     Char,
 }
@@ -79,18 +76,20 @@ fn opportunities_with(chars: &[char], after: &[bool], words: bool) -> Vec<Option
             }
             continue;
         }
-        if is_phrase_space(next) || !allowed || depth > 0 {
+        if is_phrase_space(next) || !allowed {
             continue;
         }
         // One character alone at the start or the end of the headline: never.
         if solid_before < 2 || total_solid - solid_before < 2 {
             continue;
         }
-        out[i] = Some(if words[i + 1] {
-            Opportunity::Word
+        out[i] = if depth > 0 {
+            words[i + 1].then_some(Opportunity::Title)
+        } else if words[i + 1] {
+            Some(Opportunity::Word)
         } else {
-            Opportunity::Char
-        });
+            Some(Opportunity::Char)
+        };
     }
     out
 }
@@ -101,7 +100,10 @@ fn opportunities_with(chars: &[char], after: &[bool], words: bool) -> Vec<Option
 fn word_starts(chars: &[char]) -> Vec<bool> {
     let text: String = chars.iter().collect();
     let mut starts = vec![false; chars.len() + 1];
-    let tags = jieba().tag(&text, true);
+    // A segmenter holding only this headline's dictionary words: the same cut as the full
+    // dictionary's, without loading it (crate::headline_dict).
+    let jieba = headline_dict::segmenter_for(&text);
+    let tags = jieba.tag(&text, true);
     let is_name = |i: usize| tags.get(i).is_some_and(|t| t.tag.starts_with("nr"));
     let single = |i: usize| {
         tags.get(i)
@@ -175,7 +177,12 @@ pub fn choose_from(
     }
     let words: Vec<Option<Opportunity>> = ops
         .iter()
-        .map(|o| o.filter(|o| *o != Opportunity::Char))
+        .map(|o| o.filter(|o| matches!(o, Opportunity::Phrase | Opportunity::Word)))
+        .collect();
+    // Everything but the breaks inside a book title.
+    let untitled: Vec<Option<Opportunity>> = ops
+        .iter()
+        .map(|o| o.filter(|o| *o != Opportunity::Title))
         .collect();
     if pieces_fit(chars, widths, &words, measure) {
         if let Some(b) = best(chars, widths, &words, measure) {
@@ -185,12 +192,14 @@ pub fn choose_from(
     let mut opened = words.clone();
     for (s, e) in pieces(&words) {
         if line_width(chars, widths, s, e) > measure + EPS {
-            opened[s..e].copy_from_slice(&ops[s..e]);
+            opened[s..e].copy_from_slice(&untitled[s..e]);
         }
     }
     best(chars, widths, &opened, measure)
         // A book title a little wider than the line stays whole (set a little tight).
-        .or_else(|| best(chars, widths, ops, measure * 1.25))
+        .or_else(|| best(chars, widths, &untitled, measure * 1.25))
+        // A longer one breaks between its words.
+        .or_else(|| best(chars, widths, ops, measure))
         .or_else(|| {
             // Nothing fits (a book title longer than the line): any break the line-breaking
             // rules allow, so no character runs off the page.
@@ -287,6 +296,7 @@ fn best(
             -6.0
         }
         Some(Opportunity::Word) => 2.0,
+        Some(Opportunity::Title) => 10.0,
         Some(Opportunity::Char) => 40.0,
         _ => 0.0,
     };
@@ -535,5 +545,24 @@ mod tests {
         assert!(!l[0].ends_with('工'), "{l:?}");
         let l = lines("学习《习近平著作选读》", 8.0);
         assert_eq!(l, ["学习", "《习近平著作选读》"]);
+    }
+
+    #[test]
+    fn a_book_title_longer_than_the_line_breaks_between_its_words() {
+        let text = "习近平关于《中共中央关于制定国民经济和社会发展第十五个五年规划的建议》的说明";
+        let l = lines(text, 19.0);
+        assert!(l.len() >= 2, "{l:?}");
+        assert_eq!(l.concat(), text);
+        let mut ends = std::collections::HashSet::new();
+        let mut k = 0;
+        for w in headline_dict::segmenter_for(text).cut(text, true) {
+            k += w.chars().count();
+            ends.insert(k);
+        }
+        let mut k = 0;
+        for line in &l[..l.len() - 1] {
+            k += line.chars().count();
+            assert!(ends.contains(&k), "a break inside a word: {l:?}");
+        }
     }
 }

@@ -17,6 +17,7 @@ pub mod fonts;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod headline_breaks;
+pub mod headline_dict;
 pub mod issue;
 pub mod layout;
 pub mod limits;

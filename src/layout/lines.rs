@@ -219,12 +219,26 @@ pub fn break_headline(spans: &[Span], measure: f32, ps: &ParaStyle, m: &dyn Metr
             if items.get(a).is_none_or(|i| is_space(i.ch)) || a > b {
                 continue;
             }
-            let mut l = place(&items[a..=b], measure, 0.0, false, Align::Start);
-            let dx = ((measure - l.width) / 2.0).max(0.0);
-            for g in &mut l.glyphs {
-                g.x += dx;
+            // A line the headline breaker could not bring within the measure (a run with no
+            // break it allows: a long number or URL) is cut as a body line would be, so no
+            // glyph runs past the column.
+            let fitted = if squeezed_width(items, a, b) > measure + EPS {
+                let rest = ParaStyle {
+                    indent: 0.0,
+                    align: Align::Start,
+                    ..*ps
+                };
+                break_items(&items[a..=b], measure, &rest)
+            } else {
+                vec![place(&items[a..=b], measure, 0.0, false, Align::Start)]
+            };
+            for mut l in fitted {
+                let dx = ((measure - l.width) / 2.0).max(0.0);
+                for g in &mut l.glyphs {
+                    g.x += dx;
+                }
+                lines.push(l);
             }
-            lines.push(l);
         }
     }
     lines
@@ -232,9 +246,10 @@ pub fn break_headline(spans: &[Span], measure: f32, ps: &ParaStyle, m: &dyn Metr
 
 fn break_items(items: &[Item], measure: f32, ps: &ParaStyle) -> Vec<Line> {
     let n = items.len();
-    let mut lines = Vec::new();
+    // (first item, item after which the line ends, ends the paragraph or a hard break, indent).
+    let mut spans: Vec<(usize, usize, bool, f32)> = Vec::new();
     let mut start = 0;
-    let mut first = true;
+    let avail_of = |indent: f32| (measure - indent).max(ps.size);
     while start < n {
         while start < n && items[start].ch == ' ' {
             start += 1;
@@ -242,21 +257,80 @@ fn break_items(items: &[Item], measure: f32, ps: &ParaStyle) -> Vec<Line> {
         if start >= n {
             break;
         }
-        let indent = if first { ps.indent } else { 0.0 };
-        let avail = (measure - indent).max(ps.size);
-        let (end, last) = line_end(items, start, avail);
-        // Trailing spaces do not count (and are not drawn).
-        let mut e = end;
-        while e > start && (items[e].ch == ' ' || items[e].ch == HARD_BREAK) {
-            e -= 1;
+        let indent = if spans.is_empty() { ps.indent } else { 0.0 };
+        let avail = avail_of(indent);
+        let (mut end, mut last) = line_end(items, start, avail);
+        if ps.align == Align::Justify && !last && loose(items, start, end, avail, ps.size) {
+            // A line the greedy fill leaves loose (an unbreakable number pushed to the next
+            // line): push its first characters into the line above when that line can take
+            // them by squeezing its marks (clreq 3.5), so this one reaches the number.
+            if let Some(prev) = spans.last_mut().filter(|p| !p.2) {
+                let prev_avail = avail_of(prev.3);
+                for m in 1..=4 {
+                    let e = prev.1 + m;
+                    if e >= end || items[e].ch == HARD_BREAK || !items[e].brk {
+                        continue;
+                    }
+                    if squeezed_width(items, prev.0, e) > prev_avail + EPS {
+                        break;
+                    }
+                    let s = e + 1;
+                    let (e2, last2) = line_end(items, s, avail);
+                    if last2 || !loose(items, s, e2, avail, ps.size) {
+                        prev.1 = e;
+                        (start, end, last) = (s, e2, last2);
+                        break;
+                    }
+                }
+            }
         }
-        let slice = &items[start..=e];
-        let justify = ps.align == Align::Justify && !last;
-        lines.push(place(slice, avail, indent, justify, ps.align));
+        spans.push((start, end, last, indent));
         start = end + 1;
-        first = false;
     }
-    lines
+    spans
+        .into_iter()
+        .map(|(start, end, last, indent)| {
+            // Trailing spaces do not count (and are not drawn).
+            let mut e = end;
+            while e > start && (items[e].ch == ' ' || items[e].ch == HARD_BREAK) {
+                e -= 1;
+            }
+            let justify = ps.align == Align::Justify && !last;
+            place(
+                &items[start..=e],
+                avail_of(indent),
+                indent,
+                justify,
+                ps.align,
+            )
+        })
+        .collect()
+}
+
+/// The narrowest the items `s..=e` can be set: their advances less every mark's blank half
+/// (trailing spaces not counted).
+fn squeezed_width(items: &[Item], s: usize, e: usize) -> f32 {
+    let mut e = e;
+    while e > s && (items[e].ch == ' ' || items[e].ch == HARD_BREAK) {
+        e -= 1;
+    }
+    items[s..=e].iter().map(|x| x.w - x.shrink).sum()
+}
+
+/// Would the line `s..=e` be letter-spaced, justified to `avail`: more than a fifth of an
+/// em between characters on average?
+fn loose(items: &[Item], s: usize, e: usize, avail: f32, size: f32) -> bool {
+    let mut e = e;
+    while e > s && (items[e].ch == ' ' || items[e].ch == HARD_BREAK) {
+        e -= 1;
+    }
+    let slice = &items[s..=e];
+    let natural: f32 = slice.iter().map(|x| x.w).sum();
+    let gaps = slice
+        .windows(2)
+        .filter(|w| stretchable(&w[0], &w[1]))
+        .count();
+    gaps > 0 && (avail - natural) / gaps as f32 > 0.2 * size
 }
 
 /// The last item index of the line starting at `start`, and whether it ends the
@@ -465,6 +539,26 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_line_left_loose_by_a_number_takes_from_the_line_above() {
+        let ps = ParaStyle {
+            indent: 0.0,
+            ..style(Align::Justify)
+        };
+        // Greedy: `一，二，三四五六` / `七八九十比重` — 2 em of slack between six characters,
+        // as `46.3%，` does not fit. The first line takes `七` by squeezing its two commas;
+        // the second then reaches the number.
+        let lines = run("一，二，三四五六七八九十比重46.3%，消费", 8.0, &ps);
+        assert_eq!(
+            texts(&lines),
+            ["一，二，三四五六七", "八九十比重46.3%，", "消费"]
+        );
+        assert!(lines[0].width <= 80.01 && lines[1].width <= 80.01);
+        // Nothing above to take from: the line stays as it was.
+        let lines = run("七八九十比重46.3%，消费", 8.0, &ps);
+        assert_eq!(texts(&lines)[0], "七八九十比重");
+    }
+
+    #[test]
     fn no_line_ends_with_an_opening_mark() {
         let ps = ParaStyle {
             indent: 0.0,
@@ -569,6 +663,32 @@ pub(crate) mod tests {
         assert_eq!(texts(&lines), ["标题", "第二行"]);
         // Centred in the measure after the indent.
         assert_eq!(lines[0].glyphs[0].x, 20.0 + (80.0 - 20.0) / 2.0);
+    }
+
+    #[test]
+    fn a_headline_with_no_break_never_runs_past_the_measure() {
+        let ps = ParaStyle {
+            size: 10.0,
+            indent: 0.0,
+            align: Align::Center,
+            compress: true,
+        };
+        let text = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefghij";
+        let spans = [Span {
+            text: text.into(),
+            face: Face::Regular,
+            tag: 0,
+        }];
+        let lines = break_headline(&spans, 60.0, &ps, &Mono);
+        assert!(lines.len() > 1);
+        assert_eq!(texts(&lines).concat(), text, "no glyph dropped");
+        for l in &lines {
+            let right = l
+                .glyphs
+                .last()
+                .map_or(0.0, |g| g.x + Mono.advance(g.face, g.ch) * 10.0);
+            assert!(right <= 60.01, "{} ends at {right}", l.text());
+        }
     }
 
     mod props {

@@ -8,7 +8,6 @@ use crate::model::{Block, Document, HeadlineGroup};
 use allsorts::binary::read::ReadScope;
 use allsorts::font_data::FontData;
 use allsorts::subset::{subset, CmapTarget, SubsetProfile};
-use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -27,7 +26,9 @@ impl FontFile {
         };
         let data = std::fs::read(path).map_err(|e| bad(e.to_string()))?;
         ttf_parser::Face::parse(&data, 0).map_err(|e| bad(e.to_string()))?;
-        let digest = Sha256::digest(&data).into();
+        // blake3, not SHA-256: a fingerprint, not a signature, and 7–9 MB a font made
+        // SHA-256 a seventh of a one-issue `build`.
+        let digest = blake3::hash(&data).into();
         Ok(FontFile {
             path: path.to_path_buf(),
             data,

@@ -67,7 +67,7 @@ fn stage(path: &Path, bytes: &[u8]) -> Result<Option<PathBuf>> {
     let name = path
         .file_name()
         .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let tmp = dir.join(temp_name(&name));
     let written = std::fs::File::create(&tmp).and_then(|mut f| {
         f.write_all(bytes)?;
         f.sync_all()
@@ -79,6 +79,55 @@ fn stage(path: &Path, bytes: &[u8]) -> Result<Option<PathBuf>> {
             Err(Error::io(path, e))
         }
     }
+}
+
+/// The temporary file name for `name`: `.<name>.<pid>@<host>.tmp`. The host makes it
+/// unique on a file system shared by cluster nodes (two nodes' processes can have the
+/// same pid), and lets a sweep tell its own host's dead runs from other nodes' live ones.
+pub fn temp_name(name: &str) -> String {
+    format!(".{name}.{}@{}.tmp", std::process::id(), host())
+}
+
+/// Who wrote a temporary file named by [`temp_name`]: its pid and host. Names of older
+/// versions, `.<name>.<pid>.tmp`, give no host.
+pub fn temp_owner(file_name: &str) -> Option<(u32, Option<&str>)> {
+    let inner = file_name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let name_and_pid = |s: &str| -> Option<u32> {
+        let (name, pid) = s.rsplit_once('.')?;
+        (!name.is_empty()).then_some(())?;
+        pid.parse().ok()
+    };
+    if let Some((rest, host)) = inner.rsplit_once('@') {
+        if !host.is_empty() {
+            if let Some(pid) = name_and_pid(rest) {
+                return Some((pid, Some(host)));
+            }
+        }
+    }
+    name_and_pid(inner).map(|pid| (pid, None))
+}
+
+/// This machine's name as it goes into temporary file names: letters, digits, `-` and
+/// `.` only (at most 64), `localhost` when the system gives none.
+pub fn host() -> &'static str {
+    static HOST: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HOST.get_or_init(|| {
+        let raw = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .ok()
+            .or_else(|| std::env::var("HOSTNAME").ok())
+            .unwrap_or_default();
+        let clean: String = raw
+            .trim()
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '.')
+            .take(64)
+            .collect();
+        if clean.is_empty() {
+            "localhost".into()
+        } else {
+            clean
+        }
+    })
 }
 
 /// A file name that stays inside its folder: no path separators, no `..`, no control

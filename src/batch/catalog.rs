@@ -48,7 +48,7 @@ pub fn catalog(outdir: &Path, feed: &FeedOptions) -> Result<CatalogReport> {
     let dir = opds::parent(&feed.path);
     std::fs::create_dir_all(dir).map_err(|e| BatchError::io(dir, e))?;
     let links = Links::new(feed, dir, outdir)?;
-    let spill_path = outdir.join(format!(".paiban-catalog.{}.tmp", std::process::id()));
+    let spill_path = outdir.join(crate::output::temp_name("paiban-catalog"));
     let mut spill = Spill::create(&spill_path)?;
     let mut chosen: BTreeMap<String, Chosen> = BTreeMap::new();
     let mut papers: Vec<String> = Vec::new();
@@ -290,7 +290,7 @@ impl Staged {
         let name = path
             .file_name()
             .map_or_else(|| "opds.xml".into(), |n| n.to_string_lossy().into_owned());
-        let tmp = opds::parent(path).join(format!(".{name}.{}.tmp", std::process::id()));
+        let tmp = opds::parent(path).join(crate::output::temp_name(&name));
         std::fs::File::create(&tmp)
             .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_data()))
             .map_err(|e| {

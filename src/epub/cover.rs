@@ -376,14 +376,10 @@ impl<'f> Canvas<'f> {
         enc.set_filter(png::Filter::NoFilter);
         let mut w = enc.write_header().map_err(err)?;
         // Two pixels a byte, the first in the high nibble.
-        let packed: Vec<u8> = self
-            .px
-            .chunks_exact(WIDTH)
-            .flat_map(|row| {
-                row.chunks(2)
-                    .map(|p| p[0] << 4 | p.get(1).copied().unwrap_or(0))
-            })
-            .collect();
+        // WIDTH is even, so rows need no padding nibble and the pairs run straight through
+        // the buffer (a per-row flat_map took 4 % of a batch's CPU).
+        const _: () = assert!(WIDTH.is_multiple_of(2));
+        let packed: Vec<u8> = self.px.chunks_exact(2).map(|p| p[0] << 4 | p[1]).collect();
         w.write_image_data(&packed).map_err(err)?;
         w.finish().map_err(err)?;
         Ok(out)

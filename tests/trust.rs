@@ -744,3 +744,37 @@ fn an_issue_named_relative_to_the_working_folder_reads_its_images() {
     assert!(!stderr(&o).contains("outside"), "{}", stderr(&o));
     assert!(!leaks(&st.issue.join("out"), "PHOTO-OK-MARKER", 1).is_empty());
 }
+
+#[test]
+fn a_page_number_warning_names_where_and_how_it_was_written() {
+    let st = site();
+    write(
+        &st.issue.join("issue.toml"),
+        "newspaper = \"测试报\"\n\n[[pages]]\nfile = \"01.md\"\nname = \"要闻\"\npage = \"一版\"\n\n[[pages]]\nfile = \"02.md\"\n",
+    );
+    write(&st.issue.join("01.md"), "# 一版\n\n正文。\n");
+    write(
+        &st.issue.join("02.md"),
+        "---\ntitle: 测试\npage: 第二\n---\n# 二版\n\n正文。\n",
+    );
+    write(
+        &st.issue.join("03.md"),
+        "+++\npage = \"三\"\n+++\n# 三版\n\n正文。\n",
+    );
+    let o = paiban(&["outline", s(&st.issue)]);
+    let e = stderr(&o);
+    assert!(o.status.success(), "{e}");
+    assert!(
+        e.contains("issue.toml:6: warning: `page = \"一版\"` is not a page number"),
+        "{e}"
+    );
+    assert!(
+        e.contains("02.md:3: warning: `page: 第二` is not a page number"),
+        "{e}"
+    );
+    assert!(
+        e.contains("03.md:2: warning: `page = \"三\"` is not a page number"),
+        "{e}"
+    );
+    assert!(!e.contains("01.md:1: warning: `page"), "{e}");
+}

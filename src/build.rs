@@ -4,7 +4,6 @@
 use crate::diagnostics::Diagnostic;
 use crate::epub::{EpubEngine, EpubOptions};
 use crate::error::Result;
-use crate::output::write_all_atomic;
 use crate::pdf::{PdfEngine, PdfOptions};
 use crate::{prepare_path, PrepareOptions, Prepared};
 use std::path::{Path, PathBuf};
@@ -74,16 +73,26 @@ impl Builder {
         let mut diagnostics = prepared.diagnostics.clone();
         refuse_missing_images(&diagnostics)?;
         let name = crate::output::safe_file_name(&prepared.issue.name);
-        let mut files = Vec::new();
+        // Each format goes to its temporary file as soon as it is made and its bytes are
+        // dropped, so a large issue never holds the EPUB, PDF and OFD at once; all are
+        // renamed into place together at the end (or removed on failure).
+        let mut staged = crate::output::Staged::default();
+        let mut outputs = Vec::new();
+        let mut stage = |path: PathBuf, bytes: Vec<u8>| -> Result<()> {
+            crate::batch::stale::remove_stale_temps_of(&path);
+            staged.stage(&path, &bytes)?;
+            outputs.push((path, bytes.len()));
+            Ok(())
+        };
         if let Some(engine) = &self.epub {
             let r = engine.render(&prepared.document)?;
             diagnostics.extend(r.diagnostics);
-            files.push((outdir.join(format!("{name}.epub")), r.bytes));
+            stage(outdir.join(format!("{name}.epub")), r.bytes)?;
         }
         if let Some(engine) = &self.pdf {
             let r = engine.render(&prepared.document)?;
             diagnostics.extend(r.diagnostics);
-            files.push((outdir.join(format!("{name}.pdf")), r.bytes));
+            stage(outdir.join(format!("{name}.pdf")), r.bytes)?;
         }
         if let Some(engine) = &self.ofd {
             let r = engine.render_ofd(&prepared.document)?;
@@ -91,19 +100,11 @@ impl Builder {
             if self.pdf.is_none() {
                 diagnostics.extend(r.diagnostics);
             }
-            files.push((outdir.join(format!("{name}.ofd")), r.bytes));
+            stage(outdir.join(format!("{name}.ofd")), r.bytes)?;
         }
         // An image that vanished between parsing and rendering is missing all the same.
         refuse_missing_images(&diagnostics)?;
-        for (p, _) in &files {
-            crate::batch::stale::remove_stale_temps_of(p);
-        }
-        let staged: Vec<(&Path, &[u8])> = files
-            .iter()
-            .map(|(p, b)| (p.as_path(), b.as_slice()))
-            .collect();
-        write_all_atomic(&staged)?;
-        let outputs = files.iter().map(|(p, b)| (p.clone(), b.len())).collect();
+        staged.commit()?;
         Ok(Built {
             prepared,
             outputs,

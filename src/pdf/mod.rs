@@ -252,28 +252,8 @@ impl PdfEngine {
             })
         };
         let (images, by_path, image_warnings) = load_images(doc);
-        // The OFD embeds each image file as it is (PNG or JPEG, both allowed by OFD-A).
-        let mut sources: Vec<Option<crate::ofd::ImageSource>> =
-            images.iter().map(|_| None).collect();
-        for (path, &i) in &by_path {
-            if sources.get(i).is_some_and(Option::is_none) {
-                sources[i] = crate::limits::read_bounded(path, crate::limits::MAX_IMAGE_BYTES)
-                    .ok()
-                    .map(|bytes| crate::ofd::ImageSource {
-                        format: if bytes.starts_with(&[0xff, 0xd8, 0xff]) {
-                            "JPEG"
-                        } else {
-                            "PNG"
-                        },
-                        bytes,
-                    });
-            }
-        }
-        let placeholders: BTreeMap<usize, u16> = [Face::Regular, Face::Bold]
-            .into_iter()
-            .filter_map(|f| metrics.lookup(f, writer::PLACEHOLDER))
-            .map(|r| (r.font, r.gid))
-            .collect();
+        let sources = ofd_images(&images, &by_path);
+        let placeholders = ofd_placeholders(&metrics);
         let mut w = crate::ofd::Writer::new(
             self.style.page_size(),
             crate::ofd::Resolve {
@@ -297,6 +277,111 @@ impl PdfEngine {
         diagnostics.extend(image_warnings);
         Ok(Rendered { bytes, diagnostics })
     }
+}
+
+impl PdfEngine {
+    /// The PDF and the OFD from one layout: each page, once laid out, goes to both
+    /// writers. `out` takes each file as it is finished (the OFD first, then the PDF) with
+    /// its extension, so the caller can write it away before the next is finished.
+    /// Returns the warnings (missing glyphs, images), the same for both files.
+    pub fn render_pdf_and_ofd(
+        &self,
+        doc: &Document,
+        out: &mut dyn FnMut(&str, Vec<u8>) -> Result<()>,
+    ) -> Result<Vec<Diagnostic>> {
+        let metrics = DocMetrics {
+            faces: Faces::new(&self.slots),
+            regular: &self.regular,
+            bold: &self.bold,
+            cache: RefCell::new(HashMap::new()),
+        };
+        let glyph = |g: &layout::Glyph| metrics.lookup(g.face, g.ch);
+        let placeholder = |g: &layout::Glyph| metrics.lookup(g.face, writer::PLACEHOLDER);
+        let krilla_font = |i: usize| self.krilla_font(i);
+        let ofd_font = |i: usize| {
+            self.slots.get(i)?.get().map(|f| crate::ofd::FontSource {
+                data: &f.data,
+                index: f.index,
+                path: &f.path,
+            })
+        };
+        let (images, by_path, image_warnings) = load_images(doc);
+        let drawable: Vec<Option<krilla::image::Image>> =
+            images.iter().map(|(_, k)| Some(k.clone())).collect();
+        let sources = ofd_images(&images, &by_path);
+        let mut pdf = writer::Writer::new(
+            self.standards,
+            self.style.page_size(),
+            writer::Resolve {
+                glyph: &glyph,
+                placeholder: &placeholder,
+                font: &krilla_font,
+            },
+            &drawable,
+        )
+        .map_err(PdfError::from)?;
+        let mut ofd = crate::ofd::Writer::new(
+            self.style.page_size(),
+            crate::ofd::Resolve {
+                glyph: &glyph,
+                placeholder: &placeholder,
+                font: &ofd_font,
+            },
+            &sources,
+            ofd_placeholders(&metrics),
+        );
+        let lookup = |img: &crate::model::Image| -> Option<(usize, f32, f32)> {
+            let &i = by_path.get(&img.path)?;
+            let (w, h) = images.get(i)?.0.natural_size();
+            Some((i, w, h))
+        };
+        let layouter = layout::Layouter::new(&self.style, &metrics).with_images(&lookup);
+        let done = layouter.layout_pages(doc, &mut |page| {
+            pdf.page(page, &layouter.structure());
+            ofd.page(page);
+        });
+        let mut diagnostics = missing_glyphs(doc, &metrics);
+        diagnostics.extend(image_warnings);
+        let outline = layout::outline::outline(&done.marks, doc);
+        out("ofd", ofd.finish(&outline, &done.structure, &doc.meta)?)?;
+        let bytes = pdf
+            .finish(&done.marks, &done.structure, doc)
+            .map_err(PdfError::from)?;
+        out("pdf", bytes)?;
+        Ok(diagnostics)
+    }
+}
+
+/// The OFD embeds each image file as it is (PNG or JPEG, both allowed by OFD-A).
+fn ofd_images(
+    images: &[LoadedImage],
+    by_path: &BTreeMap<PathBuf, usize>,
+) -> Vec<Option<crate::ofd::ImageSource>> {
+    let mut sources: Vec<Option<crate::ofd::ImageSource>> = images.iter().map(|_| None).collect();
+    for (path, &i) in by_path {
+        if sources.get(i).is_some_and(Option::is_none) {
+            sources[i] = crate::limits::read_bounded(path, crate::limits::MAX_IMAGE_BYTES)
+                .ok()
+                .map(|bytes| crate::ofd::ImageSource {
+                    format: if bytes.starts_with(&[0xff, 0xd8, 0xff]) {
+                        "JPEG"
+                    } else {
+                        "PNG"
+                    },
+                    bytes,
+                });
+        }
+    }
+    sources
+}
+
+/// The `□` glyph of each font that draws one, known before the pages.
+fn ofd_placeholders(metrics: &DocMetrics) -> BTreeMap<usize, u16> {
+    [Face::Regular, Face::Bold]
+        .into_iter()
+        .filter_map(|f| metrics.lookup(f, writer::PLACEHOLDER))
+        .map(|r| (r.font, r.gid))
+        .collect()
 }
 
 /// FNV-1a, for the engine's fingerprint.

@@ -89,22 +89,37 @@ impl Builder {
             diagnostics.extend(r.diagnostics);
             stage(outdir.join(format!("{name}.epub")), r.bytes)?;
         }
-        if let Some(engine) = &self.pdf {
-            let r = engine.render(&prepared.document)?;
-            diagnostics.extend(r.diagnostics);
-            stage(outdir.join(format!("{name}.pdf")), r.bytes)?;
-        }
-        if let Some(engine) = &self.ofd {
-            let r = engine.render_ofd(&prepared.document)?;
-            // The PDF's run already reported the same glyph and image warnings.
-            if self.pdf.is_none() {
-                diagnostics.extend(r.diagnostics);
+        match (&self.pdf, &self.ofd) {
+            // Both from one layout (the same options make the same engine).
+            (Some(engine), Some(_)) => {
+                let d = engine.render_pdf_and_ofd(&prepared.document, &mut |ext, bytes| {
+                    stage(outdir.join(format!("{name}.{ext}")), bytes)
+                })?;
+                diagnostics.extend(d);
             }
-            stage(outdir.join(format!("{name}.ofd")), r.bytes)?;
+            (pdf, ofd) => {
+                if let Some(engine) = pdf {
+                    let r = engine.render(&prepared.document)?;
+                    diagnostics.extend(r.diagnostics);
+                    stage(outdir.join(format!("{name}.pdf")), r.bytes)?;
+                }
+                if let Some(engine) = ofd {
+                    let r = engine.render_ofd(&prepared.document)?;
+                    diagnostics.extend(r.diagnostics);
+                    stage(outdir.join(format!("{name}.ofd")), r.bytes)?;
+                }
+            }
         }
         // An image that vanished between parsing and rendering is missing all the same.
         refuse_missing_images(&diagnostics)?;
         staged.commit()?;
+        // Listed EPUB, PDF, OFD, whatever order they were finished in.
+        let rank = |p: &PathBuf| match p.extension().and_then(|e| e.to_str()) {
+            Some("epub") => 0,
+            Some("pdf") => 1,
+            _ => 2,
+        };
+        outputs.sort_by_key(|(p, _)| rank(p));
         Ok(Built {
             prepared,
             outputs,

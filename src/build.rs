@@ -5,7 +5,6 @@ use crate::diagnostics::Diagnostic;
 use crate::edition::{Converter, Dictionary, Edition};
 use crate::epub::{EpubEngine, EpubOptions};
 use crate::error::Result;
-use crate::output::write_all_atomic;
 use crate::pdf::{PdfEngine, PdfOptions};
 use crate::{prepare_path, PrepareOptions, Prepared};
 use std::path::{Path, PathBuf};
@@ -171,9 +170,13 @@ impl Builder {
         let mut diagnostics = prepared.diagnostics.clone();
         refuse_missing_images(&diagnostics)?;
         let name = crate::output::safe_file_name(&prepared.issue.name);
-        let mut files = Vec::new();
         let issue_dictionary = &prepared.issue.meta.edition_dictionary;
         let mut editions = Vec::with_capacity(self.editions.len());
+        // Each format goes to its temporary file as soon as it is made and its bytes are
+        // dropped, so a large issue never holds the EPUB, PDF and OFD at once; all are
+        // renamed into place together at the end (or removed on failure).
+        let mut staged = crate::output::Staged::default();
+        let mut outputs: Vec<(PathBuf, usize)> = Vec::new();
         for edition in &self.editions {
             let converter = edition.converter.with_dictionary(issue_dictionary);
             let converted = (converter.edition() != Edition::Hans)
@@ -184,37 +187,51 @@ impl Builder {
                 None => (&self.epub, &self.pdf, &self.ofd),
             };
             let stem = converter.edition().file_stem(&name);
+            let first = outputs.len();
+            let mut stage = |path: PathBuf, bytes: Vec<u8>| -> Result<()> {
+                crate::batch::stale::remove_stale_temps_of(&path);
+                staged.stage(&path, &bytes)?;
+                outputs.push((path, bytes.len()));
+                Ok(())
+            };
             if let Some(engine) = epub {
                 let r = engine.render(doc)?;
                 diagnostics.extend(r.diagnostics);
-                files.push((outdir.join(format!("{stem}.epub")), r.bytes));
+                stage(outdir.join(format!("{stem}.epub")), r.bytes)?;
             }
-            if let Some(engine) = pdf {
-                let r = engine.render(doc)?;
-                diagnostics.extend(r.diagnostics);
-                files.push((outdir.join(format!("{stem}.pdf")), r.bytes));
-            }
-            if let Some(engine) = ofd {
-                let r = engine.render_ofd(doc)?;
-                // The PDF's run already reported the same glyph and image warnings.
-                if pdf.is_none() {
-                    diagnostics.extend(r.diagnostics);
+            match (pdf, ofd) {
+                // Both from one layout (the same options make the same engine).
+                (Some(engine), Some(_)) => {
+                    let d = engine.render_pdf_and_ofd(doc, &mut |ext, bytes| {
+                        stage(outdir.join(format!("{stem}.{ext}")), bytes)
+                    })?;
+                    diagnostics.extend(d);
                 }
-                files.push((outdir.join(format!("{stem}.ofd")), r.bytes));
+                (pdf, ofd) => {
+                    if let Some(engine) = pdf {
+                        let r = engine.render(doc)?;
+                        diagnostics.extend(r.diagnostics);
+                        stage(outdir.join(format!("{stem}.pdf")), r.bytes)?;
+                    }
+                    if let Some(engine) = ofd {
+                        let r = engine.render_ofd(doc)?;
+                        diagnostics.extend(r.diagnostics);
+                        stage(outdir.join(format!("{stem}.ofd")), r.bytes)?;
+                    }
+                }
             }
+            // Listed EPUB, PDF, OFD within an edition, whatever order they were finished in.
+            let rank = |p: &PathBuf| match p.extension().and_then(|e| e.to_str()) {
+                Some("epub") => 0,
+                Some("pdf") => 1,
+                _ => 2,
+            };
+            outputs[first..].sort_by_key(|(p, _)| rank(p));
             editions.push((converter.edition(), converted));
         }
         // An image that vanished between parsing and rendering is missing all the same.
         refuse_missing_images(&diagnostics)?;
-        for (p, _) in &files {
-            crate::batch::stale::remove_stale_temps_of(p);
-        }
-        let staged: Vec<(&Path, &[u8])> = files
-            .iter()
-            .map(|(p, b)| (p.as_path(), b.as_slice()))
-            .collect();
-        write_all_atomic(&staged)?;
-        let outputs = files.iter().map(|(p, b)| (p.clone(), b.len())).collect();
+        staged.commit()?;
         Ok(Built {
             prepared,
             outputs,

@@ -69,6 +69,9 @@ pub struct PageSource {
     /// `page:` and `page_name:` (or `section:`) from the page's front matter, with the
     /// line of `page_name`.
     pub front_matter: (Option<String>, Option<String>, usize),
+    /// Where the page number was written: file, line and the syntax it was written in
+    /// (`"YAML"` or `"TOML"`), so a warning about it quotes it as the user wrote it.
+    pub number_at: Option<(PathBuf, usize, &'static str)>,
     /// Number and name read from the file name.
     pub file_name: (Option<u32>, Option<String>),
 }
@@ -228,10 +231,18 @@ fn load_folder(dir: &Path) -> Result<Issue> {
             page.file_name()
                 .is_some_and(|f| f.to_string_lossy() == e.file)
         });
-        let number = page_meta
-            .take("page")
-            .map(|v| v.0)
-            .or_else(|| listed.and_then(|e| e.page.clone()));
+        let fm_syntax = if page_text.starts_with("+++\n") {
+            "TOML"
+        } else {
+            "YAML"
+        };
+        let (number, number_at) = match page_meta.take("page") {
+            Some((v, at)) => (Some(v), at.map(|(p, l)| (p, l, fm_syntax))),
+            None => match listed.and_then(|e| e.page.clone().map(|v| (v, e.page_at.clone()))) {
+                Some((v, at)) => (Some(v), at.map(|(p, l)| (p, l, "TOML"))),
+                None => (None, None),
+            },
+        };
         let name = page_meta
             .take("page_name")
             .or_else(|| page_meta.take("section"))
@@ -255,6 +266,7 @@ fn load_folder(dir: &Path) -> Result<Issue> {
             path: page.clone(),
             start_line: lines,
             front_matter: (number, name.map(|n| n.0), name_line),
+            number_at,
             file_name: page_from_file_name(&stem(page)),
         });
         text.push_str(body);

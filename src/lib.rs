@@ -189,6 +189,11 @@ pub fn prepare(issue: Issue, opts: &PrepareOptions) -> Result<Prepared> {
     })
 }
 
+/// A text as a TOML basic string, as the user would have written it.
+fn toml_quoted(text: &str) -> String {
+    toml::Value::String(text.to_string()).to_string()
+}
+
 /// The print pages a folder issue's files give: number and name from each page's front
 /// matter, else from its file name (`02-要闻.md`). Conflicts and numbers that are no
 /// numbers or go backwards are warned about, naming the file.
@@ -211,10 +216,27 @@ fn given_pages(issue: &Issue, diags: &mut Vec<Diagnostic>) -> Vec<normalize::Giv
                 match digits.parse::<u32>() {
                     Ok(n) => Some(n),
                     Err(_) => {
+                        let (place, written) = match &p.number_at {
+                            Some((path, line, "TOML")) => (
+                                model::Location {
+                                    path: path.clone(),
+                                    line: *line,
+                                },
+                                format!("page = {}", toml_quoted(text)),
+                            ),
+                            Some((path, line, _)) => (
+                                model::Location {
+                                    path: path.clone(),
+                                    line: *line,
+                                },
+                                format!("page: {text}"),
+                            ),
+                            None => (at(1), format!("page: {text}")),
+                        };
                         diags.push(Diagnostic::warning(
                             "page-number",
-                            Some(at(1)),
-                            format!("`page: {text}` is not a page number; the page is numbered by its place"),
+                            Some(place),
+                            format!("`{written}` is not a page number; the page is numbered by its place"),
                         ));
                         *file_number
                     }

@@ -30,6 +30,8 @@ pub struct PageEntry {
     pub file: String,
     pub page: Option<String>,
     pub name: Option<String>,
+    /// Where `page = …` was written (the `issue.toml` and its line), for warnings.
+    pub page_at: Option<(PathBuf, usize)>,
 }
 
 /// Canonical name of a metadata key, or None when paiban does not use it.
@@ -156,16 +158,19 @@ pub fn read_issue_toml(path: &Path) -> Result<RawMeta> {
 }
 
 fn key_line(raw: &str, key: &str, first_line: usize) -> usize {
-    raw.lines()
-        .position(|l| {
-            let l = l.trim_start().trim_start_matches(['"', '\'']);
-            l.starts_with(key)
-                && l[key.len()..]
-                    .trim_start_matches(['"', '\''])
-                    .trim_start()
-                    .starts_with([':', '='])
-        })
-        .map_or(first_line, |i| first_line + i)
+    key_index(raw.lines(), key).map_or(first_line, |i| first_line + i)
+}
+
+/// 0-based index of the line that writes `key:` or `key =`.
+fn key_index<'a>(mut lines: impl Iterator<Item = &'a str>, key: &str) -> Option<usize> {
+    lines.position(|l| {
+        let l = l.trim_start().trim_start_matches(['"', '\'']);
+        l.starts_with(key)
+            && l[key.len()..]
+                .trim_start_matches(['"', '\''])
+                .trim_start()
+                .starts_with([':', '='])
+    })
 }
 
 fn parse_toml(raw: &str, path: &Path, first_line: usize) -> Result<RawMeta> {
@@ -180,15 +185,16 @@ fn parse_toml(raw: &str, path: &Path, first_line: usize) -> Result<RawMeta> {
     let mut meta = RawMeta::default();
     for (k, v) in table {
         if k == "pages" {
-            meta.pages = page_entries(&v).map_err(|message| Error::Metadata {
-                path: path.to_path_buf(),
-                line: raw
-                    .lines()
-                    .position(|l| l.trim() == "[[pages]]")
-                    .map_or_else(|| key_line(raw, "pages", first_line), |i| first_line + i),
-                format: "TOML",
-                message,
-            })?;
+            meta.pages =
+                page_entries(&v, raw, path, first_line).map_err(|message| Error::Metadata {
+                    path: path.to_path_buf(),
+                    line: raw
+                        .lines()
+                        .position(|l| l.trim() == "[[pages]]")
+                        .map_or_else(|| key_line(raw, "pages", first_line), |i| first_line + i),
+                    format: "TOML",
+                    message,
+                })?;
             continue;
         }
         if k == "veto" {
@@ -276,7 +282,35 @@ fn veto_list(items: Option<Vec<Option<&str>>>) -> Option<Vec<String>> {
 }
 
 /// `[[pages]]`: an array of tables, each naming its `file`.
-fn page_entries(v: &toml::Value) -> std::result::Result<Vec<PageEntry>, String> {
+fn page_entries(
+    v: &toml::Value,
+    raw: &str,
+    path: &Path,
+    first_line: usize,
+) -> std::result::Result<Vec<PageEntry>, String> {
+    // The line of `page =` (or `number =`) inside the i-th `[[pages]]` table; an inline
+    // array gives no such line and falls back to the `pages` key.
+    let headers: Vec<usize> = raw
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim() == "[[pages]]")
+        .map(|(i, _)| i)
+        .collect();
+    let lines: Vec<&str> = raw.lines().collect();
+    let page_line = |i: usize| -> usize {
+        let Some(&start) = headers.get(i) else {
+            return key_line(raw, "pages", first_line);
+        };
+        let end = lines[start + 1..]
+            .iter()
+            .position(|l| l.trim_start().starts_with('['))
+            .map_or(lines.len(), |n| start + 1 + n);
+        let table = &lines[start + 1..end];
+        let at = |key: &str| key_index(table.iter().copied(), key);
+        at("page")
+            .or_else(|| at("number"))
+            .map_or(first_line + start, |l| first_line + start + 1 + l)
+    };
     let Some(items) = v.as_array() else {
         return Err("`pages` must be a list of [[pages]] tables".into());
     };
@@ -287,7 +321,8 @@ fn page_entries(v: &toml::Value) -> std::result::Result<Vec<PageEntry>, String> 
     };
     items
         .iter()
-        .map(|item| {
+        .enumerate()
+        .map(|(i, item)| {
             let t = item
                 .as_table()
                 .ok_or("each [[pages]] entry must be a table")?;
@@ -302,6 +337,7 @@ fn page_entries(v: &toml::Value) -> std::result::Result<Vec<PageEntry>, String> 
                     .get("name")
                     .or_else(|| t.get("page_name"))
                     .and_then(|n| n.as_str().map(str::to_string)),
+                page_at: Some((path.to_path_buf(), page_line(i))),
             })
         })
         .collect()

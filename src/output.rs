@@ -23,24 +23,51 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 /// failure the temporary files are removed and the old outputs stay as they were, so an
 /// issue never ends up with a new EPUB beside an old or missing PDF.
 pub fn write_all_atomic(files: &[(&Path, &[u8])]) -> Result<()> {
-    let mut staged: Vec<(PathBuf, &Path)> = Vec::new();
-    let result = (|| {
-        for (path, bytes) in files {
-            if let Some(tmp) = stage(path, bytes)? {
-                staged.push((tmp, path));
-            }
-        }
-        for (tmp, path) in &staged {
-            std::fs::rename(tmp, path).map_err(|e| Error::io(*path, e))?;
+    let mut staged = Staged::default();
+    for (path, bytes) in files {
+        staged.stage(path, bytes)?;
+    }
+    staged.commit()
+}
+
+/// Outputs written to temporary files one by one as they are made (so a build need not
+/// hold every format's bytes at once), renamed into place together by [`Staged::commit`];
+/// dropped uncommitted, the temporaries are removed and the old outputs stay.
+#[derive(Default)]
+pub struct Staged {
+    files: Vec<(PathBuf, PathBuf)>,
+}
+
+impl Staged {
+    /// Writes `bytes` to a temporary file beside `path` (a device or pipe directly).
+    pub fn stage(&mut self, path: &Path, bytes: &[u8]) -> Result<()> {
+        if let Some(tmp) = stage(path, bytes)? {
+            self.files.push((tmp, path.to_path_buf()));
         }
         Ok(())
-    })();
-    if result.is_err() {
-        for (tmp, _) in &staged {
-            let _ = std::fs::remove_file(tmp);
+    }
+
+    /// Renames every staged file into place, in the order staged.
+    pub fn commit(mut self) -> Result<()> {
+        for i in 0..self.files.len() {
+            let (tmp, path) = &self.files[i];
+            std::fs::rename(tmp, path).map_err(|e| Error::io(path, e))?;
+            // Renamed: no longer ours to remove.
+            self.files[i].0 = PathBuf::new();
+        }
+        self.files.clear();
+        Ok(())
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        for (tmp, _) in &self.files {
+            if !tmp.as_os_str().is_empty() {
+                let _ = std::fs::remove_file(tmp);
+            }
         }
     }
-    result
 }
 
 /// Writes `bytes` to a temporary file beside `path` and returns it; or writes a device or
@@ -129,6 +156,24 @@ pub fn host() -> &'static str {
         }
     })
 }
+
+/// Hands memory freed by finished pages back to the system. The writers make and drop a
+/// compressor and buffers for every page (krilla, the OFD's zip); glibc keeps the holes
+/// they leave, and a large issue's RSS grew with its page count.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+pub fn release_free_memory() {
+    extern "C" {
+        fn malloc_trim(pad: usize) -> std::ffi::c_int;
+    }
+    // SAFETY: malloc_trim only returns unused heap pages to the kernel; it has no
+    // preconditions and is safe to call at any time.
+    unsafe {
+        malloc_trim(0);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+pub fn release_free_memory() {}
 
 /// A file name that stays inside its folder: no path separators, no `..`, no control
 /// characters, not empty.

@@ -294,17 +294,136 @@ fn pages_of_fifty_linked_by_next_and_a_shorter_feed_drops_the_rest() {
     // The feed sits outside OUTDIR: its own links stay relative; the issues' are absolute.
     let p1 = std::fs::read_to_string(feed_dir.join("opds.xml")).unwrap();
     assert!(p1.contains("<link rel=\"self\" href=\"opds.xml\""), "{p1}");
-    assert!(p1.contains("<link rel=\"next\" href=\"opds-2.xml\""));
+    let next = feed_link(&p1, "next");
+    assert!(
+        next.starts_with("opds-")
+            && next.ends_with("-2.xml")
+            && next.len() == "opds--2.xml".len() + 10,
+        "later pages carry the feed's generation: {next}"
+    );
     assert!(p1.contains("测试日报 第119期 &lt;&amp;&gt;"));
 
     // Fewer issues: the pages beyond are removed, so `next` never leads to stale ones.
     let r = opds::write(&opts, out, &items(30)).unwrap();
     assert_eq!(r.pages, 1);
-    assert!(!feed_dir.join("opds-2.xml").exists());
-    assert!(!feed_dir.join("opds-3.xml").exists());
+    assert!(!feed_dir.join(&next).exists());
+    assert_eq!(
+        std::fs::read_dir(feed_dir).unwrap().count(),
+        1,
+        "only the first page is left"
+    );
     let p1 = std::fs::read_to_string(feed_dir.join("opds.xml")).unwrap();
     assert!(!p1.contains("rel=\"next\""));
     assert_eq!(entries(&p1).len(), 30);
+}
+
+/// The `href` of the feed-level link `rel` of a page.
+fn feed_link(page: &str, rel: &str) -> String {
+    links(&page[..page.find("<entry>").unwrap_or(page.len())])
+        .into_iter()
+        .find(|l| l.0 == rel)
+        .map(|l| l.1.rsplit('/').next().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+/// The `dc:issued` of every entry met following `next` from the first page of `dir`.
+fn walk(dir: &Path) -> Vec<String> {
+    let mut seen = Vec::new();
+    let mut next = "opds.xml".to_string();
+    while !next.is_empty() {
+        let xml = std::fs::read_to_string(dir.join(&next))
+            .unwrap_or_else(|e| panic!("{next} of the feed is missing: {e}"));
+        seen.extend(
+            entries(&xml)
+                .iter()
+                .map(|e| tag(e, "dc:issued").unwrap().to_string()),
+        );
+        next = feed_link(&xml, "next");
+    }
+    seen
+}
+
+fn copy_files(from: &Path, to: &Path, keep: impl Fn(&str) -> bool) {
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if keep(&name) {
+            std::fs::copy(e.path(), to.join(&name)).unwrap();
+        }
+    }
+}
+
+#[test]
+fn the_feed_changes_in_one_step_whatever_moment_a_kill_comes() {
+    let t = tempfile::tempdir().unwrap();
+    let out = &t.path().join("out");
+    let feed_dir = &t.path().join("feed");
+    std::fs::create_dir_all(out).unwrap();
+    let infos: Vec<IssueInfo> = (0..121).map(info).collect();
+    let keys: Vec<String> = (0..121).map(|i| format!("issue-{i:03}.md")).collect();
+    let files: Vec<[String; 1]> = (0..121).map(|i| [format!("issue-{i:03}.epub")]).collect();
+    let items = |n: usize| -> Vec<FeedItem> {
+        (0..n)
+            .map(|i| FeedItem {
+                key: &keys[i],
+                about: &infos[i],
+                files: files[i].iter().map(String::as_str).collect(),
+                built: 1_700_000_000,
+            })
+            .collect()
+    };
+    let opts = FeedOptions {
+        path: feed_dir.join("opds.xml"),
+        base_url: None,
+    };
+    opds::write(&opts, out, &items(120)).unwrap();
+    let old = t.path().join("old");
+    std::fs::create_dir_all(&old).unwrap();
+    copy_files(feed_dir, &old, |_| true);
+    assert_eq!(walk(&old).len(), 120);
+    // One newer issue shifts every entry by one place: pages renamed one by one would
+    // show an entry twice (or lose one) after a kill between the renames.
+    opds::write(&opts, out, &items(121)).unwrap();
+    let new = walk(feed_dir);
+    assert_eq!(new.len(), 121);
+    let mut unique = new.clone();
+    unique.dedup();
+    assert_eq!(unique.len(), 121, "each issue once");
+    let old_names: Vec<String> = std::fs::read_dir(&old)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    let new_names: Vec<String> = std::fs::read_dir(feed_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        new_names.len(),
+        3,
+        "the old generation is removed: {new_names:?}"
+    );
+    for n in &new_names {
+        assert!(
+            n == "opds.xml" || !old_names.contains(n),
+            "{n}: a later page is never overwritten in place"
+        );
+    }
+    // Killed before the first page's rename: the old feed, whole, beside the new pages.
+    let before = t.path().join("before");
+    std::fs::create_dir_all(&before).unwrap();
+    copy_files(&old, &before, |_| true);
+    copy_files(feed_dir, &before, |n| n != "opds.xml");
+    assert_eq!(walk(&before), walk(&old));
+    // Killed after it, before the old pages were removed: the new feed, whole.
+    let after = t.path().join("after");
+    std::fs::create_dir_all(&after).unwrap();
+    copy_files(&old, &after, |_| true);
+    copy_files(feed_dir, &after, |_| true);
+    assert_eq!(walk(&after), new);
+    // The same issues again: the same names and bytes.
+    let first = std::fs::read(feed_dir.join("opds.xml")).unwrap();
+    opds::write(&opts, out, &items(121)).unwrap();
+    assert_eq!(std::fs::read(feed_dir.join("opds.xml")).unwrap(), first);
+    assert_eq!(walk(feed_dir), new);
 }
 
 /// [`sandbox_support::in_tmpfs`] with $IN an input folder and $OUT an output folder

@@ -744,3 +744,300 @@ fn an_issue_named_relative_to_the_working_folder_reads_its_images() {
     assert!(!stderr(&o).contains("outside"), "{}", stderr(&o));
     assert!(!leaks(&st.issue.join("out"), "PHOTO-OK-MARKER", 1).is_empty());
 }
+
+#[test]
+fn a_page_number_warning_names_where_and_how_it_was_written() {
+    let st = site();
+    write(
+        &st.issue.join("issue.toml"),
+        "newspaper = \"测试报\"\n\n[[pages]]\nfile = \"01.md\"\nname = \"要闻\"\npage = \"一版\"\n\n[[pages]]\nfile = \"02.md\"\n",
+    );
+    write(&st.issue.join("01.md"), "# 一版\n\n正文。\n");
+    write(
+        &st.issue.join("02.md"),
+        "---\ntitle: 测试\npage: 第二\n---\n# 二版\n\n正文。\n",
+    );
+    write(
+        &st.issue.join("03.md"),
+        "+++\npage = \"三\"\n+++\n# 三版\n\n正文。\n",
+    );
+    let o = paiban(&["outline", s(&st.issue)]);
+    let e = stderr(&o);
+    assert!(o.status.success(), "{e}");
+    assert!(
+        e.contains("issue.toml:6: warning: `page = \"一版\"` is not a page number"),
+        "{e}"
+    );
+    assert!(
+        e.contains("02.md:3: warning: `page: 第二` is not a page number"),
+        "{e}"
+    );
+    assert!(
+        e.contains("03.md:2: warning: `page = \"三\"` is not a page number"),
+        "{e}"
+    );
+    assert!(!e.contains("01.md:1: warning: `page"), "{e}");
+}
+
+#[test]
+fn an_idle_watch_runs_no_passes_even_when_it_made_outdir_itself() {
+    // `batch . --watch` with no out/ yet: creating OUTDIR inside INDIR is our own
+    // doing, not a change of the input. Passes are counted by their summary lines.
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().canonicalize().unwrap();
+    write(&dir.join("2024-06-01.md"), "# 标题\n\n正文。\n");
+    let child = Command::new(env!("CARGO_BIN_EXE_paiban"))
+        .current_dir(&dir)
+        .args(["batch", ".", "--watch", "--format", "epub"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(5));
+    let pid = child.id().to_string();
+    Command::new("kill").arg(&pid).status().unwrap();
+    let o = child.wait_with_output().unwrap();
+    let e = stderr(&o);
+    let passes = e.lines().filter(|l| l.contains(" converted, ")).count();
+    assert!(dir.join("out/2024-06-01.epub").exists(), "{e}");
+    assert_eq!(passes, 1, "an idle watch ran passes:\n{e}");
+}
+
+#[test]
+fn epubcheck_passes_whatever_the_language_says() {
+    let java = Command::new("java").arg("-version").output().is_ok()
+        && Path::new("/usr/share/java/epubcheck.jar").exists();
+    if !tool_available("epubcheck", java) {
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let (indir, out) = (t.path().join("in"), t.path().join("out"));
+    // Valid, invalid, odd case, private use, grandfathered, extensions, empty, CJK,
+    // and one that tries to break out of the attribute.
+    let values = [
+        "zh-CN",
+        "zh-Hans-CN",
+        "ZH-hant-tw",
+        "yue-HK",
+        "x-paiban",
+        "qaa-Qaaa-QM-x-southern",
+        "i-klingon",
+        "zh-min-nan",
+        "en-GB-oed",
+        "de-CH-1901",
+        "zh-u-co-pinyin",
+        "Chinese simplified",
+        "zh_CN",
+        "中文",
+        "''",
+        "\"zh\\\" onload=\\\"x\"",
+        "zh-CN\\u0007",
+    ];
+    for (i, v) in values.iter().enumerate() {
+        write(
+            &indir.join(format!("2024-07-{:02}.md", i + 1)),
+            format!("---\ntitle: 测试{i}\nlanguage: {v}\n---\n# 标题\n\n正文。\n"),
+        );
+    }
+    let o = paiban(&[
+        "batch",
+        s(&indir),
+        "-o",
+        s(&out),
+        "--format",
+        "epub",
+        "--no-opds",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // One JVM per EPUB, a few at a time.
+    let check = |i: usize, v: &str| -> Option<String> {
+        let epub = out.join(format!("2024-07-{:02}.epub", i + 1));
+        let c = Command::new("java")
+            .args(["-jar", "/usr/share/java/epubcheck.jar"])
+            .arg(&epub)
+            .output()
+            .unwrap();
+        let report =
+            String::from_utf8_lossy(&c.stdout).into_owned() + &String::from_utf8_lossy(&c.stderr);
+        let clean = c.status.success()
+            && report.contains("No errors or warnings detected")
+            && !report.contains("WARNING");
+        (!clean).then(|| format!("language: {v}\n{report}"))
+    };
+    let bad: Vec<String> = std::thread::scope(|sc| {
+        let chunks: Vec<Vec<(usize, &str)>> = (0..4)
+            .map(|k| {
+                values
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| i % 4 == k)
+                    .map(|(i, v)| (i, *v))
+                    .collect()
+            })
+            .collect();
+        let hs: Vec<_> = chunks
+            .into_iter()
+            .map(|c| {
+                sc.spawn(move || {
+                    c.into_iter()
+                        .filter_map(|(i, v)| check(i, v))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        hs.into_iter().flat_map(|h| h.join().unwrap()).collect()
+    });
+    assert!(bad.is_empty(), "{}", bad.join("\n\n"));
+}
+
+/// A page that loads each of `targets` in a frame and, once all have loaded, lists for
+/// each what could run: whether a script ran (it would set `data-ran` on its root), and
+/// every script-capable element, `on…` attribute and `javascript:`/`data:`/`vbscript:`/
+/// `file:` URL in its DOM.
+fn script_probe(targets: &[PathBuf]) -> String {
+    let frames: String = targets
+        .iter()
+        .map(|t| format!("<iframe src=\"file://{}\"></iframe>\n", s(t)))
+        .collect();
+    format!(
+        r#"<!DOCTYPE html><html><body><pre id="result">pending</pre>
+{frames}<script>
+window.addEventListener('load', function () {{
+  var out = [], fs = document.getElementsByTagName('iframe');
+  for (var k = 0; k < fs.length; k++) {{
+    var name = fs[k].getAttribute('src');
+    try {{
+      var d = fs[k].contentDocument;
+      if (!d || !d.documentElement) {{ out.push(name + ' UNREADABLE'); continue; }}
+      if (d.documentElement.getAttribute('data-ran')) out.push(name + ' RAN');
+      var all = d.getElementsByTagName('*');
+      for (var i = 0; i < all.length; i++) {{
+        var el = all[i], n = el.localName.toLowerCase();
+        if (['script', 'iframe', 'object', 'embed', 'frame', 'animate', 'set',
+             'foreignobject', 'handler', 'listener', 'form', 'base'].indexOf(n) >= 0)
+          out.push(name + ' ELEMENT ' + n);
+        for (var j = 0; j < el.attributes.length; j++) {{
+          var a = el.attributes[j];
+          if (/^on/i.test(a.localName)) out.push(name + ' ATTR ' + a.name);
+          if (/^\s*(javascript|vbscript|data|file):/i.test(a.value))
+            out.push(name + ' URL ' + a.name + '=' + a.value);
+        }}
+      }}
+      out.push(name + ' CHECKED ' + all.length);
+    }} catch (e) {{ out.push(name + ' ERROR ' + e); }}
+  }}
+  document.getElementById('result').textContent = out.join('\n');
+}});
+</script></body></html>
+"#
+    )
+}
+
+#[test]
+fn nothing_scriptable_runs_in_any_output_in_chromium() {
+    let chromium = Path::new("/usr/bin/chromium");
+    if !tool_available("chromium", chromium.is_file()) {
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let root = t.path().canonicalize().unwrap();
+    let (indir, out) = (root.join("in"), root.join("out"));
+    let ran = "document.documentElement.setAttribute('data-ran','y'+'es')";
+    write(
+        &indir.join("pic.svg"),
+        format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"><a><animate \
+             attributeName=\"href\" values=\"javascript:{ran}\"/><rect width=\"10\" \
+             height=\"10\"/></a><script>{ran}</script></svg>"
+        ),
+    );
+    write(
+        &indir.join("2024-08-01.md"),
+        format!(
+            "---\ntitle: \"测试<script>{ran}</script>\"\nauthor: \"<img src=x onerror=\\\"{ran}\\\">\"\n---\n\
+             # 标题<script>{ran}</script>\n\n\
+             正文[这里](javascript:{ran})和[那里](data:text/html,x)结束。\n\n\
+             <script>{ran}</script>\n\n\
+             <img src=\"x\" onerror=\"{ran}\">\n\n\
+             <div onmouseover=\"{ran}\"><a href=\"javascript:{ran}\">链接</a></div>\n\n\
+             <iframe src=\"javascript:{ran}\"></iframe>\n\n\
+             <svg><script>{ran}</script></svg>\n\n\
+             ![图](pic.svg)\n\n正文二。\n"
+        ),
+    );
+    let o = paiban(&[
+        "batch",
+        s(&indir),
+        "-o",
+        s(&out),
+        "--format",
+        "epub",
+        "--review",
+    ]);
+    assert!(out.join("2024-08-01.epub").exists(), "{}", stderr(&o));
+    // Every page the EPUB holds, the review page and the feed, unpacked as served.
+    let unpacked = root.join("epub");
+    let mut z =
+        zip::ZipArchive::new(std::fs::File::open(out.join("2024-08-01.epub")).unwrap()).unwrap();
+    z.extract(&unpacked).unwrap();
+    let mut targets: Vec<PathBuf> = files(&unpacked)
+        .into_iter()
+        .filter(|p| {
+            p.extension().is_some_and(|e| {
+                ["xhtml", "html", "svg", "xml", "opf", "ncx"].contains(&&*e.to_string_lossy())
+            })
+        })
+        .collect();
+    targets.push(out.join("2024-08-01.review.html"));
+    targets.push(out.join("opds.xml"));
+    assert!(targets.len() >= 5, "{targets:?}");
+    // A control the probe must catch, so a probe that sees nothing cannot pass.
+    let control = root.join("control.xhtml");
+    write(
+        &control,
+        format!(
+            "<?xml version=\"1.0\"?>\n<html xmlns=\"http://www.w3.org/1999/xhtml\"><head>\
+             <title>c</title></head><body><p>c</p><script>{ran}</script></body></html>"
+        ),
+    );
+    targets.push(control.clone());
+    let probe = root.join("probe.html");
+    write(&probe, script_probe(&targets));
+    let c = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--allow-file-access-from-files",
+            "--virtual-time-budget=5000",
+            "--dump-dom",
+        ])
+        .arg(format!("file://{}", s(&probe)))
+        .output()
+        .unwrap();
+    let dom = String::from_utf8_lossy(&c.stdout);
+    let result = dom
+        .split("<pre id=\"result\">")
+        .nth(1)
+        .and_then(|r| r.split("</pre>").next())
+        .unwrap_or_else(|| panic!("no result from chromium:\n{dom}"))
+        .to_string();
+    let lines: Vec<&str> = result.lines().collect();
+    let control_name = format!("file://{}", s(&control));
+    assert!(
+        lines.contains(&format!("{control_name} RAN").as_str()),
+        "the probe did not see the control's script run:\n{result}"
+    );
+    for t in &targets[..targets.len() - 1] {
+        let name = format!("file://{}", s(t));
+        let mine: Vec<&&str> = lines
+            .iter()
+            .filter(|l| l.starts_with(&format!("{name} ")))
+            .collect();
+        assert!(
+            mine.len() == 1 && mine[0].starts_with(&format!("{name} CHECKED ")),
+            "scriptable content in {}:\n{result}",
+            t.display()
+        );
+    }
+}

@@ -4,7 +4,8 @@
 //! Streamed, for archives of millions of issues: each record is rendered to its feed
 //! entry as it is read and spilled to a temporary file; memory holds only, per issue, its
 //! sort key and where its entry lies (about 100 bytes). The pages are then written in
-//! order, each to a temporary file, and renamed into place once all are written. Two
+//! order, each to a temporary file, and renamed into place once all are written, the
+//! first page last (see `opds` for why that makes the switch one step). Two
 //! catalogs at once take turns (a lock file); shards writing meanwhile are only read.
 
 use super::error::{BatchError, Result};
@@ -47,7 +48,7 @@ pub fn catalog(outdir: &Path, feed: &FeedOptions) -> Result<CatalogReport> {
     let _lock = lock(outdir)?;
     let dir = opds::parent(&feed.path);
     std::fs::create_dir_all(dir).map_err(|e| BatchError::io(dir, e))?;
-    let links = Links::new(feed, dir, outdir)?;
+    let mut links = Links::new(feed, dir, outdir)?;
     let spill_path = outdir.join(crate::output::temp_name("paiban-catalog"));
     let mut spill = Spill::create(&spill_path)?;
     let mut chosen: BTreeMap<String, Chosen> = BTreeMap::new();
@@ -151,8 +152,18 @@ pub fn catalog(outdir: &Path, feed: &FeedOptions) -> Result<CatalogReport> {
         .max()
         .map_or_else(|| opds::NO_TIME.to_string(), |d| format!("{d}T00:00:00Z"));
     let pages = order.len().div_ceil(PAGE_SIZE).max(1);
+    // The generation naming the pages after the first: a hash of everything they show.
+    let mut hash = opds::generation_seed(&links, &title, &newest, pages);
+    let mut buf = String::new();
+    for (_, c) in &order {
+        buf.clear();
+        spill.get(c.at, c.len, &mut buf)?;
+        hash.update(buf.as_bytes());
+    }
+    links.set_generation(&hash);
     let mut staged = Staged::default();
-    for n in 1..=pages {
+    // The first page last: its rename is the switch to the new feed.
+    for n in (1..=pages).rev() {
         let mut x = opds::page_head(&links, &title, &newest, n, pages);
         let chunk = order.iter().skip((n - 1) * PAGE_SIZE).take(PAGE_SIZE);
         for (_, c) in chunk {
@@ -175,7 +186,7 @@ pub fn catalog(outdir: &Path, feed: &FeedOptions) -> Result<CatalogReport> {
         Some(path.display().to_string())
     };
     staged.commit()?;
-    opds::remove_pages_after(&links, dir, pages)?;
+    opds::remove_other_pages(&links, dir, pages)?;
     drop(spill);
     let _ = std::fs::remove_file(&spill_path);
     Ok(CatalogReport {

@@ -1,11 +1,16 @@
 //! The OPDS 1.2 catalog of a batch's output: one acquisition feed of every issue built,
-//! newest first, 50 entries a page (`opds.xml`, then `opds-2.xml`… linked by
+//! newest first, 50 entries a page (`opds.xml`, then `opds-GEN-2.xml`… linked by
 //! `rel="next"`), each entry with its EPUB and PDF, cover and thumbnail, title, date,
 //! language and headlines. A reader subscribes to the first page once and finds each
 //! new issue at the top.
 //!
 //! The feed is a function of the manifest's records alone (no clock), so the same
-//! issues always give the same bytes; all pages are written at once, atomically.
+//! issues always give the same bytes. All pages change in one step: the pages after the
+//! first carry a generation (a hash of the feed's content) in their names, so the new
+//! ones are written beside the old feed, and only the rename of the first page switches
+//! readers over. A kill at any moment leaves either the old feed or the new one, never a
+//! mix (whose entries, shifted by one page, would show twice); older generations are
+//! removed after the switch.
 
 use super::about::IssueInfo;
 use super::error::{BatchError, Result};
@@ -22,7 +27,7 @@ pub(super) const NO_TIME: &str = "1980-01-01T00:00:00Z";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeedOptions {
-    /// The first page; later pages go beside it (`opds-2.xml`, …).
+    /// The first page; later pages go beside it (`opds-GEN-2.xml`, …).
     pub path: PathBuf,
     /// The URL at which OUTDIR is served: links become absolute. Relative otherwise.
     pub base_url: Option<String>,
@@ -62,16 +67,32 @@ pub struct FeedReport {
 pub fn write(opts: &FeedOptions, outdir: &Path, items: &[FeedItem]) -> Result<FeedReport> {
     let dir = parent(&opts.path);
     std::fs::create_dir_all(dir).map_err(|e| BatchError::io(dir, e))?;
-    let links = Links::new(opts, dir, outdir)?;
+    let mut links = Links::new(opts, dir, outdir)?;
+    let order = sorted(items);
+    let mut hash = generation_seed(
+        &links,
+        &feed_title(&order),
+        &newest(&order),
+        order.len().div_ceil(PAGE_SIZE).max(1),
+    );
+    let mut x = String::new();
+    for item in &order {
+        x.clear();
+        entry(&mut x, &links, item);
+        hash.update(x.as_bytes());
+    }
+    links.set_generation(&hash);
     let pages = render(items, &links);
+    // The first page last: its rename is the switch.
     let files: Vec<(PathBuf, &[u8])> = pages
         .iter()
         .enumerate()
+        .rev()
         .map(|(i, xml)| (dir.join(links.page_name(i + 1)), xml.as_bytes()))
         .collect();
     let staged: Vec<(&Path, &[u8])> = files.iter().map(|(p, b)| (p.as_path(), *b)).collect();
     crate::output::write_all_atomic(&staged)?;
-    remove_pages_after(&links, dir, pages.len())?;
+    remove_other_pages(&links, dir, pages.len())?;
     Ok(FeedReport {
         path: opts.path.display().to_string(),
         entries: items.len(),
@@ -85,17 +106,26 @@ pub(super) fn parent(p: &Path) -> &Path {
         .unwrap_or(Path::new("."))
 }
 
-/// Pages `n+1…` of an earlier, longer feed: a reader following `next` must not find them.
-pub(super) fn remove_pages_after(links: &Links, dir: &Path, n: usize) -> Result<()> {
-    let mut i = n + 1;
-    loop {
-        let p = dir.join(links.page_name(i));
-        match std::fs::remove_file(&p) {
-            Ok(()) => i += 1,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(BatchError::io(p, e)),
+/// Pages of earlier generations (and of the unversioned `opds-2.xml` naming), and pages
+/// beyond `n`: a reader following `next` must not find them.
+pub(super) fn remove_other_pages(links: &Links, dir: &Path, n: usize) -> Result<()> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => return Err(BatchError::io(dir, e)),
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if links.is_stale_page(name, n) {
+            let p = dir.join(name);
+            match std::fs::remove_file(&p) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(BatchError::io(p, e)),
+            }
         }
     }
+    Ok(())
 }
 
 /// How the feed names its pages and points at the issues' files.
@@ -108,6 +138,8 @@ pub(super) struct Links {
     /// Prefix for a page of the feed.
     to_feed: String,
     feed_id: String,
+    /// Names this feed's pages after the first (empty while it is being computed).
+    generation: String,
 }
 
 impl Links {
@@ -153,14 +185,52 @@ impl Links {
             to_outdir,
             to_feed,
             feed_id: uuid_urn(&["paiban-opds", base.as_deref().unwrap_or("")]),
+            generation: String::new(),
         })
+    }
+
+    /// A hasher for the generation, seeded with where the links point.
+    fn hasher(&self) -> blake3::Hasher {
+        let mut h = blake3::Hasher::new();
+        for part in [&self.stem, &self.ext, &self.to_outdir, &self.to_feed] {
+            h.update(part.as_bytes());
+            h.update(&[0]);
+        }
+        h
+    }
+
+    pub(super) fn set_generation(&mut self, hash: &blake3::Hasher) {
+        self.generation = hash.finalize().to_hex()[..10].to_string();
     }
 
     pub(super) fn page_name(&self, n: usize) -> String {
         if n <= 1 {
             format!("{}{}", self.stem, self.ext)
-        } else {
+        } else if self.generation.is_empty() {
             format!("{}-{n}{}", self.stem, self.ext)
+        } else {
+            format!("{}-{}-{n}{}", self.stem, self.generation, self.ext)
+        }
+    }
+
+    /// Whether `name` is a later page of another generation, or of this one beyond `n`.
+    fn is_stale_page(&self, name: &str, n: usize) -> bool {
+        let Some(middle) = name
+            .strip_prefix(&self.stem)
+            .and_then(|r| r.strip_prefix('-'))
+            .and_then(|r| r.strip_suffix(&self.ext))
+        else {
+            return false;
+        };
+        let number = |d: &str| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit());
+        match middle.split_once('-') {
+            None => number(middle),
+            Some((g, d))
+                if number(d) && g.len() == 10 && g.bytes().all(|b| b.is_ascii_hexdigit()) =>
+            {
+                g != self.generation || d.parse::<usize>().map_or(true, |d| d > n)
+            }
+            Some(_) => false,
         }
     }
 
@@ -289,6 +359,27 @@ pub(super) fn title_of(papers: &std::collections::BTreeSet<&str>) -> String {
     }
 }
 
+/// The start of the generation's hash, which then takes every entry in order (`catalog`
+/// computes it the same way, so both write the same names).
+pub(super) fn generation_seed(
+    links: &Links,
+    title: &str,
+    newest: &str,
+    pages: usize,
+) -> blake3::Hasher {
+    let mut h = links.hasher();
+    h.update(format!("{title}\0{newest}\0{pages}\0").as_bytes());
+    h
+}
+
+fn newest(order: &[&FeedItem]) -> String {
+    order
+        .iter()
+        .map(|i| updated(i))
+        .max()
+        .unwrap_or_else(|| NO_TIME.into())
+}
+
 /// Every page's XML.
 fn render(items: &[FeedItem], links: &Links) -> Vec<String> {
     let order = sorted(items);
@@ -298,11 +389,7 @@ fn render(items: &[FeedItem], links: &Links) -> Vec<String> {
     } else {
         order.chunks(PAGE_SIZE).collect()
     };
-    let newest = order
-        .iter()
-        .map(|i| updated(i))
-        .max()
-        .unwrap_or_else(|| NO_TIME.into());
+    let newest = newest(&order);
     let n = chunks.len();
     chunks
         .iter()

@@ -189,8 +189,12 @@ fn ours(ev: &notify::Event, feed: &Option<(PathBuf, String)>) -> bool {
     any && all
 }
 
-/// `p` inside `dir`, comparing canonical paths where the file still exists.
+/// `p` inside `dir` (or `dir` itself: its creation by the first pass is no change of
+/// the input), comparing canonical paths where the file still exists.
 fn under(p: &Path, dir: &Path) -> bool {
+    if p.canonicalize().is_ok_and(|c| c.starts_with(dir)) {
+        return true;
+    }
     let canon: PathBuf = p
         .parent()
         .and_then(|d| d.canonicalize().ok())

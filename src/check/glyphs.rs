@@ -1,6 +1,7 @@
 //! Characters the style's fonts cannot draw, and which system font the PDF will draw them
-//! from. The font chain is the PDF engine's own ([`PdfEngine::glyph_gaps`]), so what
-//! `check` promises is what `build` does.
+//! from. The font chain is the one the layout measures with and both the PDF and the OFD
+//! draw from (`layout::chain`, reached through [`PdfEngine::glyph_gaps`]), so what `check`
+//! promises is what `build` does.
 
 use super::Finding;
 use crate::diagnostics::Severity;

@@ -10,6 +10,7 @@
 //! glyph and image with the node it belongs to, or as page furniture; what it decides
 //! about positions does not depend on that.
 
+pub mod chain;
 pub mod linebreak;
 pub mod lines;
 pub mod outline;

@@ -124,6 +124,9 @@ impl<'a> Writer<'a> {
     pub fn page(&mut self, page: &Page) {
         let id = self.id();
         self.page_ids.push(id);
+        if self.page_ids.len().is_multiple_of(64) {
+            crate::output::release_free_memory();
+        }
         let mut x = Xml::new();
         x.open("ofd:Page", &[("xmlns:ofd", NS)]);
         x.open("ofd:Content", &[]);

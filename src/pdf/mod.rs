@@ -9,14 +9,14 @@ pub mod writer;
 
 use crate::diagnostics::Diagnostic;
 use crate::error::Result;
-use crate::fonts::{resolve_font_path, Faces, FontError, FontSlot, GlyphRef, SYSTEM_FALLBACKS};
-use crate::layout::lines::{Face, Metrics};
-use crate::layout::{self, linebreak};
+use crate::fonts::FontError;
+use crate::layout::chain::{self, ChainMetrics, FontChain};
+use crate::layout::lines::Face;
+use crate::layout::{self};
 use crate::model::{Block, Document, Location};
 use crate::output::Rendered;
 use crate::style::{Style, StyleError};
-use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
@@ -58,9 +58,8 @@ pub enum PdfError {
 /// every issue. Shared across threads by `batch`.
 pub struct PdfEngine {
     style: Style,
-    slots: Vec<FontSlot>,
-    regular: Vec<usize>,
-    bold: Vec<usize>,
+    /// The layout's font chain, shared with the OFD.
+    fonts: FontChain,
     standards: standard::Standards,
     /// krilla's view of each slot's font, made once and shared by every issue.
     krilla_fonts: Vec<OnceLock<Option<krilla::text::Font>>>,
@@ -102,61 +101,12 @@ impl PdfEngine {
                 path: named_by,
                 source,
             })?;
-        let mut slots: Vec<FontSlot> = Vec::new();
-        let mut slot_of = |path: PathBuf, index: u32, required: bool| -> usize {
-            if let Some(i) = slots
-                .iter()
-                .position(|s| s.path == path && s.index == index)
-            {
-                return i;
-            }
-            slots.push(FontSlot::new(path, index, required));
-            slots.len() - 1
-        };
-        let mut regular: Vec<usize> = Vec::new();
-        let mut bold: Vec<usize> = Vec::new();
-        if let Some(faces) = &opts.faces {
-            regular.push(slot_of(faces.regular.0.clone(), faces.regular.1, true));
-            bold.push(slot_of(faces.bold.0.clone(), faces.bold.1, true));
-        }
-        if let Some(f) = &opts.font {
-            regular.push(slot_of(f.clone(), 0, true));
-        }
-        let skip = usize::from(opts.font.is_some());
-        for f in style.fonts.regular.iter().skip(skip) {
-            regular.push(slot_of(resolve_font_path(f.path()), f.index(), true));
-        }
-        for f in &style.fonts.bold {
-            bold.push(slot_of(resolve_font_path(f.path()), f.index(), true));
-        }
-        let system: Vec<usize> = SYSTEM_FALLBACKS
-            .iter()
-            .map(|(p, i)| slot_of(PathBuf::from(p), *i, false))
-            .collect();
-        bold.extend(regular.iter().copied());
-        regular.extend(system.iter().copied());
-        bold.extend(system);
-        dedup(&mut regular);
-        dedup(&mut bold);
-        // The style's own fonts must be there and sound: fail now, naming the file.
-        let mut fp = format!("{style:?}|{}", standards.name());
-        for s in slots.iter().filter(|s| s.required) {
-            s.load_now()?;
-            if let Some(f) = s.get() {
-                fp.push_str(&format!(
-                    "|{}#{}:{}",
-                    f.path.display(),
-                    f.index,
-                    f.data.len()
-                ));
-            }
-        }
+        let (fonts, fonts_fp) = FontChain::new(&style, opts.font.as_ref(), opts.faces.as_ref())?;
+        let fp = format!("{style:?}|{}{fonts_fp}", standards.name());
         Ok(PdfEngine {
             style,
-            krilla_fonts: slots.iter().map(|_| OnceLock::new()).collect(),
-            slots,
-            regular,
-            bold,
+            krilla_fonts: (0..fonts.slot_count()).map(|_| OnceLock::new()).collect(),
+            fonts,
             standards,
             fingerprint: format!("{:016x}", fnv(fp.as_bytes())),
         })
@@ -176,7 +126,7 @@ impl PdfEngine {
         self.krilla_fonts
             .get(i)?
             .get_or_init(|| {
-                let file = Arc::clone(self.slots.get(i)?.get()?);
+                let file = Arc::clone(self.fonts.font(i)?);
                 let index = file.index;
                 let data: Arc<dyn AsRef<[u8]> + Send + Sync> = Arc::new(FontData(file));
                 krilla::text::Font::new(data.into(), index)
@@ -196,12 +146,7 @@ impl PdfEngine {
     }
 
     fn render_pdf(&self, doc: &Document) -> std::result::Result<Rendered, PdfError> {
-        let metrics = DocMetrics {
-            faces: Faces::new(&self.slots),
-            regular: &self.regular,
-            bold: &self.bold,
-            cache: RefCell::new(HashMap::new()),
-        };
+        let metrics = self.fonts.metrics();
         let glyph = |g: &layout::Glyph| metrics.lookup(g.face, g.ch);
         let placeholder = |g: &layout::Glyph| metrics.lookup(g.face, writer::PLACEHOLDER);
         let font = |i: usize| self.krilla_font(i);
@@ -225,7 +170,7 @@ impl PdfEngine {
         };
         let layouter = layout::Layouter::new(&self.style, &metrics).with_images(&lookup);
         let done = layouter.layout_pages(doc, &mut |page| w.page(page, &layouter.structure()));
-        let mut diagnostics = missing_glyphs(doc, &metrics);
+        let mut diagnostics = chain::missing_glyphs(doc, &metrics);
         let bytes = w.finish(&done.marks, &done.structure, doc)?;
         diagnostics.extend(image_warnings);
         Ok(Rendered { bytes, diagnostics })
@@ -243,44 +188,19 @@ impl PdfEngine {
         &self,
         doc: &Document,
     ) -> std::result::Result<Rendered, crate::ofd::OfdError> {
-        let metrics = DocMetrics {
-            faces: Faces::new(&self.slots),
-            regular: &self.regular,
-            bold: &self.bold,
-            cache: RefCell::new(HashMap::new()),
-        };
+        let metrics = self.fonts.metrics();
         let glyph = |g: &layout::Glyph| metrics.lookup(g.face, g.ch);
         let placeholder = |g: &layout::Glyph| metrics.lookup(g.face, writer::PLACEHOLDER);
         let font = |i: usize| {
-            self.slots.get(i)?.get().map(|f| crate::ofd::FontSource {
+            self.fonts.font(i).map(|f| crate::ofd::FontSource {
                 data: &f.data,
                 index: f.index,
                 path: &f.path,
             })
         };
         let (images, by_path, image_warnings) = load_images(doc);
-        // The OFD embeds each image file as it is (PNG or JPEG, both allowed by OFD-A).
-        let mut sources: Vec<Option<crate::ofd::ImageSource>> =
-            images.iter().map(|_| None).collect();
-        for (path, &i) in &by_path {
-            if sources.get(i).is_some_and(Option::is_none) {
-                sources[i] = crate::limits::read_bounded(path, crate::limits::MAX_IMAGE_BYTES)
-                    .ok()
-                    .map(|bytes| crate::ofd::ImageSource {
-                        format: if bytes.starts_with(&[0xff, 0xd8, 0xff]) {
-                            "JPEG"
-                        } else {
-                            "PNG"
-                        },
-                        bytes,
-                    });
-            }
-        }
-        let placeholders: BTreeMap<usize, u16> = [Face::Regular, Face::Bold]
-            .into_iter()
-            .filter_map(|f| metrics.lookup(f, writer::PLACEHOLDER))
-            .map(|r| (r.font, r.gid))
-            .collect();
+        let sources = ofd_images(&images, &by_path);
+        let placeholders = ofd_placeholders(&metrics);
         let mut w = crate::ofd::Writer::new(
             self.style.page_size(),
             crate::ofd::Resolve {
@@ -298,12 +218,112 @@ impl PdfEngine {
         };
         let layouter = layout::Layouter::new(&self.style, &metrics).with_images(&lookup);
         let done = layouter.layout_pages(doc, &mut |page| w.page(page));
-        let mut diagnostics = missing_glyphs(doc, &metrics);
+        let mut diagnostics = chain::missing_glyphs(doc, &metrics);
         let outline = layout::outline::outline(&done.marks, doc);
         let bytes = w.finish(&outline, &done.structure, &doc.meta)?;
         diagnostics.extend(image_warnings);
         Ok(Rendered { bytes, diagnostics })
     }
+}
+
+impl PdfEngine {
+    /// The PDF and the OFD from one layout: each page, once laid out, goes to both
+    /// writers. `out` takes each file as it is finished (the OFD first, then the PDF) with
+    /// its extension, so the caller can write it away before the next is finished.
+    /// Returns the warnings (missing glyphs, images), the same for both files.
+    pub fn render_pdf_and_ofd(
+        &self,
+        doc: &Document,
+        out: &mut dyn FnMut(&str, Vec<u8>) -> Result<()>,
+    ) -> Result<Vec<Diagnostic>> {
+        let metrics = self.fonts.metrics();
+        let glyph = |g: &layout::Glyph| metrics.lookup(g.face, g.ch);
+        let placeholder = |g: &layout::Glyph| metrics.lookup(g.face, writer::PLACEHOLDER);
+        let krilla_font = |i: usize| self.krilla_font(i);
+        let ofd_font = |i: usize| {
+            self.fonts.font(i).map(|f| crate::ofd::FontSource {
+                data: &f.data,
+                index: f.index,
+                path: &f.path,
+            })
+        };
+        let (images, by_path, image_warnings) = load_images(doc);
+        let drawable: Vec<Option<krilla::image::Image>> =
+            images.iter().map(|(_, k)| Some(k.clone())).collect();
+        let sources = ofd_images(&images, &by_path);
+        let mut pdf = writer::Writer::new(
+            self.standards,
+            self.style.page_size(),
+            writer::Resolve {
+                glyph: &glyph,
+                placeholder: &placeholder,
+                font: &krilla_font,
+            },
+            &drawable,
+        )
+        .map_err(PdfError::from)?;
+        let mut ofd = crate::ofd::Writer::new(
+            self.style.page_size(),
+            crate::ofd::Resolve {
+                glyph: &glyph,
+                placeholder: &placeholder,
+                font: &ofd_font,
+            },
+            &sources,
+            ofd_placeholders(&metrics),
+        );
+        let lookup = |img: &crate::model::Image| -> Option<(usize, f32, f32)> {
+            let &i = by_path.get(&img.path)?;
+            let (w, h) = images.get(i)?.0.natural_size();
+            Some((i, w, h))
+        };
+        let layouter = layout::Layouter::new(&self.style, &metrics).with_images(&lookup);
+        let done = layouter.layout_pages(doc, &mut |page| {
+            pdf.page(page, &layouter.structure());
+            ofd.page(page);
+        });
+        let mut diagnostics = chain::missing_glyphs(doc, &metrics);
+        diagnostics.extend(image_warnings);
+        let outline = layout::outline::outline(&done.marks, doc);
+        out("ofd", ofd.finish(&outline, &done.structure, &doc.meta)?)?;
+        let bytes = pdf
+            .finish(&done.marks, &done.structure, doc)
+            .map_err(PdfError::from)?;
+        out("pdf", bytes)?;
+        Ok(diagnostics)
+    }
+}
+
+/// The OFD embeds each image file as it is (PNG or JPEG, both allowed by OFD-A).
+fn ofd_images(
+    images: &[LoadedImage],
+    by_path: &BTreeMap<PathBuf, usize>,
+) -> Vec<Option<crate::ofd::ImageSource>> {
+    let mut sources: Vec<Option<crate::ofd::ImageSource>> = images.iter().map(|_| None).collect();
+    for (path, &i) in by_path {
+        if sources.get(i).is_some_and(Option::is_none) {
+            sources[i] = crate::limits::read_bounded(path, crate::limits::MAX_IMAGE_BYTES)
+                .ok()
+                .map(|bytes| crate::ofd::ImageSource {
+                    format: if bytes.starts_with(&[0xff, 0xd8, 0xff]) {
+                        "JPEG"
+                    } else {
+                        "PNG"
+                    },
+                    bytes,
+                });
+        }
+    }
+    sources
+}
+
+/// The `□` glyph of each font that draws one, known before the pages.
+fn ofd_placeholders(metrics: &ChainMetrics) -> BTreeMap<usize, u16> {
+    [Face::Regular, Face::Bold]
+        .into_iter()
+        .filter_map(|f| metrics.lookup(f, writer::PLACEHOLDER))
+        .map(|r| (r.font, r.gid))
+        .collect()
 }
 
 /// FNV-1a, for the engine's fingerprint.
@@ -313,197 +333,22 @@ fn fnv(bytes: &[u8]) -> u64 {
     })
 }
 
-fn dedup(v: &mut Vec<usize>) {
-    let mut seen = Vec::new();
-    v.retain(|x| {
-        let new = !seen.contains(x);
-        seen.push(*x);
-        new
-    });
-}
-
-/// Advances from the font chains, remembering what was looked up (and what was missing).
-struct DocMetrics<'a> {
-    faces: Faces<'a>,
-    regular: &'a [usize],
-    bold: &'a [usize],
-    cache: RefCell<HashMap<(Face, char), Option<GlyphRef>>>,
-}
-
-impl DocMetrics<'_> {
-    fn lookup(&self, face: Face, c: char) -> Option<GlyphRef> {
-        if let Some(r) = self.cache.borrow().get(&(face, c)) {
-            return *r;
-        }
-        let chain = match face {
-            Face::Regular => self.regular,
-            Face::Bold => self.bold,
-        };
-        let r = if c == linebreak::HARD_BREAK {
-            None
-        } else {
-            self.faces.lookup(chain, c)
-        };
-        self.cache.borrow_mut().insert((face, c), r);
-        r
-    }
-}
-
-impl Metrics for DocMetrics<'_> {
-    fn advance(&self, face: Face, c: char) -> f32 {
-        match self.lookup(face, c) {
-            Some(g) => g.advance,
-            // Drawn as `□`, an em wide (reported as a warning).
-            None => 1.0,
-        }
-    }
-}
-
 pub use crate::fonts::GlyphGap;
 
 impl PdfEngine {
-    /// The characters of `doc` the style's fonts lack, each with the system fallback that
-    /// the PDF will draw it from — the same font chain as [`PdfEngine::render`], so
-    /// `paiban check` reports exactly what a build will do.
+    /// The font chain the PDF is laid out with (the layout's; see `layout::chain`).
+    pub fn fonts(&self) -> &FontChain {
+        &self.fonts
+    }
+
+    /// See [`FontChain::glyph_gaps`].
     pub fn glyph_gaps(&self, doc: &Document) -> Vec<GlyphGap> {
-        let faces = Faces::new(&self.slots);
-        let mut seen: BTreeMap<char, (usize, Option<Location>)> = BTreeMap::new();
-        each_text(doc, &mut |text, loc| {
-            for c in text
-                .chars()
-                .filter(|c| !c.is_whitespace() && !c.is_control())
-            {
-                let e = seen.entry(c).or_insert_with(|| (0, loc.clone()));
-                e.0 += 1;
-            }
-        });
-        seen.into_iter()
-            .filter_map(|(ch, (count, first))| {
-                let drawn_by = faces.lookup(&self.regular, ch).map(|g| g.font);
-                if drawn_by.is_some_and(|slot| self.slots[slot].required) {
-                    return None;
-                }
-                let fallback = drawn_by
-                    .and_then(|slot| self.slots.get(slot))
-                    .map(|s| (s.path.clone(), s.index));
-                Some(GlyphGap {
-                    ch,
-                    count,
-                    first,
-                    fallback,
-                })
-            })
-            .collect()
+        self.fonts.glyph_gaps(doc)
     }
-}
 
-impl PdfEngine {
-    /// The fonts an OFD of `doc` would refuse, with where the document first needs each:
-    /// their licence forbids embedding (OS/2 fsType "restricted") and OFD-A embeds every
-    /// font. The style's own fonts, and the system fonts its gaps fall back to.
+    /// See [`FontChain::unembeddable_fonts`].
     pub fn unembeddable_fonts(&self, doc: &Document) -> Vec<(PathBuf, Option<Location>)> {
-        let restricted = |s: &FontSlot| {
-            s.get().is_some_and(|f| {
-                ttf_parser::Face::parse(&f.data, f.index)
-                    .ok()
-                    .and_then(|face| face.permissions())
-                    == Some(ttf_parser::Permissions::Restricted)
-            })
-        };
-        let mut out: Vec<(PathBuf, Option<Location>)> = Vec::new();
-        let first = doc
-            .articles
-            .first()
-            .and_then(|a| a.headline.location.clone());
-        for s in self.slots.iter().filter(|s| s.required && restricted(s)) {
-            out.push((s.path.clone(), first.clone()));
-        }
-        for g in self.glyph_gaps(doc) {
-            let Some((path, index)) = g.fallback else {
-                continue;
-            };
-            let slot = self
-                .slots
-                .iter()
-                .find(|s| s.path == path && s.index == index);
-            if slot.is_some_and(restricted) && !out.iter().any(|(p, _)| *p == path) {
-                out.push((path, g.first));
-            }
-        }
-        out
-    }
-}
-
-/// One warning per character no font has: the character, its code point, how often it
-/// occurs and where first.
-fn missing_glyphs(doc: &Document, m: &DocMetrics) -> Vec<Diagnostic> {
-    let missing: Vec<char> = {
-        let cache = m.cache.borrow();
-        let mut v: Vec<char> = cache
-            .iter()
-            .filter(|((_, c), r)| r.is_none() && *c != linebreak::HARD_BREAK && !c.is_whitespace())
-            .map(|((_, c), _)| *c)
-            .collect();
-        v.sort_unstable();
-        v.dedup();
-        v
-    };
-    if missing.is_empty() {
-        return Vec::new();
-    }
-    let mut seen: BTreeMap<char, (usize, Option<Location>)> = BTreeMap::new();
-    each_text(doc, &mut |text, loc| {
-        for c in text.chars().filter(|c| missing.contains(c)) {
-            let e = seen.entry(c).or_insert_with(|| (0, loc.clone()));
-            e.0 += 1;
-        }
-    });
-    missing
-        .iter()
-        .map(|c| {
-            let (count, loc) = seen.get(c).cloned().unwrap_or((0, None));
-            Diagnostic::warning(
-                "missing-glyph",
-                loc,
-                format!(
-                    "no font has `{c}` (U+{:04X}), used {count} times; drawn as `□`",
-                    *c as u32
-                ),
-            )
-        })
-        .collect()
-}
-
-/// Calls `f` with every text of the document in reading order and the nearest known
-/// source line (one block at a time: no copy of the whole document).
-fn each_text(doc: &Document, f: &mut dyn FnMut(&str, &Option<Location>)) {
-    for a in &doc.articles {
-        let h = &a.headline;
-        let loc = h.location.clone();
-        for t in h.kicker.iter().chain([&h.title]).chain(&h.subtitles) {
-            f(t, &loc);
-        }
-        if let Some(b) = &a.byline {
-            f(b, &loc);
-        }
-        let mut last = loc;
-        for b in &a.blocks {
-            match b {
-                Block::Paragraph { location, .. } | Block::Figure { location, .. }
-                    if location.is_some() =>
-                {
-                    last = location.clone();
-                }
-                Block::Section(h) if h.location.is_some() => last = h.location.clone(),
-                _ => {}
-            }
-            f(&b.plain_text(), &last);
-        }
-        for n in &a.footnotes {
-            for b in &n.blocks {
-                f(&b.plain_text(), &last);
-            }
-        }
+        self.fonts.unembeddable_fonts(doc)
     }
 }
 

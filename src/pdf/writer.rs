@@ -184,7 +184,7 @@ impl<'a> Writer<'a> {
         p.finish();
         self.pages += 1;
         if self.pages.is_multiple_of(64) {
-            release_free_memory();
+            crate::output::release_free_memory();
         }
     }
 
@@ -206,7 +206,7 @@ impl<'a> Writer<'a> {
         self.doc
             .set_tag_tree(tag_tree(structure, leaves, standards.version()));
         // The file is assembled next, in one more copy of everything: start from a trimmed heap.
-        release_free_memory();
+        crate::output::release_free_memory();
         self.doc
             .finish()
             .map_err(|e| explain(e, structure, &standards))
@@ -467,21 +467,3 @@ fn link_box(run: &Run, structure: &Structure) -> Option<LinkBox> {
         url: url.clone(),
     })
 }
-
-/// Hands memory freed by finished pages back to the system. krilla makes and drops a
-/// compressor and buffers for every page; glibc keeps the holes they leave, and a large
-/// issue's RSS grew with its page count.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn release_free_memory() {
-    extern "C" {
-        fn malloc_trim(pad: usize) -> std::ffi::c_int;
-    }
-    // SAFETY: malloc_trim only returns unused heap pages to the kernel; it has no
-    // preconditions and is safe to call at any time.
-    unsafe {
-        malloc_trim(0);
-    }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn release_free_memory() {}

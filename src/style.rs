@@ -62,6 +62,8 @@ pub struct Style {
     pub assets: Option<PathBuf>,
     /// Also write the OFD-A edition (`--ofd`), laid out as the PDF.
     pub ofd: bool,
+    /// Vertical setting (竖排), as `--vertical`.
+    pub vertical: bool,
     pub fonts: Fonts,
 }
 
@@ -131,6 +133,7 @@ impl Default for Style {
             pdf_standard: None,
             assets: None,
             ofd: false,
+            vertical: false,
             fonts: Fonts::default(),
         }
     }

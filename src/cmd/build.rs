@@ -54,6 +54,10 @@ pub struct BuildOptions {
     /// layout (or `ofd = true` in the style file).
     #[arg(long)]
     ofd: bool,
+    /// Vertical setting (竖排): columns top to bottom, right to left; pages turn to the
+    /// right (or `vertical = true` in the style file). EPUB only so far.
+    #[arg(long)]
+    vertical: bool,
 }
 
 /// A `--pdf-standard` value that names known, compatible standards (else a usage error).
@@ -126,18 +130,27 @@ impl BuildOptions {
     /// The builder for these options, with the backends of the formats wanted.
     pub fn builder(&self, want_epub: bool, want_pdf: bool, want_ofd: bool) -> Result<Builder> {
         let (css, toml) = self.styles()?;
+        let style = toml
+            .as_deref()
+            .map(paiban::style::Style::from_file)
+            .transpose()?;
+        let style_ofd = style.as_ref().is_some_and(|s| s.ofd);
+        let vertical = self.vertical || style.as_ref().is_some_and(|s| s.vertical);
+        let want_ofd = want_ofd || self.ofd || style_ofd;
+        if vertical && (want_pdf || want_ofd) {
+            // A horizontal PDF from a vertical request would be a silent fallback.
+            bail!(
+                "vertical setting is built for the EPUB only so far; the PDF and OFD are \
+                 set horizontally: build with --epub (batch: --format epub), or without --vertical"
+            );
+        }
         let epub_opts = want_epub.then_some(epub::EpubOptions {
             style_css: css,
             embed_font: self.embed_font,
+            vertical,
         });
         let pdf_opts = want_pdf.then(|| self.pdf_options()).transpose()?;
-        let style_ofd = match &toml {
-            Some(p) => paiban::style::Style::from_file(p)?.ofd,
-            None => false,
-        };
-        let ofd_opts = (want_ofd || self.ofd || style_ofd)
-            .then(|| self.pdf_options())
-            .transpose()?;
+        let ofd_opts = want_ofd.then(|| self.pdf_options()).transpose()?;
         Ok(Builder::new(
             self.prepare_options()?,
             epub_opts.as_ref(),

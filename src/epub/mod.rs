@@ -24,6 +24,9 @@ pub struct EpubOptions {
     pub style_css: Option<PathBuf>,
     /// Embed a subset of the CJK font holding only the glyphs the issue uses.
     pub embed_font: bool,
+    /// Vertical setting (竖排): columns right to left, pages turned to the right
+    /// (`styles/epub-vertical.css` after the style sheet, `rtl` spine).
+    pub vertical: bool,
 }
 
 /// What can go wrong in the EPUB backend.
@@ -47,6 +50,9 @@ pub enum EpubError {
 
 /// The built-in house style, used unless `--style FILE.css` replaces it.
 pub const DEFAULT_CSS: &str = include_str!("../../styles/epub.css");
+
+/// Added after the style sheet (built-in or `--style`) for vertical setting.
+pub const VERTICAL_CSS: &str = include_str!("../../styles/epub-vertical.css");
 
 /// Everything the EPUB backend loads once (style sheet, fonts) and reuses for every issue.
 /// Shared across threads by `batch`.
@@ -73,6 +79,14 @@ impl EpubEngine {
             )?,
             None => DEFAULT_CSS.as_bytes().to_vec(),
         };
+        let css = if opts.vertical {
+            let mut v = css;
+            v.extend_from_slice(b"\n");
+            v.extend_from_slice(VERTICAL_CSS.as_bytes());
+            v
+        } else {
+            css
+        };
         let dir = crate::fonts::fonts_dir();
         let bold_path = dir.join("NotoSerifSC-Bold.otf");
         let (bold, font_problem) = match webfont::FontFile::open(&bold_path) {
@@ -90,6 +104,10 @@ impl EpubEngine {
         let mut h = Sha256::new();
         h.update(&css);
         h.update([opts.embed_font as u8]);
+        if opts.vertical {
+            // Only when set, so the horizontal fingerprint stays what manifests recorded.
+            h.update(b"vertical");
+        }
         for f in [&regular, &bold].into_iter().flatten() {
             h.update(f.digest);
         }
@@ -128,7 +146,14 @@ impl EpubEngine {
             chapters.push(package::Chapter {
                 href: format!("article-{:03}.xhtml", i + 1),
                 nav_title: a.headline.title.clone(),
-                xhtml: xhtml::article(a, &doc.pages, &lang, &mut images, &mut diags),
+                xhtml: xhtml::article(
+                    a,
+                    &doc.pages,
+                    &lang,
+                    self.opts.vertical,
+                    &mut images,
+                    &mut diags,
+                ),
             });
         }
         diags.append(&mut images.diagnostics);
@@ -226,6 +251,7 @@ impl EpubEngine {
             has_images,
             images_without_alt,
             page_list,
+            rtl: self.opts.vertical,
         };
         let bytes = package::build(package::Package {
             nav,

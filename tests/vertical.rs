@@ -82,6 +82,14 @@ fn vertical_epubs_set_every_document_vertical_and_turn_pages_right_to_left() {
                 "{name}: {d} does not take the vertical style sheet"
             );
         }
+        // The contents set their numbers as the text does (the 版 of a folder issue).
+        let nav = text(&map, "OEBPS/nav.xhtml");
+        if input.is_dir() {
+            assert!(
+                nav.contains("第<span class=\"tcy\">01</span>版"),
+                "{name}: {nav}"
+            );
+        }
         // The horizontal EPUB has none of it.
         let (_, flat) = unzip(&build(&input, &EpubOptions::default()).0);
         assert!(!text(&flat, "OEBPS/stylesheet.css").contains("vertical-rl"));

@@ -239,6 +239,7 @@ impl EpubEngine {
             articles: &toc,
             pages: &print_pages,
             cover: cover.is_some(),
+            vertical: self.opts.vertical,
         });
         let (has_images, images_without_alt) = image_alts(doc);
         let extra = opf::Extra {

@@ -131,7 +131,8 @@ fn vertical_text_is_the_horizontal_text_with_numbers_marked_upright() {
             // document's <title> is plain text).
             let body = vx.split_once("<body").map_or(vx.as_str(), |b| b.1);
             let unmarked = strip_tags(
-                &body.split("<span class=\"tcy\">")
+                &body
+                    .split("<span class=\"tcy\">")
                     .enumerate()
                     .map(|(i, p)| {
                         if i == 0 {

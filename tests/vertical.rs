@@ -70,6 +70,10 @@ fn vertical_epubs_set_every_document_vertical_and_turn_pages_right_to_left() {
             opf.contains("<spine page-progression-direction=\"rtl\""),
             "{opf}"
         );
+        assert!(
+            opf.contains("<meta name=\"primary-writing-mode\" content=\"vertical-rl\"/>"),
+            "{opf}"
+        );
         let docs: Vec<String> = map
             .keys()
             .filter(|k| k.ends_with(".xhtml"))

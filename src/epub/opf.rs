@@ -62,6 +62,10 @@ fn elements(x: &Extra) -> String {
             ));
         }
     }
+    if x.rtl {
+        // Kindle reads the book's direction from this OPF 2 meta (EPUB 3 keeps it as legacy).
+        out.push_str("    <meta name=\"primary-writing-mode\" content=\"vertical-rl\"/>\n");
+    }
     meta(&mut out, "schema:accessMode", "textual");
     if x.has_images {
         meta(&mut out, "schema:accessMode", "visual");
@@ -159,5 +163,6 @@ mod tests {
         assert!(out.contains(">printPageNumbers<"));
         assert!(out.contains("dcterms:conformsTo"));
         assert!(out.contains("<spine page-progression-direction=\"rtl\" toc=\"ncx\">"));
+        assert!(out.contains("<meta name=\"primary-writing-mode\" content=\"vertical-rl\"/>"));
     }
 }

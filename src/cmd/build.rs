@@ -55,7 +55,7 @@ pub struct BuildOptions {
     #[arg(long)]
     ofd: bool,
     /// Vertical setting (竖排): columns top to bottom, right to left; pages turn to the
-    /// right (or `vertical = true` in the style file). EPUB only so far.
+    /// right (or `vertical = true` in the style file). EPUB and PDF (not yet the OFD).
     #[arg(long)]
     vertical: bool,
 }
@@ -115,6 +115,7 @@ impl BuildOptions {
             style: self.styles()?.1,
             font: self.font.clone(),
             standard: self.pdf_standard.clone(),
+            vertical: self.vertical,
         })
     }
 
@@ -137,11 +138,11 @@ impl BuildOptions {
         let style_ofd = style.as_ref().is_some_and(|s| s.ofd);
         let vertical = self.vertical || style.as_ref().is_some_and(|s| s.vertical);
         let want_ofd = want_ofd || self.ofd || style_ofd;
-        if vertical && (want_pdf || want_ofd) {
-            // A horizontal PDF from a vertical request would be a silent fallback.
+        if vertical && want_ofd {
+            // A horizontal OFD from a vertical request would be a silent fallback.
             bail!(
-                "vertical setting is built for the EPUB only so far; the PDF and OFD are \
-                 set horizontally: build with --epub (batch: --format epub), or without --vertical"
+                "vertical setting is built for the EPUB and the PDF only so far; the OFD is \
+                 set horizontally: build without --ofd, or without --vertical"
             );
         }
         let epub_opts = want_epub.then_some(epub::EpubOptions {

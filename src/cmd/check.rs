@@ -42,6 +42,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         style: args.style.clone(),
         font: args.font.clone(),
         standard: None,
+        vertical: false,
     })?
     .with_prepare(super::prepare_options(
         true,

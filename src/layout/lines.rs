@@ -15,6 +15,11 @@ pub enum Face {
 /// Glyph advances, in ems.
 pub trait Metrics {
     fn advance(&self, face: Face, c: char) -> f32;
+    /// Vertical setting: a number of up to four characters stands upright across the
+    /// line and takes one em of it (縦中横, `vertical.rs`).
+    fn upright_numbers(&self) -> bool {
+        false
+    }
 }
 
 /// A piece of paragraph text in one face.
@@ -151,6 +156,20 @@ fn items(spans: &[Span], ps: &ParaStyle, m: &dyn Metrics) -> Vec<Item> {
             }
         })
         .collect();
+    if m.upright_numbers() {
+        let mut i = 0;
+        while i < items.len() {
+            let n = super::vertical::number_len(&only[i..]);
+            if (1..=super::vertical::UPRIGHT_NUMBER).contains(&n) {
+                // One em for the whole number, which never breaks.
+                for (k, it) in items[i..i + n].iter_mut().enumerate() {
+                    it.w = if k == 0 { size } else { 0.0 };
+                    it.brk = it.brk && k + 1 == n;
+                }
+            }
+            i += n.max(1);
+        }
+    }
     if ps.compress {
         for i in 0..items.len().saturating_sub(1) {
             let (a, b) = (items[i].ch, items[i + 1].ch);

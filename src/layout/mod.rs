@@ -14,6 +14,7 @@ pub mod linebreak;
 pub mod lines;
 pub mod outline;
 pub mod structure;
+pub mod vertical;
 
 use crate::model::{plain_text, Article, Block, Document, HeadlineGroup, Inline, ParaKind};
 use crate::style::{Style, MM};
@@ -22,6 +23,7 @@ use lines::{break_headline, break_lines, Align, Face, Line, Metrics, ParaStyle, 
 use std::cell::RefCell;
 
 pub use structure::{NodeId, Owner, Role, Structure, ROOT};
+pub use vertical::{Frame, Turn};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Glyph {
@@ -36,6 +38,8 @@ pub struct Glyph {
     /// The first glyph of a line of text (where the writer may owe the text a space that
     /// the line break took).
     pub line_start: bool,
+    /// How it stands: upright or turned in a vertical line (`vertical.rs`).
+    pub turn: Turn,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -58,11 +62,22 @@ pub struct PlacedImage {
     pub owner: Owner,
 }
 
+/// A rule drawn top to bottom (vertical setting): at `x`, from `y0` down to `y1`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UprightRule {
+    pub x: f32,
+    pub y0: f32,
+    pub y1: f32,
+    pub width: f32,
+}
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Page {
     pub glyphs: Vec<Glyph>,
     pub rules: Vec<Rule>,
     pub images: Vec<PlacedImage>,
+    /// Only in vertical setting.
+    pub upright_rules: Vec<UprightRule>,
 }
 
 /// What the layout knows of a figure's image: its index among the document's images
@@ -142,6 +157,7 @@ fn text_items(lines: Vec<Line>, size: f32, lead: f32, x0: f32) -> Vec<VItem> {
                         } else {
                             Owner::Node(g.tag)
                         },
+                        turn: Turn::Horizontal,
                     })
                     .collect(),
             ),
@@ -195,6 +211,8 @@ pub struct Layouter<'a> {
     gap: f32,
     lead: f32,
     images: Option<ImageLookup<'a>>,
+    /// Vertical setting: `style` is the turned page, this turns it back.
+    frame: Option<&'a Frame>,
     /// The structure found so far (nodes are added as the model is walked).
     structure: RefCell<Structure>,
 }
@@ -233,6 +251,7 @@ impl<'a> Layouter<'a> {
             gap: style.column_gap(),
             lead: style.line_height(),
             images: None,
+            frame: None,
             structure: RefCell::new(Structure::default()),
         }
     }
@@ -299,6 +318,12 @@ impl<'a> Layouter<'a> {
     /// Figures whose image `lookup` knows are drawn; the others print their caption only.
     pub fn with_images(mut self, lookup: ImageLookup<'a>) -> Self {
         self.images = Some(lookup);
+        self
+    }
+
+    /// Vertical setting: `style` (given to `new`) must be `frame.turned`.
+    pub fn with_frame(mut self, frame: Option<&'a Frame>) -> Self {
+        self.frame = frame;
         self
     }
 
@@ -581,6 +606,7 @@ impl<'a> Layouter<'a> {
                                     half: false,
                                     owner: Owner::Node(lbl),
                                     line_start: false,
+                                    turn: Turn::Horizontal,
                                 });
                                 x += self.m.advance(Face::Regular, ch) * s.body_size;
                             }
@@ -664,7 +690,11 @@ impl<'a> Layouter<'a> {
                     let ps = self.body(0.0, Align::Center);
                     let lines = break_lines(&plain(&image.alt, Face::Regular), w, &ps, self.m);
                     let mut caption = text_items(lines, s.body_size, self.lead, x0);
-                    if let Some(fig) = self.images.and_then(|f| f(image)) {
+                    let turned = self.frame.is_some();
+                    // On the turned page an image is laid out turned too (its width runs
+                    // along the tier), to stand upright when the page is turned back.
+                    let natural = |(id, w, h)| if turned { (id, h, w) } else { (id, w, h) };
+                    if let Some(fig) = self.images.and_then(|f| f(image)).map(natural) {
                         let node = self.node(
                             parent,
                             Role::Figure {
@@ -918,11 +948,20 @@ impl Builder<'_, '_, '_> {
     fn finish_page(&mut self) {
         let info = std::mem::take(&mut self.info);
         if let Some(mut page) = self.page.take() {
-            self.running_head(self.page_no(), &info, &mut page);
+            match self.l.frame {
+                None => self.running_head(self.l, self.page_no(), &info, &mut page),
+                Some(frame) => {
+                    frame.turn(self.page_no(), &mut page, self.l.m);
+                    // Heads and folios on the real page, mirrored for a right-to-left book.
+                    let real = Layouter::new(&frame.real, self.l.m);
+                    self.running_head(&real, self.page_no(), &info, &mut page);
+                }
+            }
             (self.sink)(&mut page);
             page.glyphs.clear();
             page.rules.clear();
             page.images.clear();
+            page.upright_rules.clear();
             self.spare = page;
         }
     }
@@ -996,7 +1035,8 @@ impl Builder<'_, '_, '_> {
                 title: title.clone(),
                 level: *level,
                 page: page_no,
-                y,
+                // A vertical page's bookmark opens it at the top.
+                y: self.l.frame.map_or(y, Frame::top),
             }),
         }
     }
@@ -1193,8 +1233,7 @@ impl Builder<'_, '_, '_> {
     /// The running head of page `p` (name and date on left-hand pages, the article's
     /// title on right-hand pages) and its folio; none on page 1, nor on pages opening an
     /// article unless the style wants them there.
-    fn running_head(&self, p: usize, info: &PageInfo, page: &mut Page) {
-        let l = self.l;
+    fn running_head(&self, l: &Layouter, p: usize, info: &PageInfo, page: &mut Page) {
         let s = l.style;
         // A page of a 版 always names it; otherwise none on page 1 (the masthead) nor on
         // pages opening an article unless the style wants them there.
@@ -1213,7 +1252,11 @@ impl Builder<'_, '_, '_> {
             align: Align::Start,
             compress: true,
         };
-        let right_hand = p.is_multiple_of(2);
+        let right_hand = if self.l.frame.is_some() {
+            Frame::right_hand(p)
+        } else {
+            p.is_multiple_of(2)
+        };
         let left = if right_hand {
             s.margin_inner_mm
         } else {
@@ -1269,6 +1312,7 @@ impl Builder<'_, '_, '_> {
                 half: g.half,
                 owner: Owner::Header,
                 line_start: false,
+                turn: Turn::Horizontal,
             }));
         }
         page.rules.push(Rule {
@@ -1294,6 +1338,7 @@ impl Builder<'_, '_, '_> {
                 half: false,
                 owner: Owner::Footer,
                 line_start: false,
+                turn: Turn::Horizontal,
             });
             x += l.m.advance(Face::Regular, ch) * size;
         }

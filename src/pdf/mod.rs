@@ -30,6 +30,8 @@ pub struct PdfOptions {
     pub font: Option<PathBuf>,
     /// PDF standards (`a-2u`, `a-1b,…`, see `standard.rs`), replacing the style's.
     pub standard: Option<String>,
+    /// Vertical setting (竖排), as the style's `vertical = true`.
+    pub vertical: bool,
 }
 
 /// Errors of the PDF backend: its style, its fonts, writing the file.
@@ -79,11 +81,12 @@ impl PdfEngine {
     }
 
     fn load(opts: &PdfOptions) -> std::result::Result<Self, PdfError> {
-        let style = match (&opts.style, &opts.page) {
+        let mut style = match (&opts.style, &opts.page) {
             (Some(path), _) => Style::from_file(path)?,
             (None, Some(page)) => Style::preset(page)?,
             (None, None) => Style::preset("a4")?,
         };
+        style.vertical |= opts.vertical;
         let (names, named_by) = match (&opts.standard, &style.pdf_standard) {
             (Some(s), _) => (s.clone(), "--pdf-standard".to_string()),
             (None, Some(s)) => (
@@ -198,6 +201,7 @@ impl PdfEngine {
         let glyph = |g: &layout::Glyph| metrics.lookup(g.face, g.ch);
         let placeholder = |g: &layout::Glyph| metrics.lookup(g.face, writer::PLACEHOLDER);
         let font = |i: usize| self.krilla_font(i);
+        let vertical = |slot: usize, gid: u16, c: char| metrics.faces.vertical(slot, gid, c);
         let (images, by_path, image_warnings) = load_images(doc);
         let drawable: Vec<Option<krilla::image::Image>> =
             images.iter().map(|(_, k)| Some(k.clone())).collect();
@@ -208,6 +212,7 @@ impl PdfEngine {
                 glyph: &glyph,
                 placeholder: &placeholder,
                 font: &font,
+                vertical: &vertical,
             },
             &drawable,
         )?;
@@ -216,7 +221,16 @@ impl PdfEngine {
             let (w, h) = images.get(i)?.0.natural_size();
             Some((i, w, h))
         };
-        let layouter = layout::Layouter::new(&self.style, &metrics).with_images(&lookup);
+        // Vertical setting: laid out on the page turned a quarter (`layout::vertical`).
+        let frame = self.style.vertical.then(|| layout::Frame::new(&self.style));
+        let turned_metrics = layout::vertical::VerticalMetrics(&metrics);
+        let (style, m): (&Style, &dyn Metrics) = match &frame {
+            Some(f) => (&f.turned, &turned_metrics),
+            None => (&self.style, &metrics),
+        };
+        let layouter = layout::Layouter::new(style, m)
+            .with_images(&lookup)
+            .with_frame(frame.as_ref());
         let done = layouter.layout_pages(doc, &mut |page| w.page(page, &layouter.structure()));
         let mut diagnostics = missing_glyphs(doc, &metrics);
         let bytes = w.finish(&done.marks, &done.structure, doc)?;

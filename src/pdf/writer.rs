@@ -13,7 +13,7 @@ use super::tags::{location, tag_tree};
 use crate::fonts::{is_format, GlyphRef};
 use crate::layout::linebreak::HARD_BREAK;
 use crate::layout::structure::{NodeId, Owner, Role, Structure};
-use crate::layout::{Glyph, Mark, Page};
+use crate::layout::{Glyph, Mark, Page, Turn};
 use krilla::action::LinkAction;
 use krilla::annotation::{Annotation, LinkAnnotation, Target};
 use krilla::configure::PdfVersion;
@@ -46,6 +46,9 @@ pub struct Resolve<'a> {
     pub glyph: &'a dyn Fn(&Glyph) -> Option<GlyphRef>,
     pub placeholder: &'a dyn Fn(&Glyph) -> Option<GlyphRef>,
     pub font: &'a dyn Fn(usize) -> Option<Font>,
+    /// A font slot's glyph → its vertical form (the font's `vert`), for upright glyphs
+    /// of vertical lines.
+    pub vertical: &'a dyn Fn(usize, u16, char) -> u16,
 }
 
 /// One glyph of a run, in krilla's terms.
@@ -101,6 +104,8 @@ struct Run {
     text: String,
     /// A placeholder's run: the character it stands for.
     actual: Option<char>,
+    /// How its glyphs stand (vertical setting: one glyph a run).
+    turn: Turn,
 }
 
 pub struct Writer<'a> {
@@ -280,6 +285,29 @@ impl Painter<'_> {
         surface.set_stroke(None);
         surface.set_fill(Some(krilla::paint::Fill::default()));
         Self::close(surface);
+        self.upright_rules(surface, page);
+    }
+
+    fn upright_rules(&mut self, surface: &mut Surface, page: &Page) {
+        if page.upright_rules.is_empty() {
+            return;
+        }
+        self.open(surface, Owner::Layout, None);
+        surface.set_fill(None);
+        for r in &page.upright_rules {
+            let mut pb = PathBuilder::new();
+            pb.move_to(r.x, r.y0);
+            pb.line_to(r.x, r.y1);
+            let Some(path) = pb.finish() else { continue };
+            surface.set_stroke(Some(Stroke {
+                width: r.width,
+                ..Stroke::default()
+            }));
+            surface.draw_path(&path);
+        }
+        surface.set_stroke(None);
+        surface.set_fill(Some(krilla::paint::Fill::default()));
+        Self::close(surface);
     }
 
     /// The page's text. A node's consecutive runs (its lines on this page, in one column)
@@ -304,7 +332,7 @@ impl Painter<'_> {
             if is_format(g.ch) || g.ch.is_control() || matches!(g.ch, '\u{FFFE}' | '\u{FFFF}') {
                 continue;
             }
-            let (r, actual) = match (self.resolve.glyph)(g).filter(|r| r.gid != 0) {
+            let (mut r, actual) = match (self.resolve.glyph)(g).filter(|r| r.gid != 0) {
                 Some(r) => (r, None),
                 // Blank characters need no box.
                 None if g.ch.is_whitespace() => continue,
@@ -313,8 +341,14 @@ impl Painter<'_> {
                     None => continue,
                 },
             };
+            if g.turn == Turn::Upright && actual.is_none() {
+                // The vertical form is drawn; the text stays the character (`、` not `︑`).
+                r.gid = (self.resolve.vertical)(r.font, r.gid, g.ch);
+            }
             let fits = run.as_ref().is_some_and(|cur| {
-                cur.owner == g.owner
+                cur.turn == Turn::Horizontal
+                    && g.turn == Turn::Horizontal
+                    && cur.owner == g.owner
                     && cur.font == r.font
                     && cur.size.to_bits() == g.size.to_bits()
                     && cur.y.to_bits() == g.y.to_bits()
@@ -338,6 +372,7 @@ impl Painter<'_> {
                     glyphs: Vec::new(),
                     text: String::new(),
                     actual,
+                    turn: g.turn,
                 });
             }
             if let Some(cur) = run.as_mut() {
@@ -428,14 +463,25 @@ impl Painter<'_> {
             self.open(surface, run.owner, actual);
             *open = Some(run.owner);
         }
-        surface.draw_glyphs(
-            Point::from_xy(run.x, run.y),
-            &glyphs,
-            font,
-            &run.text,
-            run.size,
-            false,
-        );
+        // A turned or squeezed glyph is drawn at the origin of its own frame.
+        let frame = match run.turn {
+            Turn::Horizontal | Turn::Upright => None,
+            Turn::Sideways => Some(Transform::from_row(0.0, 1.0, -1.0, 0.0, run.x, run.y)),
+            Turn::Combined(squeeze) => {
+                Some(Transform::from_row(squeeze, 0.0, 0.0, 1.0, run.x, run.y))
+            }
+        };
+        let at = match frame {
+            Some(t) => {
+                surface.push_transform(&t);
+                Point::from_xy(0.0, 0.0)
+            }
+            None => Point::from_xy(run.x, run.y),
+        };
+        surface.draw_glyphs(at, &glyphs, font, &run.text, run.size, false);
+        if frame.is_some() {
+            surface.pop();
+        }
         if actual.is_some() {
             Self::close(surface);
             *open = None;

@@ -2,13 +2,19 @@
 //! back: EPUBCheck 0/0, DAISY Ace no violation, every content document set vertical-rl
 //! with pages turning right to left, numbers of two to four characters marked upright
 //! (縦中横) and nothing else changed in the text, no vertical presentation forms written
-//! in place of the punctuation; the PDF and OFD refuse `--vertical` (not built yet)
-//! instead of falling back to horizontal.
+//! in place of the punctuation. The vertical PDF of both samples: tagged, `qpdf --check`
+//! clean, the tag tree holding the model's text in order (recall 1.0), `pdftotext`
+//! finding no presentation form (the vertical glyphs keep the original characters), the
+//! glyphs' positions (`pdftotext -bbox`) read top to bottom in columns running right to
+//! left in tiers down the page, no vertical line breaking kinsoku. The OFD refuses
+//! `--vertical` (not built yet) instead of falling back to horizontal.
 
 mod epub_support;
+mod pdf_support;
 
 use epub_support::*;
 use paiban::epub::EpubOptions;
+use paiban::pdf::{PdfEngine, PdfOptions};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -263,11 +269,27 @@ fn paiban(args: &[&std::ffi::OsStr]) -> std::process::Output {
 }
 
 #[test]
-fn the_cli_builds_vertical_epubs_and_refuses_a_vertical_pdf() {
+fn the_cli_builds_vertical_epubs_and_pdfs_and_refuses_a_vertical_ofd() {
     let dir = tempfile::tempdir().unwrap();
     let input = samples()[0].clone();
     let out = dir.path().join("out");
-    // EPUB and PDF by default: the PDF cannot be vertical yet, so nothing is written.
+    // The OFD cannot be vertical yet: nothing is written.
+    let r = paiban(&[
+        "build".as_ref(),
+        "--vertical".as_ref(),
+        "--ofd".as_ref(),
+        input.as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert!(!r.status.success());
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(err.contains("vertical") && err.contains("OFD"), "{err}");
+    assert!(!out.join("wujin-2023-12-29.ofd").exists());
+    assert!(!out.join("wujin-2023-12-29.pdf").exists());
+    assert!(!out.join("wujin-2023-12-29.epub").exists());
+
+    // EPUB and PDF by default, both vertical.
     let r = paiban(&[
         "build".as_ref(),
         "--vertical".as_ref(),
@@ -275,11 +297,15 @@ fn the_cli_builds_vertical_epubs_and_refuses_a_vertical_pdf() {
         "-o".as_ref(),
         out.as_os_str(),
     ]);
-    assert!(!r.status.success());
-    let err = String::from_utf8_lossy(&r.stderr);
-    assert!(err.contains("vertical") && err.contains("--epub"), "{err}");
-    assert!(!out.join("wujin-2023-12-29.pdf").exists());
-    assert!(!out.join("wujin-2023-12-29.epub").exists());
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let pdf = out.join("wujin-2023-12-29.pdf");
+    let vertical_pdf = render(&input, true);
+    assert_eq!(
+        std::fs::read(&pdf).unwrap(),
+        vertical_pdf,
+        "the CLI's PDF is the vertical one"
+    );
+    assert_ne!(vertical_pdf, render(&input, false));
 
     let r = paiban(&[
         "build".as_ref(),
@@ -315,4 +341,220 @@ fn the_cli_builds_vertical_epubs_and_refuses_a_vertical_pdf() {
     let (_, map) = unzip(&std::fs::read(bout.join("wujin-2023-12-29.epub")).unwrap());
     assert!(text(&map, "OEBPS/stylesheet.css").contains("writing-mode: vertical-rl"));
     assert!(text(&map, "OEBPS/content.opf").contains("page-progression-direction=\"rtl\""));
+}
+
+fn render(input: &Path, vertical: bool) -> Vec<u8> {
+    let doc = paiban::prepare_path(input, &paiban::PrepareOptions::default())
+        .unwrap()
+        .document;
+    let opts = PdfOptions {
+        vertical,
+        ..Default::default()
+    };
+    PdfEngine::new(&opts).unwrap().render(&doc).unwrap().bytes
+}
+
+fn pdf_tools() -> bool {
+    ["pdfinfo", "pdftotext", "qpdf"]
+        .iter()
+        .all(|t| tool_available(t, pdf_support::have(t)))
+}
+
+/// A glyph (or a word poppler made of several) as `pdftotext -bbox` places it.
+#[derive(Debug, Clone)]
+struct Word {
+    x0: f64,
+    y0: f64,
+    x1: f64,
+    y1: f64,
+    text: String,
+}
+
+fn words(pdf: &Path, page: u32) -> Vec<Word> {
+    let p = page.to_string();
+    let o = pdf_support::run(
+        "pdftotext",
+        &["-bbox", "-f", &p, "-l", &p, pdf.to_str().unwrap(), "-"],
+    );
+    let html = String::from_utf8_lossy(&o.stdout).into_owned();
+    let attr = |w: &str, name: &str| -> f64 {
+        let at = w.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        w[at..].split('"').next().unwrap().parse().unwrap()
+    };
+    html.split("<word ")
+        .skip(1)
+        .map(|w| Word {
+            x0: attr(w, "xMin"),
+            y0: attr(w, "yMin"),
+            x1: attr(w, "xMax"),
+            y1: attr(w, "yMax"),
+            text: w
+                .split('>')
+                .nth(1)
+                .and_then(|t| t.split('<').next())
+                .unwrap_or("")
+                .replace("&amp;", "&")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\""),
+        })
+        .collect()
+}
+
+/// The vertical lines of body text on a page: glyphs of body size (neither headline nor
+/// running head) sharing a column centre, stacked without a gap, each top to bottom.
+fn columns(words: &[Word]) -> Vec<Vec<Word>> {
+    let body: Vec<&Word> = words
+        .iter()
+        .filter(|w| {
+            let across = w.x1 - w.x0;
+            across > 6.0 && across < 13.0
+        })
+        .collect();
+    let mut cols: Vec<Vec<Word>> = Vec::new();
+    let mut sorted = body.clone();
+    sorted.sort_by(|a, b| a.y0.total_cmp(&b.y0));
+    for w in sorted {
+        let cx = (w.x0 + w.x1) / 2.0;
+        let home = cols.iter_mut().find(|c| {
+            let last = c.last().unwrap();
+            ((last.x0 + last.x1) / 2.0 - cx).abs() < 3.0 && w.y0 - last.y1 < 6.0
+        });
+        match home {
+            Some(c) => c.push(w.clone()),
+            None => cols.push(vec![w.clone()]),
+        }
+    }
+    cols
+}
+
+/// A page's body text read as a vertical newspaper is read: tiers (bands of columns
+/// sharing their height) from the top, in each the columns from the right.
+fn read_vertically(cols: &[Vec<Word>]) -> String {
+    // Tiers: the union of the columns' vertical extents.
+    let mut spans: Vec<(f64, f64)> = cols
+        .iter()
+        .filter(|c| c.len() >= 6)
+        .map(|c| (c[0].y0, c.last().unwrap().y1))
+        .collect();
+    spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut tiers: Vec<(f64, f64)> = Vec::new();
+    for (a, b) in spans {
+        match tiers.last_mut() {
+            Some(t) if a < t.1 - 1.0 => t.1 = t.1.max(b),
+            _ => tiers.push((a, b)),
+        }
+    }
+    let mut out = String::new();
+    for (top, bottom) in tiers {
+        let mut in_tier: Vec<&Vec<Word>> = cols
+            .iter()
+            .filter(|c| {
+                let mid = (c[0].y0 + c.last().unwrap().y1) / 2.0;
+                mid > top && mid < bottom
+            })
+            .collect();
+        in_tier.sort_by(|a, b| b[0].x0.total_cmp(&a[0].x0));
+        for c in in_tier {
+            out.extend(c.iter().map(|w| w.text.as_str()));
+        }
+    }
+    out
+}
+
+#[test]
+fn vertical_pdfs_are_tagged_and_read_in_columns_right_to_left() {
+    if !pdf_tools() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for input in samples() {
+        let name = input.display().to_string();
+        let doc = paiban::prepare_path(&input, &paiban::PrepareOptions::default())
+            .unwrap()
+            .document;
+        let bytes = render(&input, true);
+        assert_eq!(bytes, render(&input, true), "{name}: not byte-identical");
+        let pdf = dir.path().join("v.pdf");
+        std::fs::write(&pdf, &bytes).unwrap();
+        let info = String::from_utf8(pdf_support::run("pdfinfo", &[pdf.to_str().unwrap()]).stdout)
+            .unwrap();
+        assert!(info.contains("Tagged:          yes"), "{name}: {info}");
+        let q = pdf_support::run("qpdf", &["--check", pdf.to_str().unwrap()]);
+        assert!(
+            q.status.success(),
+            "{name}: qpdf --check\n{}",
+            String::from_utf8_lossy(&q.stdout)
+        );
+
+        // The tag tree: every character of the model in order (recall 1.0).
+        let o = Command::new("pdfinfo")
+            .args(["-struct-text", pdf.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let tree = String::from_utf8_lossy(&o.stdout).into_owned();
+        let got: String = tree
+            .lines()
+            .map(str::trim_start)
+            .filter(|l| l.starts_with('"'))
+            .filter_map(|l| l.get(1..l.rfind('"')?))
+            .flat_map(str::chars)
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        let want = pdf_support::model_text(&doc);
+        pdf_support::assert_in_order(&format!("{name} (tag tree)"), &want, &got, "");
+        assert!(!got.chars().any(is_vertical_form), "{name}: tag tree {got}");
+
+        // The page text: the original punctuation, no presentation form.
+        let o = pdf_support::run("pdftotext", &[pdf.to_str().unwrap(), "-"]);
+        let text = String::from_utf8_lossy(&o.stdout).into_owned();
+        let forms: Vec<char> = text.chars().filter(|&c| is_vertical_form(c)).collect();
+        assert!(forms.is_empty(), "{name}: {forms:?}");
+        assert!(text.contains('，') && text.contains('。'), "{name}");
+
+        // Geometry: on page 1, the first paragraph reads top to bottom, its columns right
+        // to left, tier after tier; no vertical line starts with a closing mark nor ends
+        // with an opening one.
+        let cols = columns(&words(&pdf, 1));
+        assert!(cols.len() > 20, "{name}: {} columns", cols.len());
+        let read = read_vertically(&cols);
+        let first: String = doc.articles[0]
+            .blocks
+            .iter()
+            .map(|b| b.plain_text())
+            .find(|t| t.chars().count() > 60)
+            .unwrap()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .take(60)
+            .collect();
+        assert!(read.contains(&first), "{name}: `{first}` not in\n{read}");
+        let pages: u32 = info
+            .lines()
+            .find_map(|l| l.strip_prefix("Pages:"))
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap();
+        let mut bad = Vec::new();
+        let mut lines = 0;
+        for page in 1..=pages {
+            for c in columns(&words(&pdf, page)) {
+                let t: String = c.iter().map(|w| w.text.as_str()).collect();
+                let (Some(a), Some(z)) = (t.chars().next(), t.chars().last()) else {
+                    continue;
+                };
+                lines += 1;
+                if (paiban::cjk::no_line_start(a) && !t.starts_with("——") && !t.starts_with("……"))
+                    || paiban::cjk::no_line_end(z)
+                {
+                    bad.push(t);
+                }
+            }
+        }
+        assert!(lines > 40, "{name}: {lines} vertical lines");
+        assert!(bad.is_empty(), "{name}: kinsoku in vertical lines: {bad:?}");
+        eprintln!(
+            "{name}: tag tree recall 1.0000 of {} characters; {lines} vertical lines on {pages} pages, kinsoku 0",
+            want.chars().count()
+        );
+    }
 }

@@ -212,7 +212,8 @@ pub fn break_lines(spans: &[Span], measure: f32, ps: &ParaStyle, m: &dyn Metrics
 
 /// Breaks a headline like an editor would (`headline_breaks`): at the spaces between its
 /// phrases when each phrase fits, else between words, into lines of even length, never
-/// one character alone. Lines are centred in `measure`; none is stretched.
+/// one character alone. Lines are centred in `measure` (flush start unless `ps` says
+/// centre); none is stretched.
 pub fn break_headline(spans: &[Span], measure: f32, ps: &ParaStyle, m: &dyn Metrics) -> Vec<Line> {
     let all = items(spans, ps, m);
     let mut lines = Vec::new();
@@ -239,7 +240,11 @@ pub fn break_headline(spans: &[Span], measure: f32, ps: &ParaStyle, m: &dyn Metr
                 continue;
             }
             let mut l = place(&items[a..=b], measure, 0.0, false, Align::Start);
-            let dx = ((measure - l.width) / 2.0).max(0.0);
+            let dx = if ps.align == Align::Center {
+                ((measure - l.width) / 2.0).max(0.0)
+            } else {
+                0.0
+            };
             for g in &mut l.glyphs {
                 g.x += dx;
             }

@@ -355,7 +355,12 @@ impl<'a> Layouter<'a> {
         let ps = ParaStyle {
             size,
             indent: 0.0,
-            align: Align::Center,
+            // A vertical headline hangs from the top of the page.
+            align: if self.frame.is_some() {
+                Align::Start
+            } else {
+                Align::Center
+            },
             compress: self.style.compress_punctuation,
         };
         let lines = break_headline(&plain(text, face), w, &ps, self.m);
@@ -1207,7 +1212,11 @@ impl Builder<'_, '_, '_> {
         let ps = ParaStyle {
             size,
             indent: 0.0,
-            align: Align::Center,
+            align: if l.frame.is_some() {
+                Align::Start
+            } else {
+                Align::Center
+            },
             compress: true,
         };
         let lines = break_lines(&plain(&bar_text, Face::Regular), w, &ps, l.m);

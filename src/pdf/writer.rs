@@ -173,6 +173,7 @@ impl<'a> Writer<'a> {
         let mut surface = p.surface();
         self.painter.images(&mut surface, page);
         self.painter.rules(&mut surface, page);
+        self.painter.upright_rules(&mut surface, page);
         let links = self.painter.glyphs(&mut surface, page, structure);
         surface.finish();
         // Each line of a link gets an annotation, a child of the link's element after its
@@ -285,7 +286,6 @@ impl Painter<'_> {
         surface.set_stroke(None);
         surface.set_fill(Some(krilla::paint::Fill::default()));
         Self::close(surface);
-        self.upright_rules(surface, page);
     }
 
     fn upright_rules(&mut self, surface: &mut Surface, page: &Page) {

@@ -408,7 +408,7 @@ fn columns(words: &[Word]) -> Vec<Vec<Word>> {
         .iter()
         .filter(|w| {
             let across = w.x1 - w.x0;
-            across > 6.0 && across < 13.0
+            across > 3.0 && across < 13.0
         })
         .collect();
     let mut cols: Vec<Vec<Word>> = Vec::new();

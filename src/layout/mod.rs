@@ -1474,6 +1474,76 @@ mod tests {
     }
 
     #[test]
+    fn vertical_pages_read_down_columns_right_to_left_in_tiers() {
+        let mut real = small(2);
+        real.page_width_mm = 120.0;
+        real.page_height_mm = 120.0;
+        let frame = Frame::new(&real);
+        let m = vertical::VerticalMetrics(&Mono);
+        let mut blocks = body(10);
+        blocks.insert(0, para("截至2023年底共有12个，“Latin”在内。"));
+        let doc = Document {
+            pages: Vec::new(),
+            meta: meta(),
+            articles: vec![article("第一篇", blocks)],
+        };
+        let layout = Layouter::new(&frame.turned, &m)
+            .with_frame(Some(&frame))
+            .layout(&doc);
+        assert!(layout.pages.len() >= 2, "{}", layout.pages.len());
+        let (w, h) = real.page_size();
+        // The masthead's rules stand upright; only a running head's rule lies flat.
+        let p1 = &layout.pages[0];
+        assert!(p1.rules.is_empty() && !p1.upright_rules.is_empty());
+        for p in &layout.pages {
+            for g in &p.glyphs {
+                assert!(g.x >= 0.0 && g.x <= w && g.y > 0.0 && g.y <= h, "{g:?}");
+            }
+        }
+        let body: Vec<&Glyph> = layout.pages[0]
+            .glyphs
+            .iter()
+            .filter(|g| matches!(g.owner, Owner::Node(_)) && g.size == 10.0)
+            .skip_while(|g| g.ch != '截')
+            .collect();
+        let turn = |c: char| body.iter().find(|g| g.ch == c).map(|g| g.turn);
+        assert_eq!(turn('截'), Some(Turn::Upright));
+        assert_eq!(turn('，'), Some(Turn::Upright));
+        assert_eq!(turn('L'), Some(Turn::Sideways));
+        assert_eq!(turn('“'), Some(Turn::Sideways));
+        // `2023` and `12` stand across the line, each in one em: Mono's digits are half
+        // an em, so four are squeezed to half, two not at all.
+        assert_eq!(turn('0'), Some(Turn::Combined(0.5)));
+        assert_eq!(turn('1'), Some(Turn::Combined(1.0)));
+        // Down a line the glyphs descend; the next line stands to the left, or at the
+        // right of the tier below.
+        let mut new_columns = 0;
+        let mut new_tiers = 0;
+        for pair in body.windows(2) {
+            let (a, b) = (pair[0], pair[1]);
+            if b.line_start {
+                if b.x < a.x - 5.0 {
+                    new_columns += 1;
+                } else {
+                    assert!(b.x > a.x && b.y > a.y, "{a:?} {b:?}");
+                    new_tiers += 1;
+                }
+            } else if a.turn == Turn::Upright && b.turn == Turn::Upright {
+                assert!((a.x - b.x).abs() < 0.01 && b.y > a.y, "{a:?} {b:?}");
+            }
+        }
+        assert!(new_columns > 10, "{new_columns}");
+        assert_eq!(new_tiers, 1);
+        // Page 2 of a book read right to left is a right-hand page: its folio at the right.
+        let folio = layout.pages[1]
+            .glyphs
+            .iter()
+            .find(|g| g.owner == Owner::Footer)
+            .unwrap();
+        assert!(folio.x > w / 2.0, "{folio:?}");
+    }
+
+    #[test]
     fn pages_heads_folios_and_bookmarks() {
         let mut a1 = article("第一篇", body(12));
         a1.blocks.insert(

@@ -250,6 +250,12 @@ impl PdfEngine {
         &self,
         doc: &Document,
     ) -> std::result::Result<Rendered, crate::ofd::OfdError> {
+        if self.style.vertical {
+            // Not set horizontally in silence: the OFD writer knows no turned glyphs yet.
+            return Err(crate::ofd::OfdError::Package(
+                "vertical setting is not built for the OFD yet".into(),
+            ));
+        }
         let metrics = DocMetrics {
             faces: Faces::new(&self.slots),
             regular: &self.regular,

@@ -20,6 +20,11 @@ pub trait Metrics {
     fn upright_numbers(&self) -> bool {
         false
     }
+    /// The metrics for horizontal text when these are a vertical layout's (its running
+    /// heads are set across the page).
+    fn horizontal(&self) -> Option<&dyn Metrics> {
+        None
+    }
 }
 
 /// A piece of paragraph text in one face.

@@ -958,7 +958,8 @@ impl Builder<'_, '_, '_> {
                 Some(frame) => {
                     frame.turn(self.page_no(), &mut page, self.l.m);
                     // Heads and folios on the real page, mirrored for a right-to-left book.
-                    let real = Layouter::new(&frame.real, self.l.m);
+                    let flat = self.l.m.horizontal().unwrap_or(self.l.m);
+                    let real = Layouter::new(&frame.real, flat);
                     self.running_head(&real, self.page_no(), &info, &mut page);
                 }
             }
@@ -1534,6 +1535,24 @@ mod tests {
         }
         assert!(new_columns > 10, "{new_columns}");
         assert_eq!(new_tiers, 1);
+        // Running heads are set across the page, their numbers side by side (not one em
+        // for `2023` as in the vertical lines).
+        let mut heads = 0;
+        for p in &layout.pages {
+            let head: Vec<&Glyph> = p
+                .glyphs
+                .iter()
+                .filter(|g| g.owner == Owner::Header)
+                .collect();
+            for pair in head.windows(2) {
+                assert_eq!(pair[0].turn, Turn::Horizontal);
+                if pair[0].y == pair[1].y && pair[1].x > pair[0].x - 1.0 {
+                    assert!(pair[1].x >= pair[0].x + 2.0, "{:?} {:?}", pair[0], pair[1]);
+                }
+                heads += 1;
+            }
+        }
+        assert!(heads > 0);
         // Page 2 of a book read right to left is a right-hand page: its folio at the right.
         let folio = layout.pages[1]
             .glyphs

@@ -60,6 +60,9 @@ impl Metrics for VerticalMetrics<'_> {
     fn upright_numbers(&self) -> bool {
         true
     }
+    fn horizontal(&self) -> Option<&dyn Metrics> {
+        Some(self.0)
+    }
 }
 
 /// Does `c` stand upright in a vertical line? Hanzi, kana, CJK and full-width marks,

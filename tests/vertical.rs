@@ -558,3 +558,45 @@ fn vertical_pdfs_are_tagged_and_read_in_columns_right_to_left() {
         );
     }
 }
+
+#[test]
+fn a_link_in_a_vertical_line_is_one_annotation_over_its_column() {
+    if !pdf_tools() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let md = dir.path().join("link.md");
+    std::fs::write(
+        &md,
+        "---\nnewspaper: 链接日报\ndate: 2024-05-06\n---\n\n# 链接新闻\n\n\
+         详见[人民网报道全文链接](https://www.people.com.cn/) 和 \
+         [the English site](https://en.people.cn/) 两处。\n",
+    )
+    .unwrap();
+    let pdf = dir.path().join("link.pdf");
+    std::fs::write(&pdf, render(&md, true)).unwrap();
+    let o = pdf_support::run(
+        "qpdf",
+        &[
+            "--qdf",
+            "--object-streams=disable",
+            pdf.to_str().unwrap(),
+            "-",
+        ],
+    );
+    let body = String::from_utf8_lossy(&o.stdout).into_owned();
+    // One annotation a link (each glyph of a vertical line is drawn on its own; the
+    // boxes of a link's glyphs are joined), each a tall narrow box: a column.
+    assert_eq!(body.matches("/Subtype /Link").count(), 2, "{body}");
+    for rect in body.split("/Rect [").skip(1) {
+        let n: Vec<f64> = rect
+            .split(']')
+            .next()
+            .unwrap()
+            .split_whitespace()
+            .map(|v| v.parse().unwrap())
+            .collect();
+        let (w, h) = ((n[2] - n[0]).abs(), (n[3] - n[1]).abs());
+        assert!(h > 4.0 * w && w < 15.0, "{n:?}");
+    }
+}

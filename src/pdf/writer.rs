@@ -359,7 +359,7 @@ impl Painter<'_> {
             if !fits {
                 if let Some(mut done) = run.take() {
                     self.word_space(&mut done, g);
-                    links.extend(link_box(&done, structure));
+                    add_link(&mut links, &done, structure);
                     self.draw(surface, done, &mut open);
                 }
                 run = Some(Run {
@@ -384,7 +384,7 @@ impl Painter<'_> {
             }
         }
         if let Some(done) = run.take() {
-            links.extend(link_box(&done, structure));
+            add_link(&mut links, &done, structure);
             self.draw(surface, done, &mut open);
         }
         if open.is_some() {
@@ -489,8 +489,37 @@ impl Painter<'_> {
     }
 }
 
+/// Adds the box of `run` when it is (part of) a link. In a vertical line every glyph is a
+/// run of its own: a glyph below the last box of the same link, in the same column, grows
+/// that box instead of making one more annotation.
+fn add_link(links: &mut Vec<LinkBox>, run: &Run, structure: &Structure) {
+    let Some(new) = link_box(run, structure) else {
+        return;
+    };
+    if run.turn != Turn::Horizontal {
+        if let Some(last) = links.last_mut() {
+            let (a, b) = (last.rect, new.rect);
+            let same_column = (a.left() - b.left()).abs() < run.size * 0.6;
+            let below = b.top() >= a.top() && b.top() - a.bottom() < run.size * 0.5;
+            if last.node == new.node && same_column && below {
+                if let Some(r) = Rect::from_ltrb(
+                    a.left().min(b.left()),
+                    a.top(),
+                    a.right().max(b.right()),
+                    b.bottom().max(a.bottom()),
+                ) {
+                    last.rect = r;
+                    last.text.push_str(&new.text);
+                    return;
+                }
+            }
+        }
+    }
+    links.push(new);
+}
+
 /// The box of a run that is (part of) a link: its glyphs' advance boxes, ascent to
-/// descent.
+/// descent (a turned glyph's box turned with it).
 fn link_box(run: &Run, structure: &Structure) -> Option<LinkBox> {
     let Owner::Node(node) = run.owner else {
         return None;
@@ -499,6 +528,21 @@ fn link_box(run: &Run, structure: &Structure) -> Option<LinkBox> {
         return None;
     };
     let (_, last_x, _, advance) = run.glyphs.last()?;
+    if run.turn == Turn::Sideways {
+        // Turned a quarter clockwise about its origin: the advance runs down the page.
+        let rect = Rect::from_ltrb(
+            run.x - run.size * 0.12,
+            run.y,
+            run.x + run.size * 0.88,
+            run.y + (advance * run.size).max(0.1),
+        )?;
+        return Some(LinkBox {
+            node,
+            rect,
+            text: run.text.clone(),
+            url: url.clone(),
+        });
+    }
     let right = last_x + advance * run.size;
     let rect = Rect::from_ltrb(
         run.x,

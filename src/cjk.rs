@@ -192,6 +192,48 @@ pub fn is_byline(text: &str) -> bool {
         || t.starts_with("文／")
 }
 
+/// The vertical presentation form of a mark (Unicode's Vertical Forms and CJK
+/// Compatibility Forms blocks), whose glyph a font without a `vert` feature draws
+/// already turned and placed for a vertical line (`、。` in the upper right).
+pub fn vertical_form(c: char) -> Option<char> {
+    let v = match c {
+        '，' => '\u{FE10}',
+        '、' => '\u{FE11}',
+        '。' => '\u{FE12}',
+        '：' => '\u{FE13}',
+        '；' => '\u{FE14}',
+        '！' => '\u{FE15}',
+        '？' => '\u{FE16}',
+        '〖' => '\u{FE17}',
+        '〗' => '\u{FE18}',
+        '…' => '\u{FE19}',
+        '‥' => '\u{FE30}',
+        '—' => '\u{FE31}',
+        '–' => '\u{FE32}',
+        '＿' => '\u{FE33}',
+        '（' => '\u{FE35}',
+        '）' => '\u{FE36}',
+        '｛' => '\u{FE37}',
+        '｝' => '\u{FE38}',
+        '〔' => '\u{FE39}',
+        '〕' => '\u{FE3A}',
+        '【' => '\u{FE3B}',
+        '】' => '\u{FE3C}',
+        '《' => '\u{FE3D}',
+        '》' => '\u{FE3E}',
+        '〈' => '\u{FE3F}',
+        '〉' => '\u{FE40}',
+        '「' => '\u{FE41}',
+        '」' => '\u{FE42}',
+        '『' => '\u{FE43}',
+        '』' => '\u{FE44}',
+        '［' => '\u{FE47}',
+        '］' => '\u{FE48}',
+        _ => return None,
+    };
+    Some(v)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

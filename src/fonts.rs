@@ -257,6 +257,20 @@ impl<'a> Faces<'a> {
         Some((adv, face.units_per_em()))
     }
 
+    /// The glyph that stands in for `c` (glyph `gid` of font `slot`) in vertical lines:
+    /// the font's OpenType `vert` substitute, else the glyph of `c`'s vertical
+    /// presentation form (U+FE10–FE19, U+FE30–FE4F) in the same font — the shipped
+    /// subsets keep those and no layout features — else `gid` itself. Only the glyph
+    /// changes; the text stays the original character (`、`, not `︑`).
+    pub fn vertical(&self, slot: usize, gid: u16, c: char) -> u16 {
+        let Some(face) = self.face(slot) else {
+            return gid;
+        };
+        vert_substitute(face, ttf_parser::GlyphId(gid))
+            .or_else(|| crate::cjk::vertical_form(c).and_then(|v| face.glyph_index(v)))
+            .map_or(gid, |g| g.0)
+    }
+
     /// The first font of `chain` (slot indices) that has `c`.
     pub fn lookup(&self, chain: &[usize], c: char) -> Option<GlyphRef> {
         chain.iter().find_map(|&i| {
@@ -301,6 +315,23 @@ mod tests {
     }
 
     #[test]
+    fn vertical_forms_come_from_the_font() {
+        let slots = vec![FontSlot::new(
+            fonts_dir().join("NotoSerifSC-Regular.otf"),
+            0,
+            true,
+        )];
+        slots[0].load_now().unwrap();
+        let faces = Faces::new(&slots);
+        let gid = |c| faces.lookup(&[0], c).unwrap().gid;
+        // `、` and `（` turn to the glyphs of their vertical presentation forms; hanzi stay.
+        assert_eq!(faces.vertical(0, gid('、'), '、'), gid('\u{FE11}'));
+        assert_eq!(faces.vertical(0, gid('（'), '（'), gid('\u{FE35}'));
+        assert_eq!(faces.vertical(0, gid('—'), '—'), gid('\u{FE31}'));
+        assert_eq!(faces.vertical(0, gid('中'), '中'), gid('中'));
+    }
+
+    #[test]
     fn truncated_and_bogus_fonts_are_errors_naming_the_file() {
         let data = std::fs::read(fonts_dir().join("NotoSerifSC-Bold.otf")).unwrap();
         let cut = data[..data.len() / 3].to_vec();
@@ -309,6 +340,57 @@ mod tests {
         let e = FontFile::from_bytes(b"hello".to_vec(), Path::new("x.ttf"), 0).unwrap_err();
         assert!(e.to_string().contains("x.ttf"), "{e}");
     }
+}
+
+/// `vert` of the Han script's default language system (else of the font's first `vert`
+/// feature) applied to one glyph.
+fn vert_substitute(
+    face: &ttf_parser::Face<'_>,
+    gid: ttf_parser::GlyphId,
+) -> Option<ttf_parser::GlyphId> {
+    use ttf_parser::gsub::{SingleSubstitution, SubstitutionSubtable};
+    use ttf_parser::Tag;
+    let gsub = face.tables().gsub?;
+    let vert = Tag::from_bytes(b"vert");
+    let from_script = ["hani", "DFLT"].iter().find_map(|s| {
+        let script = gsub
+            .scripts
+            .find(Tag::from_bytes(&s.as_bytes().try_into().ok()?))?;
+        let lang = script.default_language?;
+        lang.feature_indices
+            .into_iter()
+            .filter_map(|i| gsub.features.get(i))
+            .find(|f| f.tag == vert)
+    });
+    let feature = from_script.or_else(|| gsub.features.find(vert))?;
+    for li in feature.lookup_indices {
+        let Some(lookup) = gsub.lookups.get(li) else {
+            continue;
+        };
+        for sub in lookup.subtables.into_iter::<SubstitutionSubtable>() {
+            let SubstitutionSubtable::Single(single) = sub else {
+                continue;
+            };
+            match single {
+                SingleSubstitution::Format1 { coverage, delta } => {
+                    if coverage.get(gid).is_some() {
+                        return Some(ttf_parser::GlyphId(
+                            (i32::from(gid.0) + i32::from(delta)) as u16,
+                        ));
+                    }
+                }
+                SingleSubstitution::Format2 {
+                    coverage,
+                    substitutes,
+                } => {
+                    if let Some(i) = coverage.get(gid) {
+                        return substitutes.get(i);
+                    }
+                }
+            }
+        }
+    }
+    None
 }
 
 /// Drawn for a character no font has: visible, with the character kept as its text

@@ -67,6 +67,8 @@ pub struct Style {
     pub editions: Option<EditionNames>,
     /// `[edition]`: `dictionary`, the paper's own spellings for the Traditional editions.
     pub edition: EditionStyle,
+    /// Vertical setting (竖排), as `--vertical`.
+    pub vertical: bool,
     pub fonts: Fonts,
 }
 
@@ -164,6 +166,7 @@ impl Default for Style {
             ofd: false,
             editions: None,
             edition: EditionStyle::default(),
+            vertical: false,
             fonts: Fonts::default(),
         }
     }

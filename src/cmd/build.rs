@@ -60,6 +60,10 @@ pub struct BuildOptions {
     /// `editions`, else zh-Hans.
     #[arg(long, value_name = "LIST", value_parser = edition_list)]
     edition: Option<String>,
+    /// Vertical setting (竖排): columns top to bottom, right to left; pages turn to the
+    /// right (or `vertical = true` in the style file). EPUB and PDF (not yet the OFD).
+    #[arg(long)]
+    vertical: bool,
 }
 
 /// An `--edition` value naming known editions, each once (else a usage error).
@@ -125,6 +129,7 @@ impl BuildOptions {
             font: self.font.clone(),
             standard: self.pdf_standard.clone(),
             faces: None,
+            vertical: self.vertical,
         })
     }
 
@@ -140,10 +145,25 @@ impl BuildOptions {
     /// The builder for these options, with the backends of the formats wanted.
     pub fn builder(&self, want_epub: bool, want_pdf: bool, want_ofd: bool) -> Result<Builder> {
         let (css, toml) = self.styles()?;
+        let style = toml
+            .as_deref()
+            .map(paiban::style::Style::from_file)
+            .transpose()?;
+        let style_ofd = style.as_ref().is_some_and(|s| s.ofd);
+        let vertical = self.vertical || style.as_ref().is_some_and(|s| s.vertical);
+        let want_ofd = want_ofd || self.ofd || style_ofd;
+        if vertical && want_ofd {
+            // A horizontal OFD from a vertical request would be a silent fallback.
+            bail!(
+                "vertical setting is built for the EPUB and the PDF only so far; the OFD is \
+                 set horizontally: build without --ofd, or without --vertical"
+            );
+        }
         let epub_opts = want_epub.then_some(epub::EpubOptions {
             style_css: css,
             embed_font: self.embed_font,
             faces: None,
+            vertical,
         });
         let pdf_opts = want_pdf.then(|| self.pdf_options()).transpose()?;
         let style = toml

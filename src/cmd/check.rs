@@ -48,6 +48,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         font: args.font.clone(),
         standard: None,
         faces: None,
+        vertical: false,
     };
     let style = args
         .style

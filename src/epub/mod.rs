@@ -27,6 +27,9 @@ pub struct EpubOptions {
     /// An edition's regional faces (Noto Serif CJK TC/HK): the cover is drawn with them,
     /// `--embed-font` embeds them, and the style sheet names their family.
     pub faces: Option<crate::fonts::RegionalFaces>,
+    /// Vertical setting (竖排): columns right to left, pages turned to the right
+    /// (`styles/epub-vertical.css` after the style sheet, `rtl` spine).
+    pub vertical: bool,
 }
 
 /// What can go wrong in the EPUB backend.
@@ -50,6 +53,9 @@ pub enum EpubError {
 
 /// The built-in house style, used unless `--style FILE.css` replaces it.
 pub const DEFAULT_CSS: &str = include_str!("../../styles/epub.css");
+
+/// Added after the style sheet (built-in or `--style`) for vertical setting.
+pub const VERTICAL_CSS: &str = include_str!("../../styles/epub-vertical.css");
 
 /// Everything the EPUB backend loads once (style sheet, fonts) and reuses for every issue.
 /// Shared across threads by `batch`.
@@ -75,6 +81,14 @@ impl EpubEngine {
                 },
             )?,
             None => DEFAULT_CSS.as_bytes().to_vec(),
+        };
+        let css = if opts.vertical {
+            let mut v = css;
+            v.extend_from_slice(b"\n");
+            v.extend_from_slice(VERTICAL_CSS.as_bytes());
+            v
+        } else {
+            css
         };
         let dir = crate::fonts::fonts_dir();
         let (bold_face, regular_face) = match &opts.faces {
@@ -119,6 +133,10 @@ impl EpubEngine {
         let mut h = Sha256::new();
         h.update(&css);
         h.update([opts.embed_font as u8]);
+        if opts.vertical {
+            // Only when set, so the horizontal fingerprint stays what manifests recorded.
+            h.update(b"vertical");
+        }
         for f in [&regular, &bold].into_iter().flatten() {
             h.update(f.digest);
         }
@@ -157,7 +175,14 @@ impl EpubEngine {
             chapters.push(package::Chapter {
                 href: format!("article-{:03}.xhtml", i + 1),
                 nav_title: a.headline.title.clone(),
-                xhtml: xhtml::article(a, &doc.pages, &lang, &mut images, &mut diags),
+                xhtml: xhtml::article(
+                    a,
+                    &doc.pages,
+                    &lang,
+                    self.opts.vertical,
+                    &mut images,
+                    &mut diags,
+                ),
             });
         }
         diags.append(&mut images.diagnostics);
@@ -249,6 +274,7 @@ impl EpubEngine {
             articles: &toc,
             pages: &print_pages,
             cover: cover.is_some(),
+            vertical: self.opts.vertical,
         });
         let (has_images, images_without_alt) = image_alts(doc);
         let extra = opf::Extra {
@@ -261,6 +287,7 @@ impl EpubEngine {
             has_images,
             images_without_alt,
             page_list,
+            rtl: self.opts.vertical,
         };
         let bytes = package::build(package::Package {
             nav,

@@ -30,13 +30,20 @@ pub struct Nav<'a> {
     pub articles: &'a [TocArticle],
     pub pages: &'a [PrintPage],
     pub cover: bool,
+    /// Vertical setting: numbers in the contents set upright as in the text.
+    pub vertical: bool,
 }
 
 fn link(out: &mut String, href: &str, text: &str) {
+    toc_link(out, href, text, false);
+}
+
+/// A contents entry; in vertical setting its numbers are marked upright ([`super::xhtml::text`]).
+fn toc_link(out: &mut String, href: &str, text: &str, vertical: bool) {
     out.push_str(&format!(
         "<a href=\"{}\">{}</a>",
         escape(href),
-        escape(text)
+        super::xhtml::text(text, vertical)
     ));
 }
 
@@ -62,11 +69,11 @@ pub fn xhtml(n: &Nav) -> String {
                     j += 1;
                 }
                 out.push_str("<li class=\"page\">");
-                link(&mut out, &a.href, &page.heading);
+                toc_link(&mut out, &a.href, &page.heading, n.vertical);
                 out.push_str("\n<ol>\n");
                 for b in &n.articles[i..j] {
                     out.push_str("<li>");
-                    link(&mut out, &b.href, &b.title);
+                    toc_link(&mut out, &b.href, &b.title, n.vertical);
                     out.push_str("</li>\n");
                 }
                 out.push_str("</ol>\n</li>\n");
@@ -74,7 +81,7 @@ pub fn xhtml(n: &Nav) -> String {
             }
             None => {
                 out.push_str("<li>");
-                link(&mut out, &a.href, &a.title);
+                toc_link(&mut out, &a.href, &a.title, n.vertical);
                 out.push_str("</li>\n");
                 i += 1;
             }
@@ -150,6 +157,7 @@ mod tests {
             articles: &articles,
             pages: &pages,
             cover: true,
+            vertical: false,
         });
         assert!(x.contains("<li class=\"page\"><a href=\"article-001.xhtml\">第01版 要闻</a>\n<ol>\n<li><a href=\"article-001.xhtml\">甲</a></li>\n<li><a href=\"article-002.xhtml\">乙</a></li>\n</ol>"));
         assert!(x.contains("丙&lt;"));

@@ -17,6 +17,8 @@ pub struct Extra {
     pub has_images: bool,
     pub images_without_alt: bool,
     pub page_list: bool,
+    /// Pages turn right to left (vertical setting): `page-progression-direction="rtl"`.
+    pub rtl: bool,
 }
 
 /// `第12345期` → 12345; text that is no number → None.
@@ -59,6 +61,10 @@ fn elements(x: &Extra) -> String {
                 "    <meta refines=\"#series\" property=\"group-position\">{p}</meta>\n"
             ));
         }
+    }
+    if x.rtl {
+        // Kindle reads the book's direction from this OPF 2 meta (EPUB 3 keeps it as legacy).
+        out.push_str("    <meta name=\"primary-writing-mode\" content=\"vertical-rl\"/>\n");
     }
     meta(&mut out, "schema:accessMode", "textual");
     if x.has_images {
@@ -111,6 +117,15 @@ pub fn patch(opf: &str, x: &Extra) -> String {
     if let Some(at) = s.find("</metadata>") {
         s.insert_str(at, &elements(x));
     }
+    if x.rtl {
+        // epub-builder writes `ltr` itself; the attribute may appear only once.
+        if let Some(at) = s.find("<spine") {
+            let end = s[at..].find('>').map_or(s.len(), |e| at + e);
+            let tag = s[at..end].replace(" page-progression-direction=\"ltr\"", "");
+            let tag = tag.replacen("<spine", "<spine page-progression-direction=\"rtl\"", 1);
+            s.replace_range(at..end, &tag);
+        }
+    }
     s
 }
 
@@ -128,7 +143,7 @@ mod tests {
 
     #[test]
     fn patched() {
-        let opf = "<package xmlns=\"x\" version=\"3.0\">\n<metadata>\n</metadata>\n</package>";
+        let opf = "<package xmlns=\"x\" version=\"3.0\">\n<metadata>\n</metadata>\n<spine toc=\"ncx\" page-progression-direction=\"ltr\">\n</spine>\n</package>";
         let out = patch(
             opf,
             &Extra {
@@ -138,6 +153,7 @@ mod tests {
                 has_images: false,
                 images_without_alt: false,
                 page_list: true,
+                rtl: true,
             },
         );
         assert!(out.starts_with("<package xml:lang=\"zh-CN\" xmlns="));
@@ -146,5 +162,7 @@ mod tests {
         assert!(out.contains("property=\"group-position\">8888<"));
         assert!(out.contains(">printPageNumbers<"));
         assert!(out.contains("dcterms:conformsTo"));
+        assert!(out.contains("<spine page-progression-direction=\"rtl\" toc=\"ncx\">"));
+        assert!(out.contains("<meta name=\"primary-writing-mode\" content=\"vertical-rl\"/>"));
     }
 }

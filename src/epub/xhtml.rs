@@ -40,8 +40,47 @@ fn xml_char_ok(c: char) -> bool {
 }
 
 /// Headline text with its phrases and word breaks marked (`headline_breaks::xhtml`).
-fn headline_text(s: &str) -> String {
-    crate::headline_breaks::xhtml(s, escape)
+fn headline_text(s: &str, vertical: bool) -> String {
+    crate::headline_breaks::xhtml(s, |t| text(t, vertical))
+}
+
+/// Escaped text; in vertical setting every number of two to four characters (`18`,
+/// `2023`, `6.2`) is wrapped in `<span class="tcy">` so it stands upright across the line
+/// (縦中横, `text-combine-upright`), a lone digit in `<span class="upright">`; longer
+/// numbers stay turned like Latin. The characters are never replaced: the reader and the
+/// text-to-speech get the digits as written.
+pub fn text(s: &str, vertical: bool) -> String {
+    if !vertical || !s.bytes().any(|b| b.is_ascii_digit()) {
+        return escape(s);
+    }
+    let mut out = String::with_capacity(s.len() + 32);
+    let mut rest = s;
+    while let Some(start) = rest.find(|c: char| c.is_ascii_digit()) {
+        out.push_str(&escape(&rest[..start]));
+        let number = &rest[start..];
+        let b = number.as_bytes();
+        // Digits, with a decimal point between digits (`6.2`).
+        let mut len = 0;
+        while len < b.len()
+            && (b[len].is_ascii_digit()
+                || (b[len] == b'.' && b.get(len + 1).is_some_and(u8::is_ascii_digit)))
+        {
+            len += 1;
+        }
+        let run = &number[..len];
+        match len {
+            1 => {
+                let _ = write!(out, "<span class=\"upright\">{run}</span>");
+            }
+            2..=4 => {
+                let _ = write!(out, "<span class=\"tcy\">{run}</span>");
+            }
+            _ => out.push_str(run),
+        }
+        rest = &number[len..];
+    }
+    out.push_str(&escape(rest));
+    out
 }
 
 /// A page for an issue without articles: its title alone (the navigation needs one entry).
@@ -90,6 +129,7 @@ pub fn article(
     a: &Article,
     pages: &[Page],
     lang: &str,
+    vertical: bool,
     images: &mut dyn ImageSink,
     diags: &mut Vec<Diagnostic>,
 ) -> String {
@@ -102,6 +142,7 @@ pub fn article(
         diags,
         at: a.headline.location.clone(),
         next_section: 0,
+        vertical,
     };
     for (i, f) in a.footnotes.iter().enumerate() {
         w.notes.insert(f.label.clone(), i + 1);
@@ -112,7 +153,7 @@ pub fn article(
     let marker = a.page.filter(|_| a.opens_page);
     w.headline(&a.headline, marker);
     if let Some(by) = &a.byline {
-        let _ = writeln!(w.out, "<p class=\"byline\">{}</p>", escape(by));
+        let _ = writeln!(w.out, "<p class=\"byline\">{}</p>", text(by, vertical));
     }
     for b in &a.blocks {
         w.block(b);
@@ -166,6 +207,8 @@ struct Writer<'a> {
     /// The nearest known source location, for warnings about inline content.
     at: Option<Location>,
     next_section: usize,
+    /// Vertical setting: digit runs marked for `text-combine-upright` (see [`text`]).
+    vertical: bool,
 }
 
 impl Writer<'_> {
@@ -178,15 +221,19 @@ impl Writer<'_> {
             if let Some(p) = marker.take() {
                 self.page_break(p);
             }
-            let _ = writeln!(self.out, "{}</p>", headline_text(k));
+            let _ = writeln!(self.out, "{}</p>", headline_text(k, self.vertical));
         }
         self.out.push_str("<h1 class=\"title\">");
         if let Some(p) = marker.take() {
             self.page_break(p);
         }
-        let _ = writeln!(self.out, "{}</h1>", headline_text(&h.title));
+        let _ = writeln!(self.out, "{}</h1>", headline_text(&h.title, self.vertical));
         for s in &h.subtitles {
-            let _ = writeln!(self.out, "<p class=\"subtitle\">{}</p>", headline_text(s));
+            let _ = writeln!(
+                self.out,
+                "<p class=\"subtitle\">{}</p>",
+                headline_text(s, self.vertical)
+            );
         }
         self.out.push_str("</header>\n");
     }
@@ -200,15 +247,19 @@ impl Writer<'_> {
             let _ = write!(
                 self.out,
                 "<p class=\"section-kicker\">{}</p>",
-                headline_text(k)
+                headline_text(k, self.vertical)
             );
         }
-        let _ = write!(self.out, "<{tag}>{}</{tag}>", headline_text(&h.title));
+        let _ = write!(
+            self.out,
+            "<{tag}>{}</{tag}>",
+            headline_text(&h.title, self.vertical)
+        );
         for s in &h.subtitles {
             let _ = write!(
                 self.out,
                 "<p class=\"section-subtitle\">{}</p>",
-                headline_text(s)
+                headline_text(s, self.vertical)
             );
         }
         self.out.push_str("</div>\n");
@@ -336,11 +387,11 @@ impl Writer<'_> {
                 let _ = write!(
                     self.out,
                     "<span class=\"lead\">{}</span>{}",
-                    escape(lead),
-                    escape(rest)
+                    text(lead, self.vertical),
+                    text(rest, self.vertical)
                 );
             }
-            _ => self.out.push_str(&escape(t)),
+            _ => self.out.push_str(&text(t, self.vertical)),
         }
     }
 
@@ -376,7 +427,7 @@ impl Writer<'_> {
 
     fn inline(&mut self, i: &Inline) {
         match i {
-            Inline::Text(t) => self.out.push_str(&escape(t)),
+            Inline::Text(t) => self.out.push_str(&text(t, self.vertical)),
             Inline::Emphasis(c) => self.wrap("em", c),
             Inline::Strong(c) => self.wrap("strong", c),
             Inline::Strikethrough(c) => self.wrap("del", c),
@@ -481,6 +532,16 @@ mod tests {
             "&lt;a href=&quot;x&quot;&gt;&amp;&#39;中&lt;/a&gt;"
         );
         assert_eq!(xml_chars("标\u{0}题\u{b}\t"), "标题\t");
+    }
+
+    #[test]
+    fn vertical_text_sets_two_to_four_digits_upright() {
+        assert_eq!(
+            text("2023年12月9日第12345期<6.2亿17.52", true),
+            "<span class=\"tcy\">2023</span>年<span class=\"tcy\">12</span>月\
+             <span class=\"upright\">9</span>日第12345期&lt;<span class=\"tcy\">6.2</span>亿17.52"
+        );
+        assert_eq!(text("2023年", false), "2023年");
     }
 
     proptest! {

@@ -130,6 +130,11 @@ pub struct ChainMetrics<'a> {
 }
 
 impl ChainMetrics<'_> {
+    /// The glyph a vertical line draws for `gid` of font `slot` (its `vert` form).
+    pub fn vertical(&self, slot: usize, gid: u16, c: char) -> u16 {
+        self.faces.vertical(slot, gid, c)
+    }
+
     /// The glyph that draws `c` in `face`: the first font of the chain that has it.
     pub fn lookup(&self, face: Face, c: char) -> Option<GlyphRef> {
         if let Some(r) = self.cache.borrow().get(&(face, c)) {

@@ -15,6 +15,16 @@ pub enum Face {
 /// Glyph advances, in ems.
 pub trait Metrics {
     fn advance(&self, face: Face, c: char) -> f32;
+    /// Vertical setting: a number of up to four characters stands upright across the
+    /// line and takes one em of it (縦中横, `vertical.rs`).
+    fn upright_numbers(&self) -> bool {
+        false
+    }
+    /// The metrics for horizontal text when these are a vertical layout's (its running
+    /// heads are set across the page).
+    fn horizontal(&self) -> Option<&dyn Metrics> {
+        None
+    }
 }
 
 /// A piece of paragraph text in one face.
@@ -151,6 +161,20 @@ fn items(spans: &[Span], ps: &ParaStyle, m: &dyn Metrics) -> Vec<Item> {
             }
         })
         .collect();
+    if m.upright_numbers() {
+        let mut i = 0;
+        while i < items.len() {
+            let n = super::vertical::number_len(&only[i..]);
+            if (1..=super::vertical::UPRIGHT_NUMBER).contains(&n) {
+                // One em for the whole number, which never breaks.
+                for (k, it) in items[i..i + n].iter_mut().enumerate() {
+                    it.w = if k == 0 { size } else { 0.0 };
+                    it.brk = it.brk && k + 1 == n;
+                }
+            }
+            i += n.max(1);
+        }
+    }
     if ps.compress {
         for i in 0..items.len().saturating_sub(1) {
             let (a, b) = (items[i].ch, items[i + 1].ch);
@@ -193,7 +217,8 @@ pub fn break_lines(spans: &[Span], measure: f32, ps: &ParaStyle, m: &dyn Metrics
 
 /// Breaks a headline like an editor would (`headline_breaks`): at the spaces between its
 /// phrases when each phrase fits, else between words, into lines of even length, never
-/// one character alone. Lines are centred in `measure`; none is stretched.
+/// one character alone. Lines are centred in `measure` (flush start unless `ps` says
+/// centre); none is stretched.
 pub fn break_headline(spans: &[Span], measure: f32, ps: &ParaStyle, m: &dyn Metrics) -> Vec<Line> {
     let all = items(spans, ps, m);
     let mut lines = Vec::new();
@@ -233,7 +258,11 @@ pub fn break_headline(spans: &[Span], measure: f32, ps: &ParaStyle, m: &dyn Metr
                 vec![place(&items[a..=b], measure, 0.0, false, Align::Start)]
             };
             for mut l in fitted {
-                let dx = ((measure - l.width) / 2.0).max(0.0);
+                let dx = if ps.align == Align::Center {
+                    ((measure - l.width) / 2.0).max(0.0)
+                } else {
+                    0.0
+                };
                 for g in &mut l.glyphs {
                     g.x += dx;
                 }

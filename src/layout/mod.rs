@@ -15,6 +15,7 @@ pub mod linebreak;
 pub mod lines;
 pub mod outline;
 pub mod structure;
+pub mod vertical;
 
 use crate::model::{plain_text, Article, Block, Document, HeadlineGroup, Inline, ParaKind};
 use crate::style::{Style, MM};
@@ -23,6 +24,7 @@ use lines::{break_headline, break_lines, Align, Face, Line, Metrics, ParaStyle, 
 use std::cell::RefCell;
 
 pub use structure::{NodeId, Owner, Role, Structure, ROOT};
+pub use vertical::{Frame, Turn};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Glyph {
@@ -37,6 +39,8 @@ pub struct Glyph {
     /// The first glyph of a line of text (where the writer may owe the text a space that
     /// the line break took).
     pub line_start: bool,
+    /// How it stands: upright or turned in a vertical line (`vertical.rs`).
+    pub turn: Turn,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -59,11 +63,22 @@ pub struct PlacedImage {
     pub owner: Owner,
 }
 
+/// A rule drawn top to bottom (vertical setting): at `x`, from `y0` down to `y1`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UprightRule {
+    pub x: f32,
+    pub y0: f32,
+    pub y1: f32,
+    pub width: f32,
+}
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Page {
     pub glyphs: Vec<Glyph>,
     pub rules: Vec<Rule>,
     pub images: Vec<PlacedImage>,
+    /// Only in vertical setting.
+    pub upright_rules: Vec<UprightRule>,
 }
 
 /// What the layout knows of a figure's image: its index among the document's images
@@ -143,6 +158,7 @@ fn text_items(lines: Vec<Line>, size: f32, lead: f32, x0: f32) -> Vec<VItem> {
                         } else {
                             Owner::Node(g.tag)
                         },
+                        turn: Turn::Horizontal,
                     })
                     .collect(),
             ),
@@ -196,6 +212,8 @@ pub struct Layouter<'a> {
     gap: f32,
     lead: f32,
     images: Option<ImageLookup<'a>>,
+    /// Vertical setting: `style` is the turned page, this turns it back.
+    frame: Option<&'a Frame>,
     /// The structure found so far (nodes are added as the model is walked).
     structure: RefCell<Structure>,
 }
@@ -234,6 +252,7 @@ impl<'a> Layouter<'a> {
             gap: style.column_gap(),
             lead: style.line_height(),
             images: None,
+            frame: None,
             structure: RefCell::new(Structure::default()),
         }
     }
@@ -303,6 +322,12 @@ impl<'a> Layouter<'a> {
         self
     }
 
+    /// Vertical setting: `style` (given to `new`) must be `frame.turned`.
+    pub fn with_frame(mut self, frame: Option<&'a Frame>) -> Self {
+        self.frame = frame;
+        self
+    }
+
     fn body(&self, indent_em: f32, align: Align) -> ParaStyle {
         ParaStyle {
             size: self.style.body_size,
@@ -331,7 +356,12 @@ impl<'a> Layouter<'a> {
         let ps = ParaStyle {
             size,
             indent: 0.0,
-            align: Align::Center,
+            // A vertical headline hangs from the top of the page.
+            align: if self.frame.is_some() {
+                Align::Start
+            } else {
+                Align::Center
+            },
             compress: self.style.compress_punctuation,
         };
         let lines = break_headline(&plain(text, face), w, &ps, self.m);
@@ -582,6 +612,7 @@ impl<'a> Layouter<'a> {
                                     half: false,
                                     owner: Owner::Node(lbl),
                                     line_start: false,
+                                    turn: Turn::Horizontal,
                                 });
                                 x += self.m.advance(Face::Regular, ch) * s.body_size;
                             }
@@ -665,7 +696,11 @@ impl<'a> Layouter<'a> {
                     let ps = self.body(0.0, Align::Center);
                     let lines = break_lines(&plain(&image.alt, Face::Regular), w, &ps, self.m);
                     let mut caption = text_items(lines, s.body_size, self.lead, x0);
-                    if let Some(fig) = self.images.and_then(|f| f(image)) {
+                    let turned = self.frame.is_some();
+                    // On the turned page an image is laid out turned too (its width runs
+                    // along the tier), to stand upright when the page is turned back.
+                    let natural = |(id, w, h)| if turned { (id, h, w) } else { (id, w, h) };
+                    if let Some(fig) = self.images.and_then(|f| f(image)).map(natural) {
                         let node = self.node(
                             parent,
                             Role::Figure {
@@ -919,11 +954,21 @@ impl Builder<'_, '_, '_> {
     fn finish_page(&mut self) {
         let info = std::mem::take(&mut self.info);
         if let Some(mut page) = self.page.take() {
-            self.running_head(self.page_no(), &info, &mut page);
+            match self.l.frame {
+                None => self.running_head(self.l, self.page_no(), &info, &mut page),
+                Some(frame) => {
+                    frame.turn(self.page_no(), &mut page, self.l.m);
+                    // Heads and folios on the real page, mirrored for a right-to-left book.
+                    let flat = self.l.m.horizontal().unwrap_or(self.l.m);
+                    let real = Layouter::new(&frame.real, flat);
+                    self.running_head(&real, self.page_no(), &info, &mut page);
+                }
+            }
             (self.sink)(&mut page);
             page.glyphs.clear();
             page.rules.clear();
             page.images.clear();
+            page.upright_rules.clear();
             self.spare = page;
         }
     }
@@ -997,7 +1042,8 @@ impl Builder<'_, '_, '_> {
                 title: title.clone(),
                 level: *level,
                 page: page_no,
-                y,
+                // A vertical page's bookmark opens it at the top.
+                y: self.l.frame.map_or(y, Frame::top),
             }),
         }
     }
@@ -1168,7 +1214,11 @@ impl Builder<'_, '_, '_> {
         let ps = ParaStyle {
             size,
             indent: 0.0,
-            align: Align::Center,
+            align: if l.frame.is_some() {
+                Align::Start
+            } else {
+                Align::Center
+            },
             compress: true,
         };
         let lines = break_lines(&plain(&bar_text, Face::Regular), w, &ps, l.m);
@@ -1194,8 +1244,7 @@ impl Builder<'_, '_, '_> {
     /// The running head of page `p` (name and date on left-hand pages, the article's
     /// title on right-hand pages) and its folio; none on page 1, nor on pages opening an
     /// article unless the style wants them there.
-    fn running_head(&self, p: usize, info: &PageInfo, page: &mut Page) {
-        let l = self.l;
+    fn running_head(&self, l: &Layouter, p: usize, info: &PageInfo, page: &mut Page) {
         let s = l.style;
         // A page of a 版 always names it; otherwise none on page 1 (the masthead) nor on
         // pages opening an article unless the style wants them there.
@@ -1214,7 +1263,11 @@ impl Builder<'_, '_, '_> {
             align: Align::Start,
             compress: true,
         };
-        let right_hand = p.is_multiple_of(2);
+        let right_hand = if self.l.frame.is_some() {
+            Frame::right_hand(p)
+        } else {
+            p.is_multiple_of(2)
+        };
         let left = if right_hand {
             s.margin_inner_mm
         } else {
@@ -1270,6 +1323,7 @@ impl Builder<'_, '_, '_> {
                 half: g.half,
                 owner: Owner::Header,
                 line_start: false,
+                turn: Turn::Horizontal,
             }));
         }
         page.rules.push(Rule {
@@ -1295,6 +1349,7 @@ impl Builder<'_, '_, '_> {
                 half: false,
                 owner: Owner::Footer,
                 line_start: false,
+                turn: Turn::Horizontal,
             });
             x += l.m.advance(Face::Regular, ch) * size;
         }
@@ -1418,6 +1473,94 @@ mod tests {
                 ))
             })
             .collect()
+    }
+
+    #[test]
+    fn vertical_pages_read_down_columns_right_to_left_in_tiers() {
+        let mut real = small(2);
+        real.page_width_mm = 120.0;
+        real.page_height_mm = 120.0;
+        let frame = Frame::new(&real);
+        let m = vertical::VerticalMetrics(&Mono);
+        let mut blocks = body(10);
+        blocks.insert(0, para("截至2023年底共有12个，“Latin”在内。"));
+        let doc = Document {
+            pages: Vec::new(),
+            meta: meta(),
+            articles: vec![article("第一篇", blocks)],
+        };
+        let layout = Layouter::new(&frame.turned, &m)
+            .with_frame(Some(&frame))
+            .layout(&doc);
+        assert!(layout.pages.len() >= 2, "{}", layout.pages.len());
+        let (w, h) = real.page_size();
+        // The masthead's rules stand upright; only a running head's rule lies flat.
+        let p1 = &layout.pages[0];
+        assert!(p1.rules.is_empty() && !p1.upright_rules.is_empty());
+        for p in &layout.pages {
+            for g in &p.glyphs {
+                assert!(g.x >= 0.0 && g.x <= w && g.y > 0.0 && g.y <= h, "{g:?}");
+            }
+        }
+        let body: Vec<&Glyph> = layout.pages[0]
+            .glyphs
+            .iter()
+            .filter(|g| matches!(g.owner, Owner::Node(_)) && g.size == 10.0)
+            .skip_while(|g| g.ch != '截')
+            .collect();
+        let turn = |c: char| body.iter().find(|g| g.ch == c).map(|g| g.turn);
+        assert_eq!(turn('截'), Some(Turn::Upright));
+        assert_eq!(turn('，'), Some(Turn::Upright));
+        assert_eq!(turn('L'), Some(Turn::Sideways));
+        assert_eq!(turn('“'), Some(Turn::Sideways));
+        // `2023` and `12` stand across the line, each in one em: Mono's digits are half
+        // an em, so four are squeezed to half, two not at all.
+        assert_eq!(turn('0'), Some(Turn::Combined(0.5)));
+        assert_eq!(turn('1'), Some(Turn::Combined(1.0)));
+        // Down a line the glyphs descend; the next line stands to the left, or at the
+        // right of the tier below.
+        let mut new_columns = 0;
+        let mut new_tiers = 0;
+        for pair in body.windows(2) {
+            let (a, b) = (pair[0], pair[1]);
+            if b.line_start {
+                if b.x < a.x - 5.0 {
+                    new_columns += 1;
+                } else {
+                    assert!(b.x > a.x && b.y > a.y, "{a:?} {b:?}");
+                    new_tiers += 1;
+                }
+            } else if a.turn == Turn::Upright && b.turn == Turn::Upright {
+                assert!((a.x - b.x).abs() < 0.01 && b.y > a.y, "{a:?} {b:?}");
+            }
+        }
+        assert!(new_columns > 10, "{new_columns}");
+        assert_eq!(new_tiers, 1);
+        // Running heads are set across the page, their numbers side by side (not one em
+        // for `2023` as in the vertical lines).
+        let mut heads = 0;
+        for p in &layout.pages {
+            let head: Vec<&Glyph> = p
+                .glyphs
+                .iter()
+                .filter(|g| g.owner == Owner::Header)
+                .collect();
+            for pair in head.windows(2) {
+                assert_eq!(pair[0].turn, Turn::Horizontal);
+                if pair[0].y == pair[1].y && pair[1].x > pair[0].x - 1.0 {
+                    assert!(pair[1].x >= pair[0].x + 2.0, "{:?} {:?}", pair[0], pair[1]);
+                }
+                heads += 1;
+            }
+        }
+        assert!(heads > 0);
+        // Page 2 of a book read right to left is a right-hand page: its folio at the right.
+        let folio = layout.pages[1]
+            .glyphs
+            .iter()
+            .find(|g| g.owner == Owner::Footer)
+            .unwrap();
+        assert!(folio.x > w / 2.0, "{folio:?}");
     }
 
     #[test]

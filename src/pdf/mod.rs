@@ -33,6 +33,8 @@ pub struct PdfOptions {
     /// An edition's regional faces (Noto Serif CJK TC/HK), drawn before the style's fonts,
     /// which stay as fallbacks.
     pub faces: Option<crate::fonts::RegionalFaces>,
+    /// Vertical setting (竖排), as the style's `vertical = true`.
+    pub vertical: bool,
 }
 
 /// Errors of the PDF backend: its style, its fonts, writing the file.
@@ -81,11 +83,12 @@ impl PdfEngine {
     }
 
     fn load(opts: &PdfOptions) -> std::result::Result<Self, PdfError> {
-        let style = match (&opts.style, &opts.page) {
+        let mut style = match (&opts.style, &opts.page) {
             (Some(path), _) => Style::from_file(path)?,
             (None, Some(page)) => Style::preset(page)?,
             (None, None) => Style::preset("a4")?,
         };
+        style.vertical |= opts.vertical;
         let (names, named_by) = match (&opts.standard, &style.pdf_standard) {
             (Some(s), _) => (s.clone(), "--pdf-standard".to_string()),
             (None, Some(s)) => (
@@ -150,6 +153,7 @@ impl PdfEngine {
         let glyph = |g: &layout::Glyph| metrics.lookup(g.face, g.ch);
         let placeholder = |g: &layout::Glyph| metrics.lookup(g.face, writer::PLACEHOLDER);
         let font = |i: usize| self.krilla_font(i);
+        let vertical = |slot: usize, gid: u16, c: char| metrics.vertical(slot, gid, c);
         let (images, by_path, image_warnings) = load_images(doc);
         let drawable: Vec<Option<krilla::image::Image>> =
             images.iter().map(|(_, k)| Some(k.clone())).collect();
@@ -160,6 +164,7 @@ impl PdfEngine {
                 glyph: &glyph,
                 placeholder: &placeholder,
                 font: &font,
+                vertical: &vertical,
             },
             &drawable,
         )?;
@@ -168,7 +173,16 @@ impl PdfEngine {
             let (w, h) = images.get(i)?.0.natural_size();
             Some((i, w, h))
         };
-        let layouter = layout::Layouter::new(&self.style, &metrics).with_images(&lookup);
+        // Vertical setting: laid out on the page turned a quarter (`layout::vertical`).
+        let frame = self.style.vertical.then(|| layout::Frame::new(&self.style));
+        let turned_metrics = layout::vertical::VerticalMetrics(&metrics);
+        let (style, m): (&Style, &dyn layout::lines::Metrics) = match &frame {
+            Some(f) => (&f.turned, &turned_metrics),
+            None => (&self.style, &metrics),
+        };
+        let layouter = layout::Layouter::new(style, m)
+            .with_images(&lookup)
+            .with_frame(frame.as_ref());
         let done = layouter.layout_pages(doc, &mut |page| w.page(page, &layouter.structure()));
         let mut diagnostics = chain::missing_glyphs(doc, &metrics);
         let bytes = w.finish(&done.marks, &done.structure, doc)?;
@@ -188,6 +202,12 @@ impl PdfEngine {
         &self,
         doc: &Document,
     ) -> std::result::Result<Rendered, crate::ofd::OfdError> {
+        if self.style.vertical {
+            // Not set horizontally in silence: the OFD writer knows no turned glyphs yet.
+            return Err(crate::ofd::OfdError::Package(
+                "vertical setting is not built for the OFD yet".into(),
+            ));
+        }
         let metrics = self.fonts.metrics();
         let glyph = |g: &layout::Glyph| metrics.lookup(g.face, g.ch);
         let placeholder = |g: &layout::Glyph| metrics.lookup(g.face, writer::PLACEHOLDER);
@@ -236,6 +256,13 @@ impl PdfEngine {
         doc: &Document,
         out: &mut dyn FnMut(&str, Vec<u8>) -> Result<()>,
     ) -> Result<Vec<Diagnostic>> {
+        if self.style.vertical {
+            // Not set horizontally in silence: the OFD writer knows no turned glyphs yet.
+            return Err(crate::ofd::OfdError::Package(
+                "vertical setting is not built for the OFD yet".into(),
+            )
+            .into());
+        }
         let metrics = self.fonts.metrics();
         let glyph = |g: &layout::Glyph| metrics.lookup(g.face, g.ch);
         let placeholder = |g: &layout::Glyph| metrics.lookup(g.face, writer::PLACEHOLDER);
@@ -258,6 +285,7 @@ impl PdfEngine {
                 glyph: &glyph,
                 placeholder: &placeholder,
                 font: &krilla_font,
+                vertical: &|_, gid, _| gid,
             },
             &drawable,
         )

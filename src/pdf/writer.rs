@@ -13,7 +13,7 @@ use super::tags::{location, tag_tree};
 use crate::fonts::{is_format, GlyphRef};
 use crate::layout::linebreak::HARD_BREAK;
 use crate::layout::structure::{NodeId, Owner, Role, Structure};
-use crate::layout::{Glyph, Mark, Page};
+use crate::layout::{Glyph, Mark, Page, Turn};
 use krilla::action::LinkAction;
 use krilla::annotation::{Annotation, LinkAnnotation, Target};
 use krilla::configure::PdfVersion;
@@ -46,6 +46,9 @@ pub struct Resolve<'a> {
     pub glyph: &'a dyn Fn(&Glyph) -> Option<GlyphRef>,
     pub placeholder: &'a dyn Fn(&Glyph) -> Option<GlyphRef>,
     pub font: &'a dyn Fn(usize) -> Option<Font>,
+    /// A font slot's glyph → its vertical form (the font's `vert`), for upright glyphs
+    /// of vertical lines.
+    pub vertical: &'a dyn Fn(usize, u16, char) -> u16,
 }
 
 /// One glyph of a run, in krilla's terms.
@@ -101,6 +104,8 @@ struct Run {
     text: String,
     /// A placeholder's run: the character it stands for.
     actual: Option<char>,
+    /// How its glyphs stand (vertical setting: one glyph a run).
+    turn: Turn,
 }
 
 pub struct Writer<'a> {
@@ -168,6 +173,7 @@ impl<'a> Writer<'a> {
         let mut surface = p.surface();
         self.painter.images(&mut surface, page);
         self.painter.rules(&mut surface, page);
+        self.painter.upright_rules(&mut surface, page);
         let links = self.painter.glyphs(&mut surface, page, structure);
         surface.finish();
         // Each line of a link gets an annotation, a child of the link's element after its
@@ -282,6 +288,28 @@ impl Painter<'_> {
         Self::close(surface);
     }
 
+    fn upright_rules(&mut self, surface: &mut Surface, page: &Page) {
+        if page.upright_rules.is_empty() {
+            return;
+        }
+        self.open(surface, Owner::Layout, None);
+        surface.set_fill(None);
+        for r in &page.upright_rules {
+            let mut pb = PathBuilder::new();
+            pb.move_to(r.x, r.y0);
+            pb.line_to(r.x, r.y1);
+            let Some(path) = pb.finish() else { continue };
+            surface.set_stroke(Some(Stroke {
+                width: r.width,
+                ..Stroke::default()
+            }));
+            surface.draw_path(&path);
+        }
+        surface.set_stroke(None);
+        surface.set_fill(Some(krilla::paint::Fill::default()));
+        Self::close(surface);
+    }
+
     /// The page's text. A node's consecutive runs (its lines on this page, in one column)
     /// share one marked-content sequence: one entry in the structure's parent tree per
     /// piece of a paragraph rather than per line.
@@ -304,7 +332,7 @@ impl Painter<'_> {
             if is_format(g.ch) || g.ch.is_control() || matches!(g.ch, '\u{FFFE}' | '\u{FFFF}') {
                 continue;
             }
-            let (r, actual) = match (self.resolve.glyph)(g).filter(|r| r.gid != 0) {
+            let (mut r, actual) = match (self.resolve.glyph)(g).filter(|r| r.gid != 0) {
                 Some(r) => (r, None),
                 // Blank characters need no box.
                 None if g.ch.is_whitespace() => continue,
@@ -313,8 +341,14 @@ impl Painter<'_> {
                     None => continue,
                 },
             };
+            if g.turn == Turn::Upright && actual.is_none() {
+                // The vertical form is drawn; the text stays the character (`、` not `︑`).
+                r.gid = (self.resolve.vertical)(r.font, r.gid, g.ch);
+            }
             let fits = run.as_ref().is_some_and(|cur| {
-                cur.owner == g.owner
+                cur.turn == Turn::Horizontal
+                    && g.turn == Turn::Horizontal
+                    && cur.owner == g.owner
                     && cur.font == r.font
                     && cur.size.to_bits() == g.size.to_bits()
                     && cur.y.to_bits() == g.y.to_bits()
@@ -325,7 +359,7 @@ impl Painter<'_> {
             if !fits {
                 if let Some(mut done) = run.take() {
                     self.word_space(&mut done, g);
-                    links.extend(link_box(&done, structure));
+                    add_link(&mut links, &done, structure);
                     self.draw(surface, done, &mut open);
                 }
                 run = Some(Run {
@@ -338,6 +372,7 @@ impl Painter<'_> {
                     glyphs: Vec::new(),
                     text: String::new(),
                     actual,
+                    turn: g.turn,
                 });
             }
             if let Some(cur) = run.as_mut() {
@@ -349,7 +384,7 @@ impl Painter<'_> {
             }
         }
         if let Some(done) = run.take() {
-            links.extend(link_box(&done, structure));
+            add_link(&mut links, &done, structure);
             self.draw(surface, done, &mut open);
         }
         if open.is_some() {
@@ -428,14 +463,25 @@ impl Painter<'_> {
             self.open(surface, run.owner, actual);
             *open = Some(run.owner);
         }
-        surface.draw_glyphs(
-            Point::from_xy(run.x, run.y),
-            &glyphs,
-            font,
-            &run.text,
-            run.size,
-            false,
-        );
+        // A turned or squeezed glyph is drawn at the origin of its own frame.
+        let frame = match run.turn {
+            Turn::Horizontal | Turn::Upright => None,
+            Turn::Sideways => Some(Transform::from_row(0.0, 1.0, -1.0, 0.0, run.x, run.y)),
+            Turn::Combined(squeeze) => {
+                Some(Transform::from_row(squeeze, 0.0, 0.0, 1.0, run.x, run.y))
+            }
+        };
+        let at = match frame {
+            Some(t) => {
+                surface.push_transform(&t);
+                Point::from_xy(0.0, 0.0)
+            }
+            None => Point::from_xy(run.x, run.y),
+        };
+        surface.draw_glyphs(at, &glyphs, font, &run.text, run.size, false);
+        if frame.is_some() {
+            surface.pop();
+        }
         if actual.is_some() {
             Self::close(surface);
             *open = None;
@@ -443,8 +489,37 @@ impl Painter<'_> {
     }
 }
 
+/// Adds the box of `run` when it is (part of) a link. In a vertical line every glyph is a
+/// run of its own: a glyph below the last box of the same link, in the same column, grows
+/// that box instead of making one more annotation.
+fn add_link(links: &mut Vec<LinkBox>, run: &Run, structure: &Structure) {
+    let Some(new) = link_box(run, structure) else {
+        return;
+    };
+    if run.turn != Turn::Horizontal {
+        if let Some(last) = links.last_mut() {
+            let (a, b) = (last.rect, new.rect);
+            let same_column = (a.left() - b.left()).abs() < run.size * 0.6;
+            let below = b.top() >= a.top() && b.top() - a.bottom() < run.size * 0.5;
+            if last.node == new.node && same_column && below {
+                if let Some(r) = Rect::from_ltrb(
+                    a.left().min(b.left()),
+                    a.top(),
+                    a.right().max(b.right()),
+                    b.bottom().max(a.bottom()),
+                ) {
+                    last.rect = r;
+                    last.text.push_str(&new.text);
+                    return;
+                }
+            }
+        }
+    }
+    links.push(new);
+}
+
 /// The box of a run that is (part of) a link: its glyphs' advance boxes, ascent to
-/// descent.
+/// descent (a turned glyph's box turned with it).
 fn link_box(run: &Run, structure: &Structure) -> Option<LinkBox> {
     let Owner::Node(node) = run.owner else {
         return None;
@@ -453,6 +528,21 @@ fn link_box(run: &Run, structure: &Structure) -> Option<LinkBox> {
         return None;
     };
     let (_, last_x, _, advance) = run.glyphs.last()?;
+    if run.turn == Turn::Sideways {
+        // Turned a quarter clockwise about its origin: the advance runs down the page.
+        let rect = Rect::from_ltrb(
+            run.x - run.size * 0.12,
+            run.y,
+            run.x + run.size * 0.88,
+            run.y + (advance * run.size).max(0.1),
+        )?;
+        return Some(LinkBox {
+            node,
+            rect,
+            text: run.text.clone(),
+            url: url.clone(),
+        });
+    }
     let right = last_x + advance * run.size;
     let rect = Rect::from_ltrb(
         run.x,

@@ -41,37 +41,28 @@ impl Index {
                 .filter(|((_, x), y)| !x.is_whitespace() && !y.is_whitespace())
                 .map(|((i, x), y)| (key(x, y), i as u32))
         };
-        // One hash look-up per bigram: the first pass numbers the distinct bigrams and
-        // keeps each position's number (4 bytes a character, freed once placed); the
-        // second places the offsets by those numbers.
+        // Two hash look-ups per bigram and no per-character scratch (a 50 MB issue's
+        // index must stay within the memory budget): count, then place each offset at its
+        // bigram's moving cursor.
         let mut ranges: HashMap<u64, (u32, u32), _> = HashMap::default();
-        let mut counts: Vec<u32> = Vec::new();
-        let ids: Vec<u32> = pairs()
-            .map(|(k, _)| {
-                let next = counts.len() as u32;
-                let id = ranges.entry(k).or_insert((next, 0)).0;
-                if id == next {
-                    counts.push(0);
-                }
-                counts[id as usize] += 1;
-                id
-            })
-            .collect();
-        // Each bigram's first slot, in the order of first occurrence.
-        let mut cursor: Vec<u32> = Vec::with_capacity(counts.len());
-        let mut total = 0u32;
-        for &c in &counts {
-            cursor.push(total);
-            total += c;
+        for (k, _) in pairs() {
+            ranges.entry(k).or_insert((0, 0)).1 += 1;
         }
+        let mut total = 0u32;
         for r in ranges.values_mut() {
-            *r = (cursor[r.0 as usize], counts[r.0 as usize]);
+            *r = (total, r.1);
+            total += r.1;
         }
         let mut positions = vec![0u32; total as usize];
-        for (id, (_, i)) in ids.into_iter().zip(pairs()) {
-            let slot = &mut cursor[id as usize];
-            positions[*slot as usize] = i;
-            *slot += 1;
+        for (k, i) in pairs() {
+            if let Some(r) = ranges.get_mut(&k) {
+                positions[r.0 as usize] = i;
+                r.0 += 1;
+            }
+        }
+        // Each cursor ended one past its slice: back to the start.
+        for r in ranges.values_mut() {
+            r.0 -= r.1;
         }
         Index {
             folded,

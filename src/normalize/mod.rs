@@ -506,6 +506,9 @@ pub fn normalize(text: &str, opts: &NormalizeOptions) -> Normalized {
             break;
         }
     }
+    // The index is a few times the text: gone before the passes that copy the text again.
+    drop(ev_cell);
+    drop(current);
     if let Some(shape) = &shape {
         structure::fix_marked_headings(&mut lines, shape, &mut repairs);
         let current = lines.kept_text();

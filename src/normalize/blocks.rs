@@ -146,12 +146,15 @@ pub(crate) fn blocks(lines: &Lines) -> Vec<Block> {
         // An ATX heading is one line.
         let atx = ls[i].text.trim_start_matches(' ').starts_with('#')
             && kind_of(&ls[i].text, None) == BlockKind::Heading;
+        // An HTML block runs to the next blank line whatever its lines look like
+        // (CommonMark): `<div>…</div>` / `# 标题` / `任` is all HTML, none of it a join's.
+        let html = kind_of(&ls[i].text, None) == BlockKind::Html;
         while !atx && end < ls.len() {
             if ls[end].removed {
                 end += 1;
                 continue;
             }
-            if is_blank(&ls[end].text) || interrupts(&ls[end].text) {
+            if is_blank(&ls[end].text) || !html && interrupts(&ls[end].text) {
                 break;
             }
             end += 1;

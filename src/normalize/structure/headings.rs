@@ -341,11 +341,13 @@ fn merge_into(
         )
         .collect();
     let origin = lines.lines[first].origin + 1;
-    // A paragraph end found between the lines now merged is undone: not a repair.
-    if let Some(&m) = merged.first() {
-        let at = lines.lines[m].origin + 1;
-        repairs.retain(|r| !(r.kind == "paragraph-end" && r.line == at));
-    }
+    // Paragraph ends found between the lines now merged are undone: not repairs.
+    let undone: HashSet<usize> = merged
+        .iter()
+        .chain(parts.iter().skip(1).map(|p| &p.0))
+        .map(|&m| lines.lines[m].origin + 1)
+        .collect();
+    repairs.retain(|r| !(r.kind == "paragraph-end" && undone.contains(&r.line)));
     let key = match (level, parts.last(), merged.first()) {
         (None, Some((_, a)), Some(&b)) => veto::seam_key(a, &lines.lines[b].text),
         _ => veto::line_key(&before.join("")),

@@ -7,12 +7,6 @@ mod cmd;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
-/// mimalloc instead of glibc's malloc: glibc trimmed and refaulted the batch workers'
-/// arenas for every issue (85 `madvise` calls an issue, a fifth of a batch's CPU in the
-/// kernel); mimalloc keeps the pages (a batch of 132 issues: 10–15 % less CPU).
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Parser)]
 #[command(
     name = "paiban",

@@ -638,3 +638,113 @@ fn editions_are_byte_identical_and_a_missing_face_is_refused() {
     );
     assert!(!c.exists() || std::fs::read_dir(&c).unwrap().next().is_none());
 }
+
+/// Vertical presentation forms (U+FE10–FE19, U+FE30–FE4F): drawn, never in the text.
+fn is_vertical_form(c: char) -> bool {
+    matches!(c, '\u{FE10}'..='\u{FE19}' | '\u{FE30}'..='\u{FE4F}')
+}
+
+#[test]
+fn traditional_vertical_editions_pass_the_same_checks() {
+    if !have_epubcheck()
+        || !pdf_support::have("pdfinfo")
+        || !pdf_support::have("pdffonts")
+        || !pdf_support::have("pdftotext")
+        || !pdf_support::have("qpdf")
+    {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let names = build_editions(dir.path(), &["--vertical"]);
+    let mut epubs = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        for (edition, tag, face) in TRADITIONAL {
+            let doc = edition_document(&samples()[i], edition);
+            // EPUB: vertical, in the edition's language, its text in order.
+            let path = dir.path().join(format!("{name}.{edition}.epub"));
+            let (_, map) = unzip(&std::fs::read(&path).unwrap());
+            let opf = epub_support::text(&map, "OEBPS/content.opf");
+            assert!(opf.contains(&format!(">{tag}</dc:language>")), "{opf}");
+            assert!(opf.contains("page-progression-direction=\"rtl\""), "{opf}");
+            let mut text = String::new();
+            let mut chapters: Vec<&String> =
+                map.keys().filter(|k| k.contains("article-")).collect();
+            chapters.sort();
+            for c in chapters {
+                let x = epub_support::text(&map, c);
+                assert!(x.contains(&format!("lang=\"{tag}\"")), "{c}");
+                text.push_str(&strip_tags(&x));
+            }
+            let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+            assert_in_order(
+                &format!("{name}.{edition}.epub"),
+                &model_text(&doc),
+                &text,
+                "",
+            );
+            epubs.push(path);
+            // PDF: tagged, the edition's /Lang and face, tag tree in order, no drawn forms
+            // in the text.
+            let pdf = dir.path().join(format!("{name}.{edition}.pdf"));
+            let p = pdf.to_str().unwrap();
+            let info = String::from_utf8(pdf_support::run("pdfinfo", &[p]).stdout).unwrap();
+            assert!(info.contains("Tagged:          yes"), "{info}");
+            let fonts = String::from_utf8(pdf_support::run("pdffonts", &[p]).stdout).unwrap();
+            assert!(fonts.contains(face), "{name}.{edition}: {fonts}");
+            assert!(!fonts.contains("CJKsc"), "{name}.{edition}: {fonts}");
+            let plain = dir.path().join("plain.pdf");
+            let q = Command::new("qpdf")
+                .args(["--qdf", "--object-streams=disable", p])
+                .arg(&plain)
+                .output()
+                .unwrap();
+            assert!(q.status.code().is_some_and(|c| c == 0 || c == 3));
+            let bytes = String::from_utf8_lossy(&std::fs::read(&plain).unwrap()).into_owned();
+            assert!(
+                bytes.contains(&format!("/Lang ({tag})")),
+                "{name}.{edition}"
+            );
+            assert_in_order(
+                &format!("{name}.{edition}.pdf (tag tree)"),
+                &model_text(&doc),
+                &struct_text(&pdf),
+                "",
+            );
+            let shown = String::from_utf8(pdf_support::run("pdftotext", &[p, "-"]).stdout).unwrap();
+            assert!(
+                !shown.chars().any(is_vertical_form),
+                "{name}.{edition}: a vertical presentation form in the text"
+            );
+        }
+    }
+    for (path, v) in epubcheck_batch(&epubs) {
+        assert_eq!(
+            (v.fatal, v.errors, v.warnings),
+            (0, 0, 0),
+            "{}: {:?}",
+            path.display(),
+            v.messages
+        );
+    }
+    // Ace on the vertical Taiwan editions.
+    let Some(ace) = ace() else { return };
+    for name in &names {
+        let epub = dir.path().join(format!("{name}.zh-TW.epub"));
+        let out = dir.path().join(format!("{name}.zh-TW-ace"));
+        let run = Command::new(&ace)
+            .env("PUPPETEER_EXECUTABLE_PATH", "/usr/bin/chromium")
+            .arg("-f")
+            .arg("-o")
+            .arg(&out)
+            .arg(&epub)
+            .output()
+            .expect("run ace-puppeteer");
+        assert!(run.status.success(), "{name}: ace failed");
+        let report: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+        assert_eq!(
+            report["earl:result"]["earl:outcome"], "pass",
+            "{name}.zh-TW vertical"
+        );
+    }
+}

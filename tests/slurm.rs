@@ -285,23 +285,30 @@ fn summaries(outdir: &Path, tasks: usize) -> Vec<[Vec<String>; 3]> {
 /// The issue keys the feed lists (its EPUB links, decoded back to input paths).
 fn feed_keys(outdir: &Path) -> Vec<String> {
     let mut keys = Vec::new();
-    let mut n = 1;
-    loop {
-        let name = if n == 1 {
-            "opds.xml".to_string()
-        } else {
-            format!("opds-{n}.xml")
-        };
-        let Ok(xml) = fs::read_to_string(outdir.join(name)) else {
+    // The first page, then each page its `next` link names (`opds-GEN-N.xml`).
+    let mut next = Some("opds.xml".to_string());
+    while let Some(name) = next.take() {
+        let Ok(xml) = fs::read_to_string(outdir.join(&name)) else {
             break;
         };
+        let head = &xml[..xml.find("<entry>").unwrap_or(xml.len())];
+        next = head.split("<link ").skip(1).find_map(|l| {
+            let l = &l[..l.find('>').unwrap_or(l.len())];
+            l.contains("rel=\"next\"").then(|| {
+                let h = &l[l.find("href=\"").unwrap() + 6..];
+                h[..h.find('"').unwrap()]
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_string()
+            })
+        });
         for part in xml.split("href=\"").skip(1) {
             let href = &part[..part.find('"').unwrap()];
             if let Some(stem) = href.strip_suffix(".epub") {
                 keys.push(format!("{stem}.md"));
             }
         }
-        n += 1;
     }
     keys.sort();
     keys

@@ -54,6 +54,25 @@ fn interrupts(s: &str) -> bool {
         || (kind_of(s, None) == BlockKind::List && !s.trim_start().starts_with(char::is_numeric))
 }
 
+/// An HTML block opened by a tag, not by `<!--`, `<?`, `<!`, or `<script`/`<pre`/
+/// `<style`/`<textarea` (whose blocks end at a closing mark, not a blank line).
+fn tag_block(s: &str) -> bool {
+    let t = s.trim_start_matches(' ');
+    let Some(rest) = t.strip_prefix('<') else {
+        return false;
+    };
+    let name: String = rest
+        .trim_start_matches('/')
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    rest.starts_with(|c: char| c.is_ascii_alphabetic() || c == '/')
+        && !name.is_empty()
+        && !(["script", "pre", "style", "textarea"].contains(&name.as_str())
+            && !rest.starts_with('/'))
+}
+
 /// Would a line with this text, standing first, start a plain paragraph?
 pub(crate) fn starts_paragraph(s: &str) -> bool {
     fence(s).is_none() && kind_of(s, None) == BlockKind::Paragraph
@@ -146,9 +165,11 @@ pub(crate) fn blocks(lines: &Lines) -> Vec<Block> {
         // An ATX heading is one line.
         let atx = ls[i].text.trim_start_matches(' ').starts_with('#')
             && kind_of(&ls[i].text, None) == BlockKind::Heading;
-        // An HTML block runs to the next blank line whatever its lines look like
-        // (CommonMark): `<div>…</div>` / `# 标题` / `任` is all HTML, none of it a join's.
-        let html = kind_of(&ls[i].text, None) == BlockKind::Html;
+        // An HTML block of a tag (CommonMark types 6 and 7) runs to the next blank line
+        // whatever its lines look like: `<div>…</div>` / `# 标题` / `任` is all HTML, none of
+        // it a join's. (Comments, `<?`, `<!X` and `<script>`-like blocks end at their own
+        // end marks instead; they keep the line-by-line reading.)
+        let html = kind_of(&ls[i].text, None) == BlockKind::Html && tag_block(&ls[i].text);
         while !atx && end < ls.len() {
             if ls[end].removed {
                 end += 1;

@@ -67,10 +67,10 @@ fn tag_block(s: &str) -> bool {
         .take_while(|c| c.is_ascii_alphanumeric())
         .collect::<String>()
         .to_ascii_lowercase();
+    let raw_text = ["script", "pre", "style", "textarea"].contains(&name.as_str());
     rest.starts_with(|c: char| c.is_ascii_alphabetic() || c == '/')
         && !name.is_empty()
-        && !(["script", "pre", "style", "textarea"].contains(&name.as_str())
-            && !rest.starts_with('/'))
+        && (rest.starts_with('/') || !raw_text)
 }
 
 /// Would a line with this text, standing first, start a plain paragraph?

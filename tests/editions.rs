@@ -9,7 +9,7 @@ mod epub_support;
 mod pdf_support;
 
 use epub_support::{
-    corpus_clean, epubcheck_batch, have_epubcheck, root, strip_tags, tool_available, unzip,
+    ace, corpus_clean, epubcheck_batch, have_epubcheck, root, strip_tags, tool_available, unzip,
 };
 use paiban::edition::{Converter, Dictionary, Edition};
 use pdf_support::{assert_in_order, model_text};
@@ -331,6 +331,19 @@ fn struct_text(pdf: &Path) -> String {
         .collect()
 }
 
+/// The PDF's objects as text (`qpdf --qdf`, no object streams): the catalog's `/Lang`.
+fn uncompressed(pdf: &Path, dir: &Path) -> String {
+    let plain = dir.join("plain.pdf");
+    let q = Command::new("qpdf")
+        .args(["--qdf", "--object-streams=disable"])
+        .arg(pdf)
+        .arg(&plain)
+        .output()
+        .unwrap();
+    assert!(q.status.code().is_some_and(|c| c == 0 || c == 3));
+    String::from_utf8_lossy(&std::fs::read(&plain).unwrap()).into_owned()
+}
+
 #[test]
 fn traditional_pdfs_are_tagged_in_their_language_with_the_regional_face() {
     if !pdf_support::have("pdfinfo") || !pdf_support::have("pdffonts") || !pdf_support::have("qpdf")
@@ -346,14 +359,7 @@ fn traditional_pdfs_are_tagged_in_their_language_with_the_regional_face() {
             let info = String::from_utf8(pdf_support::run("pdfinfo", &[p]).stdout).unwrap();
             assert!(info.contains("Tagged:          yes"), "{info}");
             // The catalog's /Lang, read from the uncompressed file.
-            let plain = dir.path().join("plain.pdf");
-            let q = Command::new("qpdf")
-                .args(["--qdf", "--object-streams=disable", p])
-                .arg(&plain)
-                .output()
-                .unwrap();
-            assert!(q.status.code().is_some_and(|c| c == 0 || c == 3));
-            let bytes = String::from_utf8_lossy(&std::fs::read(&plain).unwrap()).into_owned();
+            let bytes = uncompressed(&pdf, dir.path());
             assert!(
                 bytes.contains(&format!("/Lang ({tag})")),
                 "{name}.{edition}: /Lang"
@@ -418,20 +424,6 @@ fn check_finds_no_missing_glyph_in_the_traditional_editions() {
     );
 }
 
-/// DAISY Ace as in tests/newspaper.rs.
-fn ace() -> Option<PathBuf> {
-    let p = std::env::var_os("PAIBAN_ACE").map_or_else(
-        || PathBuf::from("/opt/paiban-ace/node_modules/.bin/ace-puppeteer"),
-        PathBuf::from,
-    );
-    let chromium = Path::new("/usr/bin/chromium").is_file();
-    tool_available(
-        "DAISY Ace (ace-puppeteer, with Debian chromium)",
-        p.is_file() && chromium,
-    )
-    .then_some(p)
-}
-
 #[test]
 fn daisy_ace_finds_no_violation_in_the_traditional_editions() {
     let Some(ace) = ace() else { return };
@@ -441,38 +433,9 @@ fn daisy_ace_finds_no_violation_in_the_traditional_editions() {
         for (edition, _, _) in TRADITIONAL {
             let epub = dir.path().join(format!("{name}.{edition}.epub"));
             let out = dir.path().join(format!("{name}.{edition}-ace"));
-            let run = Command::new(&ace)
-                .env("PUPPETEER_EXECUTABLE_PATH", "/usr/bin/chromium")
-                .arg("-f")
-                .arg("-o")
-                .arg(&out)
-                .arg(&epub)
-                .output()
-                .expect("run ace-puppeteer");
-            assert!(
-                run.status.success(),
-                "{name}.{edition}: ace failed\n{}",
-                String::from_utf8_lossy(&run.stderr)
-            );
-            let report: serde_json::Value =
-                serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
-            let violations: Vec<String> = report["assertions"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .flat_map(|a| a["assertions"].as_array().cloned().unwrap_or_default())
-                .map(|v| {
-                    format!(
-                        "{} {}",
-                        v["earl:test"]["earl:impact"], v["earl:test"]["dct:title"]
-                    )
-                })
-                .collect();
+            let (violations, outcome) = epub_support::ace_violations(&ace, &epub, &out);
             assert!(violations.is_empty(), "{name}.{edition}: {violations:?}");
-            assert_eq!(
-                report["earl:result"]["earl:outcome"], "pass",
-                "{name}.{edition}"
-            );
+            assert_eq!(outcome, "pass", "{name}.{edition}");
         }
     }
 }
@@ -692,14 +655,7 @@ fn traditional_vertical_editions_pass_the_same_checks() {
             let fonts = String::from_utf8(pdf_support::run("pdffonts", &[p]).stdout).unwrap();
             assert!(fonts.contains(face), "{name}.{edition}: {fonts}");
             assert!(!fonts.contains("CJKsc"), "{name}.{edition}: {fonts}");
-            let plain = dir.path().join("plain.pdf");
-            let q = Command::new("qpdf")
-                .args(["--qdf", "--object-streams=disable", p])
-                .arg(&plain)
-                .output()
-                .unwrap();
-            assert!(q.status.code().is_some_and(|c| c == 0 || c == 3));
-            let bytes = String::from_utf8_lossy(&std::fs::read(&plain).unwrap()).into_owned();
+            let bytes = uncompressed(&pdf, dir.path());
             assert!(
                 bytes.contains(&format!("/Lang ({tag})")),
                 "{name}.{edition}"
@@ -731,20 +687,11 @@ fn traditional_vertical_editions_pass_the_same_checks() {
     for name in &names {
         let epub = dir.path().join(format!("{name}.zh-TW.epub"));
         let out = dir.path().join(format!("{name}.zh-TW-ace"));
-        let run = Command::new(&ace)
-            .env("PUPPETEER_EXECUTABLE_PATH", "/usr/bin/chromium")
-            .arg("-f")
-            .arg("-o")
-            .arg(&out)
-            .arg(&epub)
-            .output()
-            .expect("run ace-puppeteer");
-        assert!(run.status.success(), "{name}: ace failed");
-        let report: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
-        assert_eq!(
-            report["earl:result"]["earl:outcome"], "pass",
-            "{name}.zh-TW vertical"
+        let (violations, outcome) = epub_support::ace_violations(&ace, &epub, &out);
+        assert!(
+            violations.is_empty(),
+            "{name}.zh-TW vertical: {violations:?}"
         );
+        assert_eq!(outcome, "pass", "{name}.zh-TW vertical");
     }
 }

@@ -223,3 +223,56 @@ pub fn empty_document() -> paiban::model::Document {
         articles: Vec::new(),
     }
 }
+
+/// DAISY Ace (`ace-puppeteer` with Debian chromium; `PAIBAN_ACE` points elsewhere), or
+/// `None` when missing (a skip; under `CI=true` a failure).
+pub fn ace() -> Option<PathBuf> {
+    let p = std::env::var_os("PAIBAN_ACE").map_or_else(
+        || PathBuf::from("/opt/paiban-ace/node_modules/.bin/ace-puppeteer"),
+        PathBuf::from,
+    );
+    let chromium = Path::new("/usr/bin/chromium").is_file();
+    tool_available(
+        "DAISY Ace (ace-puppeteer, with Debian chromium)",
+        p.is_file() && chromium,
+    )
+    .then_some(p)
+}
+
+/// Runs Ace on `epub` (its report in `out`): the violations it lists (impact and title)
+/// and its overall outcome.
+pub fn ace_violations(ace: &Path, epub: &Path, out: &Path) -> (Vec<String>, String) {
+    let run = Command::new(ace)
+        .env("PUPPETEER_EXECUTABLE_PATH", "/usr/bin/chromium")
+        .arg("-f")
+        .arg("-o")
+        .arg(out)
+        .arg(epub)
+        .output()
+        .expect("run ace-puppeteer");
+    assert!(
+        run.status.success(),
+        "{}: ace failed\n{}",
+        epub.display(),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    let violations = report["assertions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|a| a["assertions"].as_array().cloned().unwrap_or_default())
+        .map(|v| {
+            format!(
+                "{} {}",
+                v["earl:test"]["earl:impact"], v["earl:test"]["dct:title"]
+            )
+        })
+        .collect();
+    let outcome = report["earl:result"]["earl:outcome"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    (violations, outcome)
+}

@@ -267,40 +267,40 @@ impl Painter<'_> {
     }
 
     fn rules(&mut self, surface: &mut Surface, page: &Page) {
-        if page.rules.is_empty() {
-            return;
-        }
-        self.open(surface, Owner::Layout, None);
-        surface.set_fill(None);
-        for r in &page.rules {
-            let mut pb = PathBuilder::new();
-            pb.move_to(r.x0, r.y);
-            pb.line_to(r.x1, r.y);
-            let Some(path) = pb.finish() else { continue };
-            surface.set_stroke(Some(Stroke {
-                width: r.width,
-                ..Stroke::default()
-            }));
-            surface.draw_path(&path);
-        }
-        surface.set_stroke(None);
-        surface.set_fill(Some(krilla::paint::Fill::default()));
-        Self::close(surface);
+        let across = page
+            .rules
+            .iter()
+            .map(|r| ((r.x0, r.y), (r.x1, r.y), r.width));
+        self.stroke_lines(surface, across);
     }
 
     fn upright_rules(&mut self, surface: &mut Surface, page: &Page) {
-        if page.upright_rules.is_empty() {
+        let upright = page
+            .upright_rules
+            .iter()
+            .map(|r| ((r.x, r.y0), (r.x, r.y1), r.width));
+        self.stroke_lines(surface, upright);
+    }
+
+    /// Straight rules (from, to, width) as artifacts of the layout.
+    fn stroke_lines(
+        &mut self,
+        surface: &mut Surface,
+        lines: impl Iterator<Item = ((f32, f32), (f32, f32), f32)>,
+    ) {
+        let mut lines = lines.peekable();
+        if lines.peek().is_none() {
             return;
         }
         self.open(surface, Owner::Layout, None);
         surface.set_fill(None);
-        for r in &page.upright_rules {
+        for ((x0, y0), (x1, y1), width) in lines {
             let mut pb = PathBuilder::new();
-            pb.move_to(r.x, r.y0);
-            pb.line_to(r.x, r.y1);
+            pb.move_to(x0, y0);
+            pb.line_to(x1, y1);
             let Some(path) = pb.finish() else { continue };
             surface.set_stroke(Some(Stroke {
-                width: r.width,
+                width,
                 ..Stroke::default()
             }));
             surface.draw_path(&path);

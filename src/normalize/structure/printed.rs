@@ -52,20 +52,16 @@ pub(crate) fn printed_lines(texts: &[&str], full: f32) -> Vec<Printed> {
         i += 1;
         // A run-in head opens a paragraph: the printed line before it ends a block.
         let may_run_in = out.last().is_none_or(|q: &Printed| ends_block(&q.text));
-        loop {
-            let k = match pieces_after(&p, &texts[i..], &widths[i..], full) {
-                Some(k) => k,
-                None => match may_run_in
+        while let Some((k, run_in)) = pieces_after(&p, &texts[i..], &widths[i..], full)
+            .map(|k| (k, false))
+            .or_else(|| {
+                may_run_in
                     .then(|| run_in_piece(&p, &texts[i..], &widths[i..], full))
                     .flatten()
-                {
-                    Some(k) => {
-                        p.run_in = true;
-                        k
-                    }
-                    None => break,
-                },
-            };
+                    .map(|k| (k, true))
+            })
+        {
+            p.run_in |= run_in;
             for j in i..i + k {
                 p.text.push_str(texts[j]);
                 p.width += widths[j];

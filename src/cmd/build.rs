@@ -171,14 +171,8 @@ impl BuildOptions {
             .map(|p| paiban::style::Style::from_file(p))
             .transpose()?;
         let style_ofd = style.as_ref().is_some_and(|s| s.ofd);
-        let editions = match (
-            &self.edition,
-            style.as_ref().and_then(|s| s.editions.as_ref()),
-        ) {
-            (Some(list), _) => Edition::parse_list(list)?,
-            (None, Some(names)) => Edition::parse_list(&names.joined())?,
-            (None, None) => vec![Edition::Hans],
-        };
+        let editions = super::editions_asked(self.edition.as_deref(), style.as_ref())?
+            .unwrap_or_else(|| vec![Edition::Hans]);
         let dictionary = style.map(|s| s.edition.dictionary).unwrap_or_default();
         let ofd_opts = (want_ofd || self.ofd || style_ofd)
             .then(|| self.pdf_options())

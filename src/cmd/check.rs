@@ -4,7 +4,6 @@ use super::review_pages;
 use anyhow::Result;
 use paiban::check::{check_path, CheckOptions, IssueReport};
 use paiban::diagnostics::Severity;
-use paiban::edition::Edition;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -55,14 +54,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .as_deref()
         .map(paiban::style::Style::from_file)
         .transpose()?;
-    let editions = match (
-        &args.edition,
-        style.as_ref().and_then(|s| s.editions.as_ref()),
-    ) {
-        (Some(list), _) => Edition::parse_list(list)?,
-        (None, Some(names)) => Edition::parse_list(&names.joined())?,
-        (None, None) => Vec::new(),
-    };
+    let editions =
+        super::editions_asked(args.edition.as_deref(), style.as_ref())?.unwrap_or_default();
     let dictionary = style.map(|s| s.edition.dictionary).unwrap_or_default();
     let opts = CheckOptions::new(&pdf_opts)?
         .with_editions(&editions, &dictionary, &pdf_opts)?

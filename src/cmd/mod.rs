@@ -104,3 +104,17 @@ pub fn prepare_options(
     }
     Ok(paiban::PrepareOptions { normalize, assets })
 }
+
+/// The editions asked for: `--edition`, else the style file's `editions`; `None` when
+/// neither names any (build then writes zh-Hans, check checks no edition).
+pub fn editions_asked(
+    arg: Option<&str>,
+    style: Option<&paiban::style::Style>,
+) -> anyhow::Result<Option<Vec<paiban::edition::Edition>>> {
+    let list = match (arg, style.and_then(|s| s.editions.as_ref())) {
+        (Some(list), _) => list.to_string(),
+        (None, Some(names)) => names.joined(),
+        (None, None) => return Ok(None),
+    };
+    Ok(Some(paiban::edition::Edition::parse_list(&list)?))
+}

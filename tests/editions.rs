@@ -224,6 +224,19 @@ fn edition_document(input: &Path, edition: Edition) -> paiban::model::Document {
         .document(&p.document)
 }
 
+/// The articles' text in order, white space left out; each article says `lang="{tag}"`.
+fn articles_text(map: &std::collections::BTreeMap<String, Vec<u8>>, tag: &str) -> String {
+    let mut chapters: Vec<&String> = map.keys().filter(|k| k.contains("article-")).collect();
+    chapters.sort();
+    let mut text = String::new();
+    for c in chapters {
+        let x = epub_support::text(map, c);
+        assert!(x.contains(&format!("lang=\"{tag}\"")), "{c}");
+        text.push_str(&strip_tags(&x));
+    }
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
 #[test]
 fn traditional_epubs_pass_epubcheck_and_say_their_language() {
     if !have_epubcheck() {
@@ -240,16 +253,7 @@ fn traditional_epubs_pass_epubcheck_and_say_their_language() {
             assert!(opf.contains(&format!(">{tag}</dc:language>")), "{opf}");
             assert!(opf.contains(&format!("xml:lang=\"{tag}\"")), "{opf}");
             // Every article: the edition's lang, and the edition's text in order.
-            let mut text = String::new();
-            let mut chapters: Vec<&String> =
-                map.keys().filter(|k| k.contains("article-")).collect();
-            chapters.sort();
-            for c in chapters {
-                let x = epub_support::text(&map, c);
-                assert!(x.contains(&format!("lang=\"{tag}\"")), "{c}");
-                text.push_str(&strip_tags(&x));
-            }
-            let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+            let text = articles_text(&map, tag);
             // Without an embedded font the style sheet names the regional family.
             let css: String = map
                 .iter()
@@ -314,23 +318,6 @@ fn traditional_epubs_pass_epubcheck_and_say_their_language() {
     }
 }
 
-/// The tag tree's text, white space left out (see tests/pdf_tagged.rs).
-fn struct_text(pdf: &Path) -> String {
-    let o = Command::new("pdfinfo")
-        .args(["-struct-text", pdf.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(o.status.success());
-    String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .map(str::trim_start)
-        .filter(|l| l.starts_with('"'))
-        .filter_map(|l| l.get(1..l.rfind('"')?))
-        .flat_map(str::chars)
-        .filter(|c| !c.is_whitespace())
-        .collect()
-}
-
 /// The PDF's objects as text (`qpdf --qdf`, no object streams): the catalog's `/Lang`.
 fn uncompressed(pdf: &Path, dir: &Path) -> String {
     let plain = dir.join("plain.pdf");
@@ -377,7 +364,7 @@ fn traditional_pdfs_are_tagged_in_their_language_with_the_regional_face() {
             assert_in_order(
                 &format!("{name}.{edition}.pdf (tag tree)"),
                 &model_text(&doc),
-                &struct_text(&pdf),
+                &pdf_support::struct_text(&pdf_support::struct_tree(&pdf)),
                 "",
             );
         }
@@ -629,16 +616,7 @@ fn traditional_vertical_editions_pass_the_same_checks() {
             let opf = epub_support::text(&map, "OEBPS/content.opf");
             assert!(opf.contains(&format!(">{tag}</dc:language>")), "{opf}");
             assert!(opf.contains("page-progression-direction=\"rtl\""), "{opf}");
-            let mut text = String::new();
-            let mut chapters: Vec<&String> =
-                map.keys().filter(|k| k.contains("article-")).collect();
-            chapters.sort();
-            for c in chapters {
-                let x = epub_support::text(&map, c);
-                assert!(x.contains(&format!("lang=\"{tag}\"")), "{c}");
-                text.push_str(&strip_tags(&x));
-            }
-            let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+            let text = articles_text(&map, tag);
             assert_in_order(
                 &format!("{name}.{edition}.epub"),
                 &model_text(&doc),
@@ -663,7 +641,7 @@ fn traditional_vertical_editions_pass_the_same_checks() {
             assert_in_order(
                 &format!("{name}.{edition}.pdf (tag tree)"),
                 &model_text(&doc),
-                &struct_text(&pdf),
+                &pdf_support::struct_text(&pdf_support::struct_tree(&pdf)),
                 "",
             );
             let shown = String::from_utf8(pdf_support::run("pdftotext", &[p, "-"]).stdout).unwrap();

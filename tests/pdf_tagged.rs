@@ -9,7 +9,7 @@ mod pdf_support;
 
 use paiban::model::{Block, Document};
 use paiban::pdf::{PdfEngine, PdfOptions};
-use pdf_support::{assert_in_order, have, model_text, run};
+use pdf_support::{assert_in_order, have, model_text, run, struct_text, struct_tree};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -66,29 +66,6 @@ fn figure_issue(dir: &Path) -> PathBuf {
 
 fn pdfinfo(pdf: &Path) -> String {
     String::from_utf8(run("pdfinfo", &[pdf.to_str().unwrap()]).stdout).unwrap()
-}
-
-/// The tag tree as `pdfinfo -struct-text` prints it.
-fn struct_tree(pdf: &Path) -> String {
-    let o = Command::new("pdfinfo")
-        .args(["-struct-text", pdf.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(o.status.success());
-    // A heading's line shows its `/T` title as raw UTF-16.
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-/// The text of the tag tree, in order, white space left out: the quoted content lines
-/// (a heading's own line quotes its `/T` title, which is not content).
-fn struct_text(tree: &str) -> String {
-    tree.lines()
-        .map(str::trim_start)
-        .filter(|l| l.starts_with('"'))
-        .filter_map(|l| l.get(1..l.rfind('"')?))
-        .flat_map(str::chars)
-        .filter(|c| !c.is_whitespace())
-        .collect()
 }
 
 /// Characters the PDF adds to the model's text as content: list labels and footnote marks.

@@ -449,19 +449,7 @@ fn vertical_pdfs_are_tagged_and_read_in_columns_right_to_left() {
         );
 
         // The tag tree: every character of the model in order (recall 1.0).
-        let o = Command::new("pdfinfo")
-            .args(["-struct-text", pdf.to_str().unwrap()])
-            .output()
-            .unwrap();
-        let tree = String::from_utf8_lossy(&o.stdout).into_owned();
-        let got: String = tree
-            .lines()
-            .map(str::trim_start)
-            .filter(|l| l.starts_with('"'))
-            .filter_map(|l| l.get(1..l.rfind('"')?))
-            .flat_map(str::chars)
-            .filter(|c| !c.is_whitespace())
-            .collect();
+        let got = pdf_support::struct_text(&pdf_support::struct_tree(&pdf));
         let want = pdf_support::model_text(&doc);
         pdf_support::assert_in_order(&format!("{name} (tag tree)"), &want, &got, "");
         assert!(!got.chars().any(is_vertical_form), "{name}: tag tree {got}");

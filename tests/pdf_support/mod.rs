@@ -82,3 +82,26 @@ pub fn assert_in_order(what: &str, want: &str, got: &str, detail: &str) {
         }
     }
 }
+
+/// The tag tree as `pdfinfo -struct-text` prints it.
+pub fn struct_tree(pdf: &std::path::Path) -> String {
+    let o = Command::new("pdfinfo")
+        .args(["-struct-text", pdf.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    // A heading's line shows its `/T` title as raw UTF-16.
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// The text of the tag tree, in order, white space left out: the quoted content lines
+/// (a heading's own line quotes its `/T` title, which is not content).
+pub fn struct_text(tree: &str) -> String {
+    tree.lines()
+        .map(str::trim_start)
+        .filter(|l| l.starts_with('"'))
+        .filter_map(|l| l.get(1..l.rfind('"')?))
+        .flat_map(str::chars)
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}

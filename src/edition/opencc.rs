@@ -44,16 +44,13 @@ impl Dict {
     fn match_prefix(&self, s: &str) -> Option<(usize, &'static str)> {
         let first = s.chars().next()?;
         let max = *self.longest.get(&first)?;
-        let ends: Vec<usize> = s
-            .char_indices()
-            .skip(1)
-            .map(|(i, _)| i)
-            .chain(std::iter::once(s.len()))
-            .take(max)
-            .collect();
-        ends.iter()
-            .rev()
-            .find_map(|&end| self.entries.get(&s[..end]).map(|v| (end, *v)))
+        // The ends after 1..=max characters, longest first, without a list per position
+        // (this runs at every character of the issue).
+        let bound = s.char_indices().nth(max).map_or(s.len(), |(i, _)| i);
+        let shorter = s[..bound].char_indices().rev().map(|(i, _)| i);
+        std::iter::once(bound)
+            .chain(shorter.take_while(|&i| i > 0))
+            .find_map(|end| self.entries.get(&s[..end]).map(|v| (end, *v)))
     }
 }
 

@@ -166,17 +166,10 @@ impl BuildOptions {
             vertical,
         });
         let pdf_opts = want_pdf.then(|| self.pdf_options()).transpose()?;
-        let style = toml
-            .as_ref()
-            .map(|p| paiban::style::Style::from_file(p))
-            .transpose()?;
-        let style_ofd = style.as_ref().is_some_and(|s| s.ofd);
         let editions = super::editions_asked(self.edition.as_deref(), style.as_ref())?
             .unwrap_or_else(|| vec![Edition::Hans]);
         let dictionary = style.map(|s| s.edition.dictionary).unwrap_or_default();
-        let ofd_opts = (want_ofd || self.ofd || style_ofd)
-            .then(|| self.pdf_options())
-            .transpose()?;
+        let ofd_opts = want_ofd.then(|| self.pdf_options()).transpose()?;
         Ok(Builder::new(
             self.prepare_options()?,
             epub_opts.as_ref(),

@@ -120,6 +120,11 @@ fn word_across(a: &str, b: &str, text: &str) -> bool {
         || text.contains(&format!("{last}{}", head(b, 2)))
 }
 
+/// A block's kept lines (from [`texts`]) as one heading line.
+fn block_text(lines: &[(usize, String)]) -> String {
+    joined(&lines.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>())
+}
+
 /// Lines joined as one heading line: no space between Chinese characters.
 fn joined(parts: &[&str]) -> String {
     let mut s = String::new();
@@ -163,14 +168,14 @@ pub(crate) fn run(
             continue;
         }
         let parts = texts(&b, lines);
-        let mut text = joined(&parts.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>());
+        let mut text = block_text(&parts);
         let mut last_line = parts.last().map_or(b.start, |p| p.0);
         let mut merged: Vec<usize> = Vec::new();
         // A heading line that reaches a measure (the column's or a larger one) without a
         // stop, and a short unpunctuated block after it: one heading, wrapped.
         if let Some(nb) = all.get(k).filter(|nb| nb.kind == BlockKind::Paragraph) {
             let next = texts(nb, lines);
-            let next_text = joined(&next.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>());
+            let next_text = block_text(&next);
             let last = parts.last().map_or("", |p| p.1.as_str());
             let short_next = next.len() == 1
                 && !next_text.contains(['。', '！', '？', '；', '，'])
@@ -191,11 +196,9 @@ pub(crate) fn run(
                 && numbered_level(&next_text).is_none();
             // The next block opens with a phrase of one or two characters (`等 习近平签署
             // 主席令`): no headline line starts so; the phrase ends the line above.
-            let stub_phrase = next_text
-                .split_whitespace()
-                .next()
-                .is_some_and(|p| p.chars().count() <= 2)
-                && next_text.split_whitespace().nth(1).is_some();
+            let mut phrases = next_text.split_whitespace();
+            let stub_phrase =
+                phrases.next().is_some_and(|p| p.chars().count() <= 2) && phrases.next().is_some();
             // A headline's last word or two on a line of their own: the characters across
             // the wrap occur together elsewhere in the issue (`第二|卷`, `规|划的建议`), or
             // one or two characters alone (`闭|幕`).
@@ -257,7 +260,7 @@ pub(crate) fn run(
             let mut widest = parts.iter().map(|p| width(&p.1)).fold(0.0, f32::max);
             while let Some(nb) = all.get(k).filter(|nb| nb.kind == BlockKind::Paragraph) {
                 let next = texts(nb, lines);
-                let next_text = joined(&next.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>());
+                let next_text = block_text(&next);
                 let all_text = joined(&[&text, &next_text]);
                 let prev_last = lines.lines[last_line].text.trim().to_string();
                 let first_next = next.first().map_or("", |n| n.1.as_str());
@@ -341,12 +344,9 @@ fn merge_into(
         )
         .collect();
     let origin = lines.lines[first].origin + 1;
-    // Paragraph ends found between the lines now merged are undone: not repairs.
-    let undone: HashSet<usize> = merged
-        .iter()
-        .chain(parts.iter().skip(1).map(|p| &p.0))
-        .map(|&m| lines.lines[m].origin + 1)
-        .collect();
+    // Paragraph ends found between the blocks now merged are undone: not repairs. (Within
+    // a block there are none: a paragraph end would have split it.)
+    let undone: HashSet<usize> = merged.iter().map(|&m| lines.lines[m].origin + 1).collect();
     repairs.retain(|r| !(r.kind == "paragraph-end" && undone.contains(&r.line)));
     let key = match (level, parts.last(), merged.first()) {
         (None, Some((_, a)), Some(&b)) => veto::seam_key(a, &lines.lines[b].text),

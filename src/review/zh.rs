@@ -241,7 +241,7 @@ pub fn evidence(e: &str) -> String {
     {
         return format!("在 {n} 处版面分界随版头重复出现");
     }
-    const KNOWN: [(&str, &str); 19] = [
+    const KNOWN: [(&str, &str); 21] = [
         (
             "a stop, and the next line opens a numbered point",
             "句末之后下一行以序号开头",
@@ -249,6 +249,14 @@ pub fn evidence(e: &str) -> String {
         (
             "the next line is a numbered head standing alone",
             "下一行是单独成行的序号标题",
+        ),
+        (
+            "the next line is a speaker's name before the salutation",
+            "下一行是称呼语之前的讲话人姓名",
+        ),
+        (
+            "a note in brackets on a line of its own",
+            "单独成行的括注（如通过日期）",
         ),
         (
             "the next line is a name standing alone",

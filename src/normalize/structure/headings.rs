@@ -215,7 +215,22 @@ pub(crate) fn run(
             let vetoed = lines
                 .veto_texts
                 .seam(last, next.first().map_or("", |n| n.1.as_str()));
-            if short_next && (wraps || cut_word) && !vetoed {
+            // `……说明` / `习近平`: a name of three or four characters under a full title
+            // line is the speaker, unless the characters across read as a word.
+            let speaker = (3..=4).contains(&next_text.chars().count())
+                && next_text.chars().all(crate::cjk::is_han)
+                && !word_across(last, &next_text, text_now);
+            // `（一）……现代化产业体` / `系。`: a full line runs on into the sentence's last
+            // characters, set apart by the converter; one paragraph, no heading.
+            let sentence_tail = next.len() == 1
+                && crate::cjk::text_ends_sentence(&next_text)
+                && next_text
+                    .chars()
+                    .filter(|&c| "。！？；".contains(c))
+                    .count()
+                    == 1
+                && width(&next_text) < shape.full / 2.0;
+            if (short_next && !speaker || sentence_tail) && (wraps || cut_word) && !vetoed {
                 merged.extend(next.iter().map(|(i, _)| *i));
                 text = joined(&[&text, &next_text]);
                 last_line = next[0].0;
@@ -240,9 +255,15 @@ pub(crate) fn run(
         // The first line may name the issuers (`中共中央 全国人大常委会 国务院 全国政协讣告`):
         // at the top it is the title, not a signature.
         let opening = title_block && !title_done;
+        // `习近平` / `同志们：`: the speaker's name before the salutation is a byline.
+        let speaker_line = text.chars().count() <= 4
+            && all.get(k).is_some_and(|nb| {
+                let t = block_text(&texts(nb, lines));
+                paragraph_kind(&t) == ParaKind::Salutation
+            });
         let level = heading_level(&text, title_block)
             .or_else(|| (opening && name_list(&text)).then_some(1))
-            .filter(|&l| has_next && evidence(l) && !lines.veto_texts.line(&text));
+            .filter(|&l| has_next && !speaker_line && evidence(l) && !lines.veto_texts.line(&text));
         let Some(level) = level else {
             if !merged.is_empty() {
                 // A wrapped line that is no heading (`——…在湖北省第十四届人民代表大` /

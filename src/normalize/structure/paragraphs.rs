@@ -30,6 +30,28 @@ fn ends_open(text: &str) -> bool {
         .is_some_and(|c| "，,、（(《「『【“‘—-·".contains(c) || crate::cjk::is_opening_punct(c))
 }
 
+/// The whole text in one pair of brackets: `（……通过）`, not `（一）……（二）`.
+fn bracketed(text: &str) -> bool {
+    let Some(inner) = text
+        .strip_prefix(['（', '('])
+        .and_then(|r| r.strip_suffix(['）', ')']))
+    else {
+        return false;
+    };
+    let mut depth = 0i32;
+    for c in inner.chars() {
+        match c {
+            '（' | '(' => depth += 1,
+            '）' | ')' => depth -= 1,
+            _ => {}
+        }
+        if depth < 0 {
+            return false;
+        }
+    }
+    depth == 0 && inner.chars().count() >= 4
+}
+
 /// Widths of heading lines that recur: a headline set larger wraps at a measure of its
 /// own, so a line at that width that is followed by a short one is one heading wrapped.
 pub(crate) fn heading_measures<'a>(all: impl Iterator<Item = &'a Printed>, full: f32) -> Vec<f32> {
@@ -72,7 +94,17 @@ fn end_after(
             ));
         }
         // At the measure: only the next line's indent says a paragraph ends here.
-        let indented = !next_is_last && n.exact() && (n.width - (full - 2.0)).abs() <= 0.6;
+        // A first line one character short, whose last character was pushed down because
+        // the mark after it may not begin a line (`……领航掌` / `舵，在于……`).
+        let pushed = printed.get(j + 2).is_some_and(|m| {
+            let mut cs = m.text.chars();
+            cs.next().is_some_and(crate::cjk::is_han)
+                && cs.next().is_some_and(crate::cjk::is_closing_punct)
+        });
+        let indented = !next_is_last
+            && n.exact()
+            && ((n.width - (full - 2.0)).abs() <= 0.6
+                || pushed && (n.width - (full - 3.0)).abs() <= 0.6);
         if indented {
             return Some(format!(
                 "the line ends at the {full:.0}-em measure after a stop and the next is indented two ems"
@@ -95,12 +127,30 @@ fn end_after(
         }
         return None;
     }
+    // `（2025年10月23日……全体会议通过）`: a note in brackets standing alone under a title.
+    if bracketed(text) && full - p.width >= 0.4 + tol {
+        return Some("a note in brackets on a line of its own".to_string());
+    }
     if ends_open(text) {
         return None;
     }
     // A name line (`省长 李炳军`) under a dateline that reaches the measure.
     if super::name_line(&n.text) && !super::name_line(text) {
         return Some("the next line is a name standing alone".to_string());
+    }
+    // `……的说明` / `习近平` / `同志们：`: the speaker's name under a title at the measure,
+    // before the salutation (the characters across it are no word of the issue).
+    let speaker = (2..=4).contains(&n.text.chars().count())
+        && n.text.chars().all(crate::cjk::is_han)
+        && printed.get(j + 2).is_some_and(|m| {
+            m.text.chars().count() <= 12 && m.text.trim_end().ends_with(['：', ':'])
+        })
+        && match (text.chars().next_back(), n.text.chars().next()) {
+            (Some(a), Some(b)) => ev.bigram_count(a, b) < 2,
+            _ => false,
+        };
+    if speaker {
+        return Some("the next line is a speaker's name before the salutation".to_string());
     }
     if short_by < 2.5 + tol {
         return None;

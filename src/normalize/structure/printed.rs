@@ -92,6 +92,20 @@ fn run_in_piece(p: &Printed, next: &[&str], widths: &[f32], full: f32) -> Option
         .then_some(1)
 }
 
+/// `（1）`, `(12)`, `（三）`: a point's number and nothing else.
+fn bare_number(t: &str) -> bool {
+    let Some(inner) = t
+        .strip_prefix(['（', '('])
+        .and_then(|r| r.strip_suffix(['）', ')']))
+    else {
+        return false;
+    };
+    (1..=3).contains(&inner.chars().count())
+        && inner
+            .chars()
+            .all(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(c))
+}
+
 /// How many of the next text lines are the rest of printed line `p`, if any.
 fn pieces_after(p: &Printed, next: &[&str], widths: &[f32], full: f32) -> Option<usize> {
     let c = next.first()?.chars().next()?;
@@ -106,6 +120,13 @@ fn pieces_after(p: &Printed, next: &[&str], widths: &[f32], full: f32) -> Option
     // After a colon (`重点做好六个方面工作：` / `（一）……`) the points it announces open.
     let announces = p.text.ends_with(['：', ':']);
     if (stop || announces) && crate::normalize::joins::opens_point(next.first()?) {
+        return None;
+    }
+    // `一、……关键时期` / `（1）` / `“十四五”时期……`: a point's number on a text line of its own
+    // (split from the quote it runs into) after a line that ends on a character, not a
+    // mark, is a heading's end and the point's start.
+    let ends_on_char = p.text.chars().next_back().is_some_and(crate::cjk::is_han);
+    if ends_on_char && bare_number(next.first()?) {
         return None;
     }
     let mut sum = p.width;
@@ -126,7 +147,24 @@ fn pieces_after(p: &Printed, next: &[&str], widths: &[f32], full: f32) -> Option
         }
         let fits = if stop {
             // After a full stop the next text may open a new paragraph with a quote: only
-            // pieces that fill the line (or a first line, two ems in) make one line.
+            // pieces that fill the line (or a first line, two ems in) make one line — and
+            // not a piece that is a first line by itself and overfills the line with the
+            // text before it (`确定性。` / `《建议》稿……`; `位。` + a first line's width is
+            // one line), nor pieces left open before an indented line (`……提出意见。` /
+            // `“十四五”时期……回顾` / `“十四五”时期内蒙古……`: a head between paragraphs).
+            let first_alone =
+                k == 0 && pure(t) && (w - (full - 2.0)).abs() <= 0.6 && sum > full + tol;
+            let open_before_first = !text_ends_sentence(t)
+                && next
+                    .get(k + 1)
+                    .zip(widths.get(k + 1))
+                    .is_some_and(|(a, &aw)| {
+                        let atol = if pure(a) { 0.6 } else { 1.6 };
+                        (aw - (full - 2.0)).abs() <= atol && aw < full - 1.0
+                    });
+            if first_alone || open_before_first {
+                return None;
+            }
             sum >= full - 2.0 - tol
         } else {
             p.width < full - 1.0
@@ -183,6 +221,21 @@ mod tests {
             "（一）全力办好国家大事，纵深推进京津冀协同发展",
         ];
         assert_eq!(printed_lines(&t, 32.0).len(), 2);
+    }
+
+    #[test]
+    fn bare_point_number_after_a_head_opens_a_line() {
+        // pdftotext splits the number from the quote it runs into.
+        let t = [
+            "一、“十五五”时期是基本实现社会主义现代化的关键时期",
+            "（1）",
+            "“十四五”时期我国发展取得重大成就。",
+            "“十四五”时期我国发展历程极不",
+            "寻常、极不平凡。面对错综复杂的国际形势和艰巨繁重的国内改革发展稳定任务，以",
+        ];
+        let p = printed_lines(&t, 35.0);
+        assert_eq!(p.len(), 3, "{p:?}");
+        assert_eq!((p[1].first, p[1].last), (1, 3));
     }
 
     #[test]

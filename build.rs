@@ -5,6 +5,10 @@
 //!
 //! A table, all numbers u32 little-endian:
 //!   n (entries), f (distinct first characters),
+//!   a bitmap of the first characters below U+10000 (1024 u64 words, bit c % 64 of word
+//!   c / 64), then for each word the number of bits set before it: a character's run is
+//!   found, or refused, without a search (most characters of a text begin no key of most
+//!   dictionaries),
 //!   first[f] (those characters, ascending), first_start[f + 1] (index of each one's first
 //!   entry, then n), key_end[n], value_end[n] (end offsets into the two blobs),
 //!   then the keys' blob and the values' blob.
@@ -62,15 +66,25 @@ fn table(text: &str) -> Vec<u8> {
         value_end.push(values.len() as u32);
     }
     let n = entries.len() as u32;
+    let mut bmp = vec![0u8; 0x10000 / 8];
+    for &(c, _) in first.iter().filter(|&&(c, _)| c < 0x10000) {
+        bmp[c as usize / 8] |= 1 << (c % 8);
+    }
     let mut out = Vec::new();
-    let mut put = |v: u32| out.extend_from_slice(&v.to_le_bytes());
-    put(n);
-    put(first.len() as u32);
-    first.iter().for_each(|&(c, _)| put(c));
-    first.iter().for_each(|&(_, start)| put(start));
-    put(n);
-    key_end.iter().for_each(|&e| put(e));
-    value_end.iter().for_each(|&e| put(e));
+    let put = |out: &mut Vec<u8>, v: u32| out.extend_from_slice(&v.to_le_bytes());
+    put(&mut out, n);
+    put(&mut out, first.len() as u32);
+    out.extend_from_slice(&bmp);
+    let mut before = 0;
+    for word in bmp.chunks(8) {
+        put(&mut out, before);
+        before += word.iter().map(|b| b.count_ones()).sum::<u32>();
+    }
+    first.iter().for_each(|&(c, _)| put(&mut out, c));
+    first.iter().for_each(|&(_, start)| put(&mut out, start));
+    put(&mut out, n);
+    key_end.iter().for_each(|&e| put(&mut out, e));
+    value_end.iter().for_each(|&e| put(&mut out, e));
     out.extend_from_slice(&keys);
     out.extend_from_slice(&values);
     out

@@ -18,6 +18,10 @@ use std::cmp::Ordering;
 /// character; searched where it lies in the binary, nothing parsed or allocated.
 #[derive(Clone, Copy)]
 pub struct Dict {
+    /// One bit per character below U+10000: does a key begin with it? (u64 words)
+    bmp_first: &'static [u8],
+    /// For each word of `bmp_first`, the bits set in the words before it.
+    bmp_rank: &'static [u8],
     /// The distinct first characters, ascending.
     first: &'static [u8],
     /// Where each first character's run starts (one more: the number of entries).
@@ -28,6 +32,7 @@ pub struct Dict {
     values: &'static [u8],
 }
 
+#[inline]
 fn u32_at(b: &[u8], i: usize) -> usize {
     u32::from_le_bytes([b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3]]) as usize
 }
@@ -36,13 +41,17 @@ impl Dict {
     /// Reads the table's header (the table is built with the binary; the tests check it).
     fn open(b: &'static [u8]) -> Dict {
         let (n, f) = (u32_at(b, 0), u32_at(b, 1));
-        let (first, b) = b[8..].split_at(4 * f);
+        let (bmp_first, b) = b[8..].split_at(0x10000 / 8);
+        let (bmp_rank, b) = b.split_at(4 * 0x10000 / 64);
+        let (first, b) = b.split_at(4 * f);
         let (first_start, b) = b.split_at(4 * (f + 1));
         let (key_end, b) = b.split_at(4 * n);
         let (value_end, b) = b.split_at(4 * n);
         let keys_len = n.checked_sub(1).map_or(0, |last| u32_at(key_end, last));
         let (keys, values) = b.split_at(keys_len);
         Dict {
+            bmp_first,
+            bmp_rank,
             first,
             first_start,
             key_end,
@@ -57,6 +66,7 @@ impl Dict {
         self.key_end.len() / 4
     }
 
+    #[inline]
     fn key(&self, i: usize) -> &'static [u8] {
         let start = i.checked_sub(1).map_or(0, |p| u32_at(self.key_end, p));
         &self.keys[start..u32_at(self.key_end, i)]
@@ -72,18 +82,25 @@ impl Dict {
     /// The entries whose key starts with `c`: a range of indices.
     fn run_of(&self, c: char) -> Option<(usize, usize)> {
         let c = u32::from(c) as usize;
+        let run = |k: usize| (u32_at(self.first_start, k), u32_at(self.first_start, k + 1));
+        if c < 0x10000 {
+            // The run's number: the bits set before this character's.
+            let w = c / 64;
+            let word = u64::from_le_bytes(self.bmp_first[8 * w..8 * w + 8].try_into().ok()?);
+            let bit = 1u64 << (c % 64);
+            if word & bit == 0 {
+                return None;
+            }
+            let k = u32_at(self.bmp_rank, w) + (word & (bit - 1)).count_ones() as usize;
+            return Some(run(k));
+        }
         let (mut lo, mut hi) = (0, self.first.len() / 4);
         while lo < hi {
             let mid = (lo + hi) / 2;
             match u32_at(self.first, mid).cmp(&c) {
                 Ordering::Less => lo = mid + 1,
                 Ordering::Greater => hi = mid,
-                Ordering::Equal => {
-                    return Some((
-                        u32_at(self.first_start, mid),
-                        u32_at(self.first_start, mid + 1),
-                    ))
-                }
+                Ordering::Equal => return Some(run(mid)),
             }
         }
         None
@@ -91,32 +108,69 @@ impl Dict {
 
     /// The longest key that `s` starts with: its length in bytes and its value.
     ///
-    /// The keys starting with `s`'s first k characters are one run of the sorted table,
-    /// and the run for k + 1 lies inside it; the run is narrowed a character at a time
-    /// until it is empty, and a run whose first key is the prefix itself is a match.
+    /// The keys starting with the first k characters of `s` are one run of the sorted
+    /// table (the key equal to them, if any, first), and the run for k + 1 lies inside it:
+    /// the run is narrowed a character at a time, comparing only that character's bytes,
+    /// until it is empty.
     fn match_prefix(&self, s: &str) -> Option<(usize, &'static str)> {
-        let mut chars = s.char_indices();
-        let (_, c) = chars.next()?;
+        let c = s.chars().next()?;
         let (mut lo, mut hi) = self.run_of(c)?;
-        let mut best = None;
         let bytes = s.as_bytes();
-        let ends = chars.map(|(i, _)| i).chain(std::iter::once(s.len()));
-        for end in ends {
-            let p = &bytes[..end];
-            if end > c.len_utf8() {
-                // The first key not before `p`, then the first after it without its prefix.
-                lo += partition(lo, hi, |i| self.key(i) < p);
-                hi = lo + partition(lo, hi, |i| self.key(i).starts_with(p));
-                if lo == hi {
-                    break;
-                }
+        let mut start = c.len_utf8();
+        let mut best = None;
+        loop {
+            // `lo..hi` holds the keys starting with `s[..start]`, and is not empty.
+            if self.key(lo).len() == start {
+                best = Some((start, self.value(lo)));
+                lo += 1;
             }
-            if self.key(lo) == p {
-                best = Some((end, self.value(lo)));
+            let Some(next) = s[start..].chars().next() else {
+                break;
+            };
+            let piece = &bytes[start..start + next.len_utf8()];
+            let at = |i: usize| next_piece(&self.key(i)[start..], piece);
+            lo += partition(lo, hi, |i| at(i) == Ordering::Less);
+            // Few keys go on with the same character: gallop from `lo` for the end.
+            hi = lo + gallop(lo, hi, |i| at(i) == Ordering::Equal);
+            if lo == hi {
+                break;
             }
+            start += piece.len();
         }
         best
     }
+}
+
+/// How a key's rest compares with the next character's bytes: Equal when it starts
+/// with them (a short loop: the slices are 1–4 bytes, not worth a memcmp call).
+fn next_piece(rest: &[u8], piece: &[u8]) -> Ordering {
+    for (a, b) in rest.iter().zip(piece) {
+        if a != b {
+            return a.cmp(b);
+        }
+    }
+    if rest.len() < piece.len() {
+        Ordering::Less
+    } else {
+        Ordering::Equal
+    }
+}
+
+/// As [`partition`], for a count expected to be small: probes 1, 2, 4 … ahead of `lo`,
+/// then bisects the last step.
+fn gallop(lo: usize, hi: usize, pred: impl Fn(usize) -> bool) -> usize {
+    let mut step = 1;
+    let mut known = lo; // every index before `known` satisfies `pred`
+    while known < hi && pred(known) {
+        known += 1;
+        let probe = known + step;
+        if probe >= hi || !pred(probe) {
+            return partition(known, probe.min(hi), &pred) + known - lo;
+        }
+        known = probe + 1;
+        step *= 2;
+    }
+    known - lo
 }
 
 /// How many of the indices `lo..hi` (a prefix of them) satisfy `pred`.
@@ -133,11 +187,6 @@ fn partition(lo: usize, hi: usize, pred: impl Fn(usize) -> bool) -> usize {
     a - lo
 }
 
-/// A stage's dictionaries: the first that matches at a position wins.
-fn match_group(group: &[Dict], s: &str) -> Option<(usize, &'static str)> {
-    group.iter().find_map(|d| d.match_prefix(s))
-}
-
 macro_rules! dict {
     ($name:literal) => {
         Dict::open(include_bytes!(concat!(
@@ -149,11 +198,13 @@ macro_rules! dict {
     };
 }
 
-/// A conversion chain: OpenCC's `s2t.json`, `s2twp.json` or `s2hk.json`.
+/// A conversion chain: OpenCC's `s2t.json`, `s2twp.json` or `s2hk.json`. Each begins with
+/// the segmentation by STPhrases and the stage [STPhrases, STCharacters]; `after` holds the
+/// stages that follow.
 pub struct Chain {
-    /// The segmentation's dictionary (STPhrases, as in every configuration).
-    segments: Dict,
-    stages: Vec<Vec<Dict>>,
+    phrases: Dict,
+    characters: Dict,
+    after: Vec<Dict>,
 }
 
 /// The OpenCC configurations paiban's editions use.
@@ -167,45 +218,57 @@ pub enum Config {
 impl Chain {
     /// The chain of `config` (its tables are in the binary: nothing to load).
     pub fn new(config: Config) -> Chain {
-        let st = vec![dict!("STPhrases"), dict!("STCharacters")];
-        let stages = match config {
-            Config::S2t => vec![st],
-            Config::S2twp => vec![st, vec![dict!("TWPhrases")], vec![dict!("TWVariants")]],
-            Config::S2hk => vec![st, vec![dict!("HKVariants")]],
+        let after = match config {
+            Config::S2t => vec![],
+            Config::S2twp => vec![dict!("TWPhrases"), dict!("TWVariants")],
+            Config::S2hk => vec![dict!("HKVariants")],
         };
         Chain {
-            segments: dict!("STPhrases"),
-            stages,
+            phrases: dict!("STPhrases"),
+            characters: dict!("STCharacters"),
+            after,
         }
     }
 
     pub fn convert(&self, text: &str) -> String {
-        let mut segments: Vec<Cow<'_, str>> = segment(&self.segments, text)
+        // The first stage follows from the segmentation: a segment that is a phrase of
+        // STPhrases becomes its value, and in the text between phrases no phrase starts
+        // anywhere (each position was tried), so STCharacters alone converts it.
+        let mut segments: Vec<Cow<'_, str>> = segment(&self.phrases, text)
             .into_iter()
-            .map(Cow::Borrowed)
+            .map(|(s, phrase)| match phrase {
+                Some(value) => Cow::Borrowed(value),
+                None => convert_segment(&self.characters, s),
+            })
             .collect();
-        for stage in &self.stages {
+        for stage in &self.after {
             for s in &mut segments {
-                *s = Cow::Owned(convert_segment(stage, s));
+                let changed = match convert_segment(stage, s) {
+                    Cow::Owned(o) => Some(o),
+                    Cow::Borrowed(_) => None,
+                };
+                if let Some(o) = changed {
+                    *s = Cow::Owned(o);
+                }
             }
         }
         segments.concat()
     }
 }
 
-/// OpenCC's max-match segmentation: each match is a segment, and the text between
-/// matches one segment.
-fn segment<'a>(dict: &Dict, text: &'a str) -> Vec<&'a str> {
+/// OpenCC's max-match segmentation: each match is a segment (with its value), and the
+/// text between matches one segment.
+fn segment<'a>(dict: &Dict, text: &'a str) -> Vec<(&'a str, Option<&'static str>)> {
     let mut out = Vec::new();
     let (mut i, mut gap) = (0, 0);
     while i < text.len() {
         let rest = &text[i..];
         match dict.match_prefix(rest) {
-            Some((len, _)) => {
+            Some((len, value)) => {
                 if gap < i {
-                    out.push(&text[gap..i]);
+                    out.push((&text[gap..i], None));
                 }
-                out.push(&text[i..i + len]);
+                out.push((&text[i..i + len], Some(value)));
                 i += len;
                 gap = i;
             }
@@ -213,30 +276,33 @@ fn segment<'a>(dict: &Dict, text: &'a str) -> Vec<&'a str> {
         }
     }
     if gap < text.len() {
-        out.push(&text[gap..]);
+        out.push((&text[gap..], None));
     }
     out
 }
 
-/// One segment through one stage: longest matches replaced, the rest kept.
-fn convert_segment(group: &[Dict], s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut i = 0;
+/// One segment through one dictionary: longest matches replaced, the rest kept (borrowed
+/// when nothing matched).
+fn convert_segment<'a>(dict: &Dict, s: &'a str) -> Cow<'a, str> {
+    let mut out = String::new();
+    let (mut i, mut copied) = (0, 0);
     while i < s.len() {
         let rest = &s[i..];
-        match match_group(group, rest) {
+        match dict.match_prefix(rest) {
             Some((len, value)) => {
+                out.push_str(&s[copied..i]);
                 out.push_str(value);
                 i += len;
+                copied = i;
             }
-            None => {
-                let c = rest.chars().next().unwrap_or('\u{fffd}');
-                out.push(c);
-                i += c.len_utf8().max(1);
-            }
+            None => i += rest.chars().next().map_or(1, char::len_utf8),
         }
     }
-    out
+    if copied == 0 {
+        return Cow::Borrowed(s);
+    }
+    out.push_str(&s[copied..]);
+    Cow::Owned(out)
 }
 
 #[cfg(test)]

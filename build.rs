@@ -28,11 +28,13 @@ const DICTIONARIES: [&str; 5] = [
 
 fn main() {
     let out = std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR");
+    let root = std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
     println!("cargo::rerun-if-changed=build.rs");
     for name in DICTIONARIES {
-        let src = format!("data/opencc/{name}.txt");
-        println!("cargo::rerun-if-changed={src}");
-        let text = std::fs::read_to_string(&src).unwrap_or_else(|e| panic!("{src}: {e}"));
+        println!("cargo::rerun-if-changed=data/opencc/{name}.txt");
+        let src = Path::new(&root).join(format!("data/opencc/{name}.txt"));
+        let text =
+            std::fs::read_to_string(&src).unwrap_or_else(|e| panic!("{}: {e}", src.display()));
         let table = table(&text);
         let dst = Path::new(&out).join(format!("opencc_{name}.bin"));
         std::fs::write(&dst, table).unwrap_or_else(|e| panic!("{}: {e}", dst.display()));

@@ -38,10 +38,12 @@ impl ArgumentsStack {
         self.data.pop()
     }
 
+    /// paiban's patch: empties the stack and returns how many operands it held, keeping
+    /// its buffer (it was swapped for a new empty vector at every drawing operator).
     #[inline]
-    pub fn pop_all(&mut self) -> Vec<Number> {
-        let mut ret_vec = vec![];
-        std::mem::swap(&mut self.data, &mut ret_vec);
-        ret_vec
+    pub fn pop_all(&mut self) -> usize {
+        let n = self.data.len();
+        self.data.clear();
+        n
     }
 }

@@ -75,9 +75,13 @@ impl<'a> Decompiler<'a> {
 
             // Numbers
             if matches!(op, 28 | 32..=255) {
+                // paiban's patch: the operand is kept as the bytes it was read from (the
+                // stack still holds its value), and compiled by copying them.
+                let start = r.offset();
                 let number = Number::parse_char_string_number(&mut r).ok_or(CFFError)?;
                 self.stack.push(number)?;
-                program.push(Instruction::Operand(number));
+                let bytes = charstring.get(start..r.offset()).ok_or(CFFError)?;
+                program.push(Instruction::RawOperand(bytes));
                 continue;
             }
 
@@ -176,14 +180,17 @@ impl<'a> Decompiler<'a> {
 
     fn count_hints(&mut self) {
         let elements = self.stack.pop_all();
-        self.hint_count += elements.len() as u16 / 2;
+        self.hint_count += elements as u16 / 2;
     }
 }
 
 /// A type of instruction in a charstring program.
 #[derive(Debug)]
 pub enum Instruction<'a> {
+    #[allow(dead_code)]
     Operand(Number),
+    /// An operand as encoded in the charstring it came from.
+    RawOperand(&'a [u8]),
     Operator(Operator),
     HintMask(&'a [u8]),
 }
@@ -200,6 +207,10 @@ impl Debug for Program<'_> {
         for instr in &self.0 {
             match instr {
                 Instruction::Operand(op) => str_buffer.push(format!("{}", op.as_f64())),
+                Instruction::RawOperand(bytes) => {
+                    let n = Number::parse_char_string_number(&mut Reader::new(bytes));
+                    str_buffer.push(format!("{}", n.map_or(f64::NAN, |n| n.as_f64())))
+                }
                 Instruction::Operator(op) => {
                     str_buffer.push(format!("op({})", op));
 
@@ -241,6 +252,9 @@ impl<'a> Program<'a> {
             match instr {
                 Instruction::Operand(num) => {
                     w.write(num);
+                }
+                Instruction::RawOperand(bytes) => {
+                    w.extend(bytes);
                 }
                 Instruction::Operator(op) => {
                     w.write(op);

@@ -30,7 +30,7 @@ fn every_stream_is_deflated_as_by_a_fresh_encoder() {
     let o = Command::new(env!("CARGO_BIN_EXE_paiban"))
         .arg("build")
         .arg(root.join("content/wujin-2023-12-29.md"))
-        .args(["--pdf", "-q", "-o"])
+        .args(["--pdf", "-o"])
         .arg(dir.path())
         .output()
         .unwrap();

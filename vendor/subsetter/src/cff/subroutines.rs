@@ -1,4 +1,8 @@
 use crate::cff::charstring::CharString;
+use crate::cff::index::Index;
+
+// paiban's patch: the subroutines are read from their INDEX when a charstring calls one,
+// not first copied, every one of every font dict, into vectors (most are never called).
 
 /// A wrapper over a vector of subroutine containers (for local subroutines, where
 /// we have a list of subroutines for each font dict).
@@ -7,30 +11,30 @@ pub struct SubroutineCollection<'a> {
 }
 
 impl<'a> SubroutineCollection<'a> {
-    pub fn new(subroutines: Vec<Vec<CharString<'a>>>) -> Self {
+    pub fn new(subroutines: Vec<Index<'a>>) -> Self {
         debug_assert!(subroutines.len() <= 255);
         Self {
             subroutines: subroutines.into_iter().map(SubroutineContainer::new).collect(),
         }
     }
 
-    pub fn get_handler(&self, fd_index: u8) -> Option<SubroutineHandler<'_>> {
+    pub fn get_handler(&self, fd_index: u8) -> Option<SubroutineHandler<'a>> {
         self.subroutines.get(fd_index as usize).map(|s| s.get_handler())
     }
 }
 
-/// A wrapper over a vector of charstrings (for global subroutines).
+/// A wrapper over an INDEX of charstrings (for global subroutines).
 pub struct SubroutineContainer<'a> {
-    subroutines: Vec<CharString<'a>>,
+    subroutines: Index<'a>,
 }
 
 impl<'a> SubroutineContainer<'a> {
-    pub fn new(subroutines: Vec<CharString<'a>>) -> Self {
+    pub fn new(subroutines: Index<'a>) -> Self {
         Self { subroutines }
     }
 
-    pub fn get_handler(&self) -> SubroutineHandler<'_> {
-        SubroutineHandler::new(self.subroutines.as_ref())
+    pub fn get_handler(&self) -> SubroutineHandler<'a> {
+        SubroutineHandler::new(self.subroutines)
     }
 }
 
@@ -38,15 +42,15 @@ impl<'a> SubroutineContainer<'a> {
 /// given a biased or unbiased index.
 #[derive(Clone)]
 pub struct SubroutineHandler<'a> {
-    subroutines: &'a [CharString<'a>],
+    subroutines: Index<'a>,
     bias: u16,
 }
 
 impl<'a> SubroutineHandler<'a> {
-    pub fn new(char_strings: &'a [CharString<'a>]) -> Self {
+    pub fn new(char_strings: Index<'a>) -> Self {
         Self {
             subroutines: char_strings,
-            bias: calc_subroutine_bias(char_strings.len() as u32),
+            bias: calc_subroutine_bias(char_strings.len()),
         }
     }
 
@@ -55,7 +59,7 @@ impl<'a> SubroutineHandler<'a> {
     }
 
     pub fn get_with_unbiased(&self, index: u32) -> Option<CharString<'a>> {
-        self.subroutines.get(index as usize).copied()
+        self.subroutines.get(index)
     }
 }
 

@@ -1,16 +1,16 @@
-use crate::cff::number::Number;
 use crate::Error::CFFError;
 use crate::Result;
 
 const MAX_OPERANDS_LEN: usize = 48;
 
 // Taken from ttf-parser.
-/// TODO: Use array instead?
-pub struct ArgumentsStack {
-    pub data: Vec<Number>,
+/// paiban's patch: an operand is held as the bytes it is encoded in; only a subroutine
+/// index, popped by a call, is ever read as a number.
+pub struct ArgumentsStack<'a> {
+    pub data: Vec<&'a [u8]>,
 }
 
-impl ArgumentsStack {
+impl<'a> ArgumentsStack<'a> {
     pub fn new() -> Self {
         // paiban's patch: allocated once at its bound, not grown operand by operand.
         Self {
@@ -24,7 +24,7 @@ impl ArgumentsStack {
     }
 
     #[inline]
-    pub fn push(&mut self, n: Number) -> Result<()> {
+    pub fn push(&mut self, n: &'a [u8]) -> Result<()> {
         if self.len() == MAX_OPERANDS_LEN {
             Err(CFFError)
         } else {
@@ -34,7 +34,7 @@ impl ArgumentsStack {
     }
 
     #[inline]
-    pub fn pop(&mut self) -> Option<Number> {
+    pub fn pop(&mut self) -> Option<&'a [u8]> {
         self.data.pop()
     }
 

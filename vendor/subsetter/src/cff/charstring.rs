@@ -16,9 +16,14 @@ pub type CharString<'a> = &'a [u8];
 pub struct Decompiler<'a> {
     gsubr_handler: SubroutineHandler<'a>,
     lsubr_handler: SubroutineHandler<'a>,
-    stack: ArgumentsStack,
+    stack: ArgumentsStack<'a>,
     hint_count: u16,
     hint_mask_bytes: u16,
+}
+
+/// An operand's value, from the bytes it is encoded in.
+fn number(bytes: &[u8]) -> Option<Number> {
+    Number::parse_char_string_number(&mut Reader::new(bytes))
 }
 
 enum CharStringEnd {
@@ -75,12 +80,17 @@ impl<'a> Decompiler<'a> {
 
             // Numbers
             if matches!(op, 28 | 32..=255) {
-                // paiban's patch: the operand is kept as the bytes it was read from (the
-                // stack still holds its value), and compiled by copying them.
-                let start = r.offset();
-                let number = Number::parse_char_string_number(&mut r).ok_or(CFFError)?;
-                self.stack.push(number)?;
-                let bytes = charstring.get(start..r.offset()).ok_or(CFFError)?;
+                // paiban's patch: the operand is kept as the bytes it is encoded in (their
+                // length follows from the first), on the stack and in the program, and
+                // compiled by copying them; only a subroutine index is read as a number.
+                let len = match op {
+                    28 => 3,
+                    32..=246 => 1,
+                    247..=254 => 2,
+                    _ => 5,
+                };
+                let bytes = r.read_bytes(len).ok_or(CFFError)?;
+                self.stack.push(bytes)?;
                 program.push(Instruction::RawOperand(bytes));
                 continue;
             }
@@ -117,7 +127,7 @@ impl<'a> Decompiler<'a> {
                     program.0.pop();
 
                     let biased_index =
-                        self.stack.pop().and_then(|n| n.as_i32()).ok_or(CFFError)?;
+                        self.stack.pop().and_then(number).and_then(|n| n.as_i32()).ok_or(CFFError)?;
                     let gsubr = self
                         .gsubr_handler
                         .get_with_biased(biased_index)
@@ -134,7 +144,7 @@ impl<'a> Decompiler<'a> {
                     program.0.pop();
 
                     let biased_index =
-                        self.stack.pop().and_then(|n| n.as_i32()).ok_or(CFFError)?;
+                        self.stack.pop().and_then(number).and_then(|n| n.as_i32()).ok_or(CFFError)?;
                     let lsubr = self
                         .lsubr_handler
                         .get_with_biased(biased_index)

@@ -350,3 +350,63 @@ fn each_ban_opens_a_page_with_its_running_head_unless_the_style_says_not() {
     assert!(off.len() < on.len(), "{} vs {}", off.len(), on.len());
     assert!(off.iter().all(|p| ban(p).is_none()));
 }
+
+/// How far down each page's body text reaches, as a share of the text area's height
+/// (the bottom of its lowest line at body size or larger, running heads and folios left
+/// out), with the 版 its running head names.
+fn fills(pages: &[Vec<BLine>]) -> Vec<(f64, Option<String>)> {
+    let style = paiban::style::Style::preset("a4").unwrap();
+    let (_, page_h) = style.page_size();
+    let (_, text_h) = style.text_area();
+    let top = f64::from(style.margin_top_mm) * 72.0 / 25.4;
+    let foot = f64::from(page_h) - f64::from(style.margin_bottom_mm) * 72.0 / 25.4;
+    pages
+        .iter()
+        .map(|lines| {
+            let bottom = lines
+                .iter()
+                .filter(|l| l.size >= BODY - 0.5 && l.y < foot)
+                .map(|l| l.y + l.size)
+                .fold(top, f64::max);
+            ((bottom - top) / f64::from(text_h), ban(lines))
+        })
+        .collect()
+}
+
+/// Page fill (issue #20): on both samples every page but a 版's last and the document's
+/// last reaches 90% of the text area — the next article starts at the foot when its
+/// headline group and two lines fit, or the page is spread to its foot (layout/feather.rs).
+#[test]
+fn pages_but_a_bans_last_are_at_least_90_percent_filled() {
+    if !have("pdftotext") {
+        return;
+    }
+    for input in ["content/wujin-2023-12-29.md", "content/shili-2023-04-11"] {
+        let dir = tempfile::tempdir().unwrap();
+        let pdf = build(&root().join(input), dir.path(), &[]);
+        let f = fills(&pages(&pdf));
+        assert!(f.len() >= 3, "{input}: {} pages", f.len());
+        // Page 1 carries the masthead, not a head: it belongs to the first 版 named.
+        let first = f.iter().find_map(|p| p.1.clone());
+        let bans: Vec<Option<String>> = f
+            .iter()
+            .enumerate()
+            .map(|(i, p)| p.1.clone().or(if i == 0 { first.clone() } else { None }))
+            .collect();
+        let mut checked = 0;
+        for i in 0..f.len() - 1 {
+            if bans[i].is_some() && bans[i + 1] != bans[i] {
+                continue;
+            }
+            checked += 1;
+            assert!(
+                f[i].0 >= 0.9,
+                "{input}: page {} is {:.0}% filled",
+                i + 1,
+                f[i].0 * 100.0
+            );
+            assert!(f[i].0 <= 1.01, "{input}: page {} overfull", i + 1);
+        }
+        assert!(checked >= 1, "{input}: no page checked");
+    }
+}

@@ -11,6 +11,7 @@
 //! about positions does not depend on that.
 
 pub mod chain;
+pub mod feather;
 pub mod linebreak;
 pub mod lines;
 pub mod outline;
@@ -810,6 +811,8 @@ impl<'a> Layouter<'a> {
             info: PageInfo::default(),
             ban: None,
             heads: (name, date),
+            fixed_top: 0.0,
+            gaps: Vec::new(),
             sink,
             marks: Vec::new(),
             cur: Cursor {
@@ -841,10 +844,13 @@ impl<'a> Layouter<'a> {
                 b.new_page();
                 let h = b.masthead(doc);
                 b.cur.col_top = h;
-            } else if self.style.article_new_page
-                || new_ban
-                || b.cur.bottom + self.lead + head_h + 6.0 * self.lead > self.text_h
-            {
+                b.fixed_top = h;
+            } else if self.style.article_new_page || new_ban {
+                b.new_page();
+            } else if b.cur.bottom + self.lead + head_h + 2.0 * self.lead > self.text_h {
+                // The headline group with two body lines under it does not fit at the
+                // foot: the page is spread to its foot instead (`feather.rs`).
+                b.feather();
                 b.new_page();
             } else {
                 // Runs on below the previous article, across all columns, after a rule.
@@ -860,6 +866,7 @@ impl<'a> Layouter<'a> {
                     keep: false,
                 };
                 b.place_block(&[rule], y, 0.0);
+                b.gaps.push((b.cur.bottom, y));
                 b.cur.col_top = b.cur.bottom + self.lead;
             }
             // The headline spans all columns; the body runs in columns below it.
@@ -927,6 +934,10 @@ struct Builder<'l, 'a, 's> {
     ban: Option<String>,
     /// The newspaper's name and the date, for the running heads.
     heads: (String, String),
+    /// What feathering leaves in place on this page (the masthead on page 1).
+    fixed_top: f32,
+    /// The gaps between articles on this page (`feather.rs`).
+    gaps: Vec<(f32, f32)>,
     sink: &'s mut dyn FnMut(&mut Page),
     marks: Vec<Mark>,
     cur: Cursor,
@@ -938,12 +949,36 @@ impl Builder<'_, '_, '_> {
         self.page = Some(std::mem::take(&mut self.spare));
         self.page_count += 1;
         self.info.ban.clone_from(&self.ban);
+        self.fixed_top = 0.0;
+        self.gaps.clear();
         self.cur = Cursor {
             col: 0,
             y: 0.0,
             col_top: 0.0,
             bottom: 0.0,
         };
+    }
+
+    /// Spreads the space left at the page's foot over the page (horizontal setting only:
+    /// a vertical page's columns are its lines).
+    fn feather(&mut self) {
+        if self.l.frame.is_some() {
+            return;
+        }
+        let (lead, size) = (self.l.lead, self.l.style.body_size);
+        let f = feather::Feather {
+            top: self.fixed_top,
+            bottom: self.cur.bottom,
+            descent: lead - ((lead - size) / 2.0 + size * EM_ASCENT),
+            text_h: self.l.text_h,
+            lead,
+            gaps: std::mem::take(&mut self.gaps),
+        };
+        let page_no = self.page_no();
+        let origin = self.l.style.margin_top_mm * MM;
+        if let Some(page) = self.page.as_mut() {
+            f.apply(page, &mut self.marks, page_no, origin);
+        }
     }
 
     fn page_no(&self) -> usize {

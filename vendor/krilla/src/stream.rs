@@ -27,7 +27,6 @@
 use std::borrow::Cow;
 use std::ops::DerefMut;
 
-use flate2::write::ZlibEncoder;
 use flate2::Compression;
 use pdf_writer::{Array, Dict, Name};
 
@@ -361,12 +360,41 @@ pub(crate) fn deflate_encode(data: &[u8]) -> Vec<u8> {
     deflate_encode_level(data, COMPRESSION_LEVEL)
 }
 
+/// paiban's patch: one zlib stream state per level and thread, reset for each stream,
+/// instead of a new encoder whose window and hash tables are allocated and cleared for
+/// every stream (one per page, font program, CMap, profile...). Deflate's output does not depend on
+/// how its input is fed, so the bytes are those of a fresh encoder.
 fn deflate_encode_level(data: &[u8], level: u8) -> Vec<u8> {
-    use std::io::Write;
+    use flate2::{Compress, FlushCompress, Status};
+    use std::cell::RefCell;
 
-    let mut e = ZlibEncoder::new(Vec::new(), Compression::new(level as u32));
-    e.write_all(data).unwrap();
-    e.finish().unwrap()
+    thread_local! {
+        static STATES: RefCell<Vec<(u8, Compress)>> = const { RefCell::new(Vec::new()) };
+    }
+    STATES.with(|states| {
+        let mut states = states.borrow_mut();
+        let k = match states.iter().position(|(l, _)| *l == level) {
+            Some(k) => k,
+            None => {
+                states.push((level, Compress::new(Compression::new(level as u32), true)));
+                states.len() - 1
+            }
+        };
+        let c = &mut states[k].1;
+        c.reset();
+        let mut out = Vec::with_capacity(data.len() / 2 + 64);
+        loop {
+            let read = c.total_in() as usize;
+            let status = c
+                .compress_vec(&data[read..], &mut out, FlushCompress::Finish)
+                .unwrap();
+            if status == Status::StreamEnd {
+                break;
+            }
+            out.reserve(out.capacity().max(1024));
+        }
+        out
+    })
 }
 
 fn hex_encode(data: &[u8]) -> Vec<u8> {

@@ -22,6 +22,8 @@ pub struct Builder {
     ofd_opts: Option<PdfOptions>,
     /// The editions written, in order; by default the text as written (zh-Hans) alone.
     editions: Vec<EditionEngines>,
+    /// Hand back each EPUB's cover pixels ([`Built::covers`]).
+    keep_covers: bool,
 }
 
 /// One edition's converter and, for a Traditional edition, engines drawing with its
@@ -47,6 +49,8 @@ pub struct Built {
     /// The editions written, in order, each with its converted document (None: the
     /// text as written, `prepared.document`).
     pub editions: Vec<(Edition, Option<crate::model::Document>)>,
+    /// Each edition's EPUB cover as drawn, when [`Builder::with_cover_images`] asked.
+    pub covers: Vec<(Edition, crate::epub::CoverImage)>,
 }
 
 impl Builder {
@@ -67,7 +71,15 @@ impl Builder {
                 converter: Converter::new(Edition::Hans, &Dictionary::new())?,
                 engines: None,
             }],
+            keep_covers: false,
         })
+    }
+
+    /// Hands back the pixels of each EPUB's cover in [`Built::covers`] (the batch makes
+    /// the feed's thumbnails of them).
+    pub fn with_cover_images(mut self) -> Self {
+        self.keep_covers = true;
+        self
     }
 
     /// Also writes `<name>.ofd` (OFD-A), laid out with `opts` as the PDF is.
@@ -177,6 +189,7 @@ impl Builder {
         // renamed into place together at the end (or removed on failure).
         let mut staged = crate::output::Staged::default();
         let mut outputs: Vec<(PathBuf, usize)> = Vec::new();
+        let mut covers = Vec::new();
         for edition in &self.editions {
             let converter = edition.converter.with_dictionary(issue_dictionary);
             let converted = (converter.edition() != Edition::Hans)
@@ -195,9 +208,12 @@ impl Builder {
                 Ok(())
             };
             if let Some(engine) = epub {
-                let r = engine.render(doc)?;
+                let (r, cover) = engine.render_with_cover(doc)?;
                 diagnostics.extend(r.diagnostics);
                 stage(outdir.join(format!("{stem}.epub")), r.bytes)?;
+                if let Some(c) = cover.filter(|_| self.keep_covers) {
+                    covers.push((converter.edition(), c));
+                }
             }
             match (pdf, ofd) {
                 // Both from one layout (the same options make the same engine).
@@ -237,6 +253,7 @@ impl Builder {
             outputs,
             diagnostics,
             editions,
+            covers,
         })
     }
 }

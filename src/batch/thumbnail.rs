@@ -128,15 +128,87 @@ pub fn thumbnail(png: &[u8]) -> Result<Option<Vec<u8>>, String> {
                 }
             }
         }
-        // 16 levels a channel: the cover's few inks and their blends stay distinct to
-        // the eye, and the PNG compresses to about half.
-        for s in &sums {
-            out.extend(
-                s.iter()
-                    .map(|s| (((s + n / 2) / n * 15 + 127) / 255 * 17) as u8),
-            );
-        }
+        push_row(&mut out, &sums, n);
     }
+    encode(tw, th, &out).map(Some)
+}
+
+/// The thumbnail of a palette image given as one palette index a pixel, row by row
+/// (paiban's cover as drawn, so the feed's thumbnail needs no decoding of the PNG): the
+/// same box filter, the same file as [`thumbnail`] of that image's PNG. None when the
+/// image is already small or does not match its size.
+pub fn of_indices(
+    width: u32,
+    height: u32,
+    indices: &[u8],
+    palette: &[[u8; 3]],
+) -> Result<Option<Vec<u8>>, String> {
+    let step = width.div_ceil(WIDTH);
+    if step <= 1 {
+        return Ok(None);
+    }
+    if indices.len() != width as usize * height as usize || palette.is_empty() {
+        return Err("the cover's pixels do not match its size".into());
+    }
+    let (tw, th) = (width / step, (height / step).max(1));
+    let (step, n) = (step as usize, step * step);
+    let paper = palette[0].map(u32::from);
+    // Each entry's difference from paper, added to sums that already hold every pixel
+    // as paper (wrapping: an ink is darker than paper, and the sums stay positive).
+    let delta: Vec<[u32; 3]> = palette
+        .iter()
+        .map(|c| {
+            let mut d = [0u32; 3];
+            for ch in 0..3 {
+                d[ch] = u32::from(c[ch]).wrapping_sub(paper[ch]);
+            }
+            d
+        })
+        .collect();
+    let blank = paper.map(|c| c * n);
+    let used = tw as usize * step;
+    let mut out = Vec::with_capacity((tw * th * 3) as usize);
+    let mut sums = vec![[0u32; 3]; tw as usize];
+    for band in indices
+        .chunks_exact(width as usize * step)
+        .take(th as usize)
+    {
+        sums.iter_mut().for_each(|s| *s = blank);
+        for row in band.chunks_exact(width as usize) {
+            let row = &row[..used];
+            // Most rows are blank paper, and most blocks of an inked row.
+            if row.iter().all(|&i| i == 0) {
+                continue;
+            }
+            for (s, block) in sums.iter_mut().zip(row.chunks_exact(step)) {
+                for &i in block {
+                    if i != 0 {
+                        let d = delta.get(i as usize).copied().unwrap_or([0; 3]);
+                        for ch in 0..3 {
+                            s[ch] = s[ch].wrapping_add(d[ch]);
+                        }
+                    }
+                }
+            }
+        }
+        push_row(&mut out, &sums, n);
+    }
+    encode(tw, th, &out).map(Some)
+}
+
+/// One row of the thumbnail from its blocks' sums of `n` pixels each: 16 levels a
+/// channel (the cover's few inks and their blends stay distinct to the eye, and the PNG
+/// compresses to about half).
+fn push_row(out: &mut Vec<u8>, sums: &[[u32; 3]], n: u32) {
+    for s in sums {
+        out.extend(
+            s.iter()
+                .map(|s| (((s + n / 2) / n * 15 + 127) / 255 * 17) as u8),
+        );
+    }
+}
+
+fn encode(tw: u32, th: u32, rgb: &[u8]) -> Result<Vec<u8>, String> {
     let mut png_out = Vec::new();
     {
         let mut enc = png::Encoder::new(&mut png_out, tw, th);
@@ -144,9 +216,9 @@ pub fn thumbnail(png: &[u8]) -> Result<Option<Vec<u8>>, String> {
         enc.set_depth(png::BitDepth::Eight);
         enc.set_compression(png::Compression::Balanced);
         let mut w = enc.write_header().map_err(|e| e.to_string())?;
-        w.write_image_data(&out).map_err(|e| e.to_string())?;
+        w.write_image_data(rgb).map_err(|e| e.to_string())?;
     }
-    Ok(Some(png_out))
+    Ok(png_out)
 }
 
 #[cfg(test)]

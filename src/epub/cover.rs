@@ -4,7 +4,7 @@
 //! the cover's characters (a few dozen glyphs instead of tens of thousands).
 
 use super::webfont::FontFile;
-use super::EpubError;
+use super::{CoverImage, EpubError};
 use crate::model::Document;
 use std::collections::BTreeSet;
 
@@ -75,8 +75,8 @@ fn layout(doc: &Document) -> Layout {
     }
 }
 
-/// The cover PNG for an issue.
-pub fn render(doc: &Document, font: &FontFile) -> Result<Vec<u8>, EpubError> {
+/// The cover PNG for an issue, and its pixels.
+pub fn render(doc: &Document, font: &FontFile) -> Result<(Vec<u8>, CoverImage), EpubError> {
     let l = layout(doc);
     let mut chars: BTreeSet<char> = l.masthead.chars().collect();
     chars.extend(l.date_line.chars());
@@ -200,7 +200,19 @@ pub fn render(doc: &Document, font: &FontFile) -> Result<Vec<u8>, EpubError> {
         }
     }
     c.rect(MARGIN, HEIGHT - 80, inner, 6, RED);
-    c.png()
+    let png = c.png()?;
+    Ok((
+        png,
+        CoverImage {
+            width: WIDTH as u32,
+            height: HEIGHT as u32,
+            indices: c.px,
+            palette: palette()
+                .chunks_exact(3)
+                .map(|c| [c[0], c[1], c[2]])
+                .collect(),
+        },
+    ))
 }
 
 /// A headline as laid out: (kicker and its size, title lines, title size).

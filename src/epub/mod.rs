@@ -51,6 +51,16 @@ pub enum EpubError {
     Cover(String),
 }
 
+/// The cover as drawn, one palette index a pixel row by row (the PNG in the EPUB is
+/// these pixels): what a thumbnail is made from without decoding the PNG again.
+pub struct CoverImage {
+    pub width: u32,
+    pub height: u32,
+    pub indices: Vec<u8>,
+    /// RGB of each palette entry; entry 0 is the paper.
+    pub palette: Vec<[u8; 3]>,
+}
+
 /// The built-in house style, used unless `--style FILE.css` replaces it.
 pub const DEFAULT_CSS: &str = include_str!("../../styles/epub.css");
 
@@ -162,6 +172,11 @@ impl EpubEngine {
 
     /// The EPUB file's bytes, and warnings (unsupported elements, …).
     pub fn render(&self, doc: &Document) -> Result<Rendered> {
+        self.render_with_cover(doc).map(|(r, _)| r)
+    }
+
+    /// [`EpubEngine::render`], and the cover's pixels when it has one.
+    pub fn render_with_cover(&self, doc: &Document) -> Result<(Rendered, Option<CoverImage>)> {
         let mut diags = Vec::new();
         let meta = &doc.meta;
         let lang = if meta.language.trim().is_empty() {
@@ -200,8 +215,11 @@ impl EpubEngine {
             });
         }
 
-        let cover = match &self.bold {
-            Some(font) => Some((cover::render(doc, font)?, format!("{title} 封面"))),
+        let (cover, image) = match &self.bold {
+            Some(font) => {
+                let (png, image) = cover::render(doc, font)?;
+                (Some((png, format!("{title} 封面"))), Some(image))
+            }
             None => {
                 diags.push(Diagnostic::warning(
                     "no-cover",
@@ -211,7 +229,7 @@ impl EpubEngine {
                         self.font_problem.as_deref().unwrap_or("no font")
                     ),
                 ));
-                None
+                (None, None)
             }
         };
         let mut css = self.css.clone();
@@ -304,10 +322,13 @@ impl EpubEngine {
             chapters,
             images: images.files,
         })?;
-        Ok(Rendered {
-            bytes,
-            diagnostics: diags,
-        })
+        Ok((
+            Rendered {
+                bytes,
+                diagnostics: diags,
+            },
+            image,
+        ))
     }
 }
 

@@ -224,7 +224,7 @@ fn builder(args: &Args) -> Result<Builder> {
     Ok(args
         .options
         .builder(want(Format::Epub), want(Format::Pdf), want(Format::Ofd))?
-        .with_cover_images())
+        .for_batch())
 }
 
 fn write_summary(args: &Args, s: &Summary) -> Result<()> {

@@ -256,6 +256,11 @@ fn fit(c: &Canvas<'_>, s: &str, px: f32, width: f32) -> String {
     String::new()
 }
 
+/// zlib level of the cover's pixels: 5 makes the sample's cover (the most text of any
+/// issue here) 37.4 KB in two thirds of level 6's time (37.0 KB); 4 and 3 save little
+/// more time for 39.9 and 41.1 KB (`benches/cost-per-issue.md`).
+const COVER_DEFLATE_LEVEL: u8 = 5;
+
 /// The inks, in palette order.
 const INKS: [[u8; 3]; 3] = [RED, INK, GREY];
 /// Coverage levels per ink. The cover is a 4-bit indexed PNG: paper, then each ink at 4
@@ -349,7 +354,10 @@ impl<'f> Canvas<'f> {
                 (m, levels)
             });
             let m = *m;
-            let left = x.round() as i64 + m.xmin as i64;
+            // Each glyph starts on an even pixel: two pixels a byte in the PNG, so every
+            // occurrence of a glyph is the same bytes and deflate finds it again (half a
+            // pixel of shift is invisible at 1,200 px).
+            let left = (x.round() as i64 + m.xmin as i64) & !1;
             let top = baseline.round() as i64 - m.height as i64 - m.ymin as i64;
             for row in 0..m.height {
                 let py = top + row as i64;
@@ -380,9 +388,8 @@ impl<'f> Canvas<'f> {
         enc.set_color(png::ColorType::Indexed);
         enc.set_depth(png::BitDepth::Four);
         enc.set_palette(palette());
-        // Compressed once, at the level that pays: on the 132 development issues `High`
-        // took 18 % more time for 11 % smaller files, `Fast` gave 34 % larger ones.
-        enc.set_compression(png::Compression::Balanced);
+        // Compressed once, at the level that pays (see COVER_DEFLATE_LEVEL).
+        enc.set_deflate_compression(png::DeflateCompression::Level(COVER_DEFLATE_LEVEL));
         // No row filter: palette indices are not magnitudes, and the adaptive filters made
         // the sample's cover 51 KB instead of 40 KB (the PNG spec advises none for them).
         enc.set_filter(png::Filter::NoFilter);
@@ -391,7 +398,18 @@ impl<'f> Canvas<'f> {
         // WIDTH is even, so rows need no padding nibble and the pairs run straight through
         // the buffer (a per-row flat_map took 4 % of a batch's CPU).
         const _: () = assert!(WIDTH.is_multiple_of(2));
-        let packed: Vec<u8> = self.px.chunks_exact(2).map(|p| p[0] << 4 | p[1]).collect();
+        let mut packed = vec![0u8; WIDTH * HEIGHT / 2];
+        for (out, row) in packed
+            .chunks_exact_mut(WIDTH / 2)
+            .zip(self.px.chunks_exact(WIDTH))
+        {
+            // Most rows are blank paper, already zeros.
+            if row.iter().fold(0, |a, &b| a | b) != 0 {
+                for (o, p) in out.iter_mut().zip(row.chunks_exact(2)) {
+                    *o = p[0] << 4 | p[1];
+                }
+            }
+        }
         w.write_image_data(&packed).map_err(err)?;
         w.finish().map_err(err)?;
         Ok(out)

@@ -256,10 +256,10 @@ fn fit(c: &Canvas<'_>, s: &str, px: f32, width: f32) -> String {
     String::new()
 }
 
-/// zlib level of the cover's pixels: 5 makes the sample's cover (the most text of any
-/// issue here) 37.4 KB in two thirds of level 6's time (37.0 KB); 4 and 3 save little
-/// more time for 39.9 and 41.1 KB (`benches/cost-per-issue.md`).
-const COVER_DEFLATE_LEVEL: u8 = 5;
+/// zlib level of the cover's pixels: 3 makes the sample's cover (the most text of any
+/// issue here) about 37.6 KB in half of level 6's time; 4 to 6 make it 2–4 % smaller for
+/// 1.2–2× the time (`benches/cost-per-issue.md`).
+const COVER_DEFLATE_LEVEL: u8 = 3;
 
 /// The inks, in palette order.
 const INKS: [[u8; 3]; 3] = [RED, INK, GREY];
@@ -303,6 +303,8 @@ struct Canvas<'f> {
     font: &'f fontdue::Font,
     /// Palette indices, row by row.
     px: Vec<u8>,
+    /// Rows drawn on (the others are blank paper, never read when packed).
+    inked: Vec<bool>,
     /// Each glyph rasterized once per size (a headline repeats characters, and the
     /// coverage is mapped to levels once).
     glyphs: std::collections::HashMap<(char, u32), (fontdue::Metrics, Vec<u8>)>,
@@ -313,6 +315,7 @@ impl<'f> Canvas<'f> {
         Canvas {
             font,
             px: vec![0; WIDTH * HEIGHT],
+            inked: vec![false; HEIGHT],
             glyphs: std::collections::HashMap::new(),
         }
     }
@@ -326,6 +329,7 @@ impl<'f> Canvas<'f> {
     fn rect(&mut self, x: usize, y: usize, w: usize, h: usize, color: [u8; 3]) {
         let full = index(ink_of(color), LEVELS);
         for yy in y..(y + h).min(HEIGHT) {
+            self.inked[yy] = true;
             for xx in x..(x + w).min(WIDTH) {
                 if let Some(p) = self.px.get_mut(yy * WIDTH + xx) {
                     *p = full;
@@ -349,7 +353,17 @@ impl<'f> Canvas<'f> {
                 let (m, cov) = font.rasterize(ch, t.px);
                 let levels = cov
                     .iter()
-                    .map(|&a| ((a as u32 * LEVELS + 127) / 255) as u8)
+                    .map(|&a| {
+                        // Below 3/8 coverage a pixel stays paper: the faintest fringe is
+                        // invisible at this size and made the cover 10 % larger (so
+                        // slower to compress to the same bytes).
+                        let level = (a as u32 * LEVELS + 127) / 255;
+                        if level < 2 {
+                            0
+                        } else {
+                            level as u8
+                        }
+                    })
                     .collect();
                 (m, levels)
             });
@@ -364,6 +378,7 @@ impl<'f> Canvas<'f> {
                 if py < 0 || py >= HEIGHT as i64 {
                     continue;
                 }
+                self.inked[py as usize] = true;
                 for col in 0..m.width {
                     let level = levels.get(row * m.width + col).copied().unwrap_or(0) as u32;
                     let px = left + col as i64;
@@ -397,20 +412,25 @@ impl<'f> Canvas<'f> {
         // Two pixels a byte, the first in the high nibble.
         // WIDTH is even, so rows need no padding nibble and the pairs run straight through
         // the buffer (a per-row flat_map took 4 % of a batch's CPU).
+        // Row by row into the compressor (one IDAT chunk up to 64 KB: the whole cover):
+        // no packed copy of the image, and blank rows are not even read.
         const _: () = assert!(WIDTH.is_multiple_of(2));
-        let mut packed = vec![0u8; WIDTH * HEIGHT / 2];
-        for (out, row) in packed
-            .chunks_exact_mut(WIDTH / 2)
-            .zip(self.px.chunks_exact(WIDTH))
-        {
-            // Most rows are blank paper, already zeros.
-            if row.iter().fold(0, |a, &b| a | b) != 0 {
-                for (o, p) in out.iter_mut().zip(row.chunks_exact(2)) {
+        let mut sw = w.stream_writer_with_size(64 << 10).map_err(err)?;
+        let blank = [0u8; WIDTH / 2];
+        let mut packed = [0u8; WIDTH / 2];
+        for (row, &inked) in self.px.chunks_exact(WIDTH).zip(&self.inked) {
+            let bytes = if inked {
+                for (o, p) in packed.iter_mut().zip(row.chunks_exact(2)) {
                     *o = p[0] << 4 | p[1];
                 }
-            }
+                &packed
+            } else {
+                &blank
+            };
+            std::io::Write::write_all(&mut sw, bytes)
+                .map_err(|e| EpubError::Cover(e.to_string()))?;
         }
-        w.write_image_data(&packed).map_err(err)?;
+        sw.finish().map_err(err)?;
         w.finish().map_err(err)?;
         Ok(out)
     }

@@ -271,6 +271,43 @@ mod tests {
     }
 
     #[test]
+    fn indices_as_drawn_give_the_thumbnail_of_their_png() {
+        // 4-bit indexed 1200×40 with every entry of a 6-colour palette in blocks and
+        // stripes: the thumbnail of the pixels equals the thumbnail of their PNG.
+        let (w, h) = (1200u32, 40u32);
+        let palette = [
+            [251, 248, 241],
+            [184, 16, 16],
+            [26, 26, 26],
+            [85, 85, 85],
+            [200, 120, 120],
+            [140, 140, 140],
+        ];
+        let indices: Vec<u8> = (0..w * h)
+            .map(|i| {
+                let (x, y) = (i % w, i / w);
+                if y < 10 {
+                    0
+                } else {
+                    ((x / 7 + y / 3) % 6) as u8
+                }
+            })
+            .collect();
+        let packed: Vec<u8> = indices.chunks_exact(2).map(|p| p[0] << 4 | p[1]).collect();
+        let mut v = Vec::new();
+        let mut enc = png::Encoder::new(&mut v, w, h);
+        enc.set_color(png::ColorType::Indexed);
+        enc.set_depth(png::BitDepth::Four);
+        enc.set_palette(palette.concat());
+        enc.write_header().unwrap().write_image_data(&packed).unwrap();
+        let from_png = thumbnail(&v).unwrap().unwrap();
+        let from_pixels = of_indices(w, h, &indices, &palette).unwrap().unwrap();
+        assert_eq!(from_pixels, from_png);
+        assert!(of_indices(w, h, &indices[1..], &palette).is_err());
+        assert_eq!(of_indices(200, 1, &[0; 200], &palette).unwrap(), None);
+    }
+
+    #[test]
     fn palette_covers_scale_from_their_indices() {
         // 4-bit indexed, 1000×10: rows 0-4 blank (index 0, paper), rows 5-9 left half
         // index 1 (red); 1000 px → step 5 → 200×2.

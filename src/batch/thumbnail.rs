@@ -299,7 +299,10 @@ mod tests {
         enc.set_color(png::ColorType::Indexed);
         enc.set_depth(png::BitDepth::Four);
         enc.set_palette(palette.concat());
-        enc.write_header().unwrap().write_image_data(&packed).unwrap();
+        enc.write_header()
+            .unwrap()
+            .write_image_data(&packed)
+            .unwrap();
         let from_png = thumbnail(&v).unwrap().unwrap();
         let from_pixels = of_indices(w, h, &indices, &palette).unwrap().unwrap();
         assert_eq!(from_pixels, from_png);

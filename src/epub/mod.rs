@@ -79,6 +79,8 @@ pub struct EpubEngine {
     /// Why the cover font could not be loaded, reported with every render.
     font_problem: Option<String>,
     fingerprint: String,
+    /// The cover's glyphs parsed so far, shared by the issues this engine renders.
+    cover_fonts: cover::FontCache,
 }
 
 impl EpubEngine {
@@ -161,6 +163,7 @@ impl EpubEngine {
             bold,
             font_problem,
             fingerprint,
+            cover_fonts: cover::FontCache::default(),
         })
     }
 
@@ -217,7 +220,7 @@ impl EpubEngine {
 
         let (cover, image) = match &self.bold {
             Some(font) => {
-                let (png, image) = cover::render(doc, font)?;
+                let (png, image) = cover::render(doc, font, &self.cover_fonts)?;
                 (Some((png, format!("{title} 封面"))), Some(image))
             }
             None => {

@@ -106,9 +106,13 @@ impl Convert for Builder {
                     // thumbnail.
                     let drawn = built.covers.iter().find(|(e, _)| e == edition);
                     let thumb = match (drawn, ext) {
-                        (Some((_, c)), "png") => {
-                            super::thumbnail::of_indices(c.width, c.height, &c.indices, &c.palette)
-                        }
+                        (Some((_, c)), "png") => super::thumbnail::of_indices(
+                            c.width,
+                            c.height,
+                            &c.indices,
+                            &c.palette,
+                            &c.inked_rows,
+                        ),
                         (None, "png") => super::thumbnail::thumbnail(&bytes),
                         _ => Ok(None),
                     };

@@ -137,12 +137,14 @@ pub fn thumbnail(png: &[u8]) -> Result<Option<Vec<u8>>, String> {
 /// The thumbnail of a palette image given as one palette index a pixel, row by row
 /// (paiban's cover as drawn, so the feed's thumbnail needs no decoding of the PNG): the
 /// same box filter, the same file as [`thumbnail`] of that image's PNG. None when the
-/// image is already small or does not match its size.
+/// image is already small or does not match its size. `inked_rows`, when not empty, says
+/// which rows have anything but paper (the others are not read).
 pub fn of_indices(
     width: u32,
     height: u32,
     indices: &[u8],
     palette: &[[u8; 3]],
+    inked_rows: &[bool],
 ) -> Result<Option<Vec<u8>>, String> {
     let step = width.div_ceil(WIDTH);
     if step <= 1 {
@@ -171,14 +173,18 @@ pub fn of_indices(
     let used = tw as usize * step;
     let mut out = Vec::with_capacity((tw * th * 3) as usize);
     let mut sums = vec![[0u32; 3]; tw as usize];
-    for band in indices
+    for (b, band) in indices
         .chunks_exact(width as usize * step)
         .take(th as usize)
+        .enumerate()
     {
         sums.iter_mut().for_each(|s| *s = blank);
-        for row in band.chunks_exact(width as usize) {
-            let row = &row[..used];
+        for (r, row) in band.chunks_exact(width as usize).enumerate() {
             // Most rows are blank paper, and most blocks of an inked row.
+            if !inked_rows.get(b * step + r).copied().unwrap_or(true) {
+                continue;
+            }
+            let row = &row[..used];
             if row.iter().fold(0, |a, &i| a | i) == 0 {
                 continue;
             }
@@ -304,10 +310,16 @@ mod tests {
             .write_image_data(&packed)
             .unwrap();
         let from_png = thumbnail(&v).unwrap().unwrap();
-        let from_pixels = of_indices(w, h, &indices, &palette).unwrap().unwrap();
+        let from_pixels = of_indices(w, h, &indices, &palette, &[]).unwrap().unwrap();
         assert_eq!(from_pixels, from_png);
-        assert!(of_indices(w, h, &indices[1..], &palette).is_err());
-        assert_eq!(of_indices(200, 1, &[0; 200], &palette).unwrap(), None);
+        // Told which rows are inked (the first 10 are blank), the same.
+        let inked: Vec<bool> = (0..h).map(|y| y >= 10).collect();
+        let told = of_indices(w, h, &indices, &palette, &inked)
+            .unwrap()
+            .unwrap();
+        assert_eq!(told, from_png);
+        assert!(of_indices(w, h, &indices[1..], &palette, &[]).is_err());
+        assert_eq!(of_indices(200, 1, &[0; 200], &palette, &[]).unwrap(), None);
     }
 
     #[test]

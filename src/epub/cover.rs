@@ -274,6 +274,7 @@ pub fn render(
             width: WIDTH as u32,
             height: HEIGHT as u32,
             indices: c.px,
+            inked_rows: c.inked,
             palette: palette()
                 .chunks_exact(3)
                 .map(|c| [c[0], c[1], c[2]])

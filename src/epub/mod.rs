@@ -59,6 +59,8 @@ pub struct CoverImage {
     pub indices: Vec<u8>,
     /// RGB of each palette entry; entry 0 is the paper.
     pub palette: Vec<[u8; 3]>,
+    /// For each row, whether anything was drawn on it (the others are all paper).
+    pub inked_rows: Vec<bool>,
 }
 
 /// The built-in house style, used unless `--style FILE.css` replaces it.

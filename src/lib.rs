@@ -18,6 +18,7 @@ pub mod fonts;
 pub mod fuzzing;
 pub mod headline_breaks;
 pub mod headline_dict;
+pub mod heap;
 pub mod issue;
 pub mod layout;
 pub mod limits;

@@ -157,23 +157,8 @@ pub fn host() -> &'static str {
     })
 }
 
-/// Hands memory freed by finished pages back to the system. The writers make and drop a
-/// compressor and buffers for every page (krilla, the OFD's zip); glibc keeps the holes
-/// they leave, and a large issue's RSS grew with its page count.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-pub fn release_free_memory() {
-    extern "C" {
-        fn malloc_trim(pad: usize) -> std::ffi::c_int;
-    }
-    // SAFETY: malloc_trim only returns unused heap pages to the kernel; it has no
-    // preconditions and is safe to call at any time.
-    unsafe {
-        malloc_trim(0);
-    }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-pub fn release_free_memory() {}
+/// Hands freed memory back to the system (see [`crate::heap`]: a batch keeps some).
+pub use crate::heap::release_free_memory;
 
 /// A file name that stays inside its folder: no path separators, no `..`, no control
 /// characters, not empty.

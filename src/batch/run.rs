@@ -101,11 +101,20 @@ impl Convert for Builder {
                     let cover = epub.with_extension(format!("cover.{ext}"));
                     crate::output::write_atomic(&cover, &bytes)?;
                     outputs.push(cover);
-                    // A cover that cannot be scaled (not a PNG) is its own thumbnail.
-                    let thumb = if ext == "png" {
-                        super::thumbnail::thumbnail(&bytes)
-                    } else {
-                        Ok(None)
+                    // From the cover's pixels as drawn when the build kept them, else
+                    // from the PNG; a cover that cannot be scaled (not a PNG) is its own
+                    // thumbnail.
+                    let drawn = built.covers.iter().find(|(e, _)| e == edition);
+                    let thumb = match (drawn, ext) {
+                        (Some((_, c)), "png") => super::thumbnail::of_indices(
+                            c.width,
+                            c.height,
+                            &c.indices,
+                            &c.palette,
+                            &c.inked_rows,
+                        ),
+                        (None, "png") => super::thumbnail::thumbnail(&bytes),
+                        _ => Ok(None),
                     };
                     if let Ok(Some(thumb)) = thumb {
                         let path = epub.with_extension("thumb.png");

@@ -131,6 +131,9 @@ fn shard(args: &Args) -> Result<Option<Shard>> {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
+    // Many issues, one after another: memory one issue frees serves the next instead of
+    // going back to the system and being faulted in again.
+    paiban::heap::keep_for_reuse(paiban::heap::BATCH_RETAIN);
     let builder = builder(&args)?;
     let reviewing = if args.review {
         Some(paiban::review::batch::Reviewing {
@@ -218,8 +221,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
 
 fn builder(args: &Args) -> Result<Builder> {
     let want = |f| args.format.contains(&f);
-    args.options
-        .builder(want(Format::Epub), want(Format::Pdf), want(Format::Ofd))
+    Ok(args
+        .options
+        .builder(want(Format::Epub), want(Format::Pdf), want(Format::Ofd))?
+        .for_batch())
 }
 
 fn write_summary(args: &Args, s: &Summary) -> Result<()> {

@@ -4,7 +4,7 @@
 //! the cover's characters (a few dozen glyphs instead of tens of thousands).
 
 use super::webfont::FontFile;
-use super::EpubError;
+use super::{CoverImage, EpubError};
 use crate::model::Document;
 use std::collections::BTreeSet;
 
@@ -75,8 +75,81 @@ fn layout(doc: &Document) -> Layout {
     }
 }
 
-/// The cover PNG for an issue.
-pub fn render(doc: &Document, font: &FontFile) -> Result<Vec<u8>, EpubError> {
+/// The cover's characters parsed so far, for the issues one engine renders: each issue
+/// subsets and parses only the characters no earlier issue had (fontdue parses a whole
+/// font at load, so it gets a subset; subsetting and parsing were a tenth of a batch's
+/// CPU). A glyph is drawn the same whichever subset holds it.
+#[derive(Default)]
+pub struct FontCache {
+    fonts: std::sync::Mutex<FontsByChar>,
+}
+
+#[derive(Default)]
+struct FontsByChar {
+    by_char: std::collections::HashMap<char, std::sync::Arc<fontdue::Font>>,
+    subsets: usize,
+}
+
+/// After this many subsets the cache starts again (memory stays bounded whatever the
+/// number of issues; a font's few thousand characters are in far fewer).
+const MAX_SUBSETS: usize = 4096;
+
+impl FontCache {
+    /// A parsed font for each of `chars`.
+    fn fonts_for(
+        &self,
+        chars: &BTreeSet<char>,
+        font: &FontFile,
+    ) -> Result<std::collections::HashMap<char, std::sync::Arc<fontdue::Font>>, EpubError> {
+        let lock = || self.fonts.lock().unwrap_or_else(|e| e.into_inner());
+        let missing: BTreeSet<char> = {
+            let f = lock();
+            chars
+                .iter()
+                .copied()
+                .filter(|c| !f.by_char.contains_key(c))
+                .collect()
+        };
+        let parsed =
+            if missing.is_empty() {
+                None
+            } else {
+                // Outside the lock: another worker may parse the same characters meanwhile,
+                // into the same glyphs.
+                let sub = font.subset(&missing)?;
+                let face = fontdue::Font::from_bytes(sub, fontdue::FontSettings::default())
+                    .map_err(|e| EpubError::Font {
+                        path: font.path.clone(),
+                        message: e.to_string(),
+                    })?;
+                Some(std::sync::Arc::new(face))
+            };
+        let mut f = lock();
+        if let Some(face) = &parsed {
+            if f.subsets >= MAX_SUBSETS {
+                *f = FontsByChar::default();
+            }
+            f.subsets += 1;
+            for &c in &missing {
+                f.by_char.insert(c, face.clone());
+            }
+        }
+        Ok(chars
+            .iter()
+            .filter_map(|&c| {
+                let face = f.by_char.get(&c).or(parsed.as_ref())?;
+                Some((c, face.clone()))
+            })
+            .collect())
+    }
+}
+
+/// The cover PNG for an issue, and its pixels.
+pub fn render(
+    doc: &Document,
+    font: &FontFile,
+    fonts: &FontCache,
+) -> Result<(Vec<u8>, CoverImage), EpubError> {
     let l = layout(doc);
     let mut chars: BTreeSet<char> = l.masthead.chars().collect();
     chars.extend(l.date_line.chars());
@@ -86,14 +159,8 @@ pub fn render(doc: &Document, font: &FontFile) -> Result<Vec<u8>, EpubError> {
         chars.extend(t.chars());
     }
     chars.insert('…');
-    let sub = font.subset(&chars)?;
-    let face = fontdue::Font::from_bytes(sub, fontdue::FontSettings::default()).map_err(|e| {
-        EpubError::Font {
-            path: font.path.clone(),
-            message: e.to_string(),
-        }
-    })?;
-    let mut c = Canvas::new(&face);
+    let faces = fonts.fonts_for(&chars, font)?;
+    let mut c = Canvas::new(&faces);
     let inner = WIDTH - 2 * MARGIN;
 
     // Masthead: as large as fits, up to 210 px.
@@ -200,7 +267,20 @@ pub fn render(doc: &Document, font: &FontFile) -> Result<Vec<u8>, EpubError> {
         }
     }
     c.rect(MARGIN, HEIGHT - 80, inner, 6, RED);
-    c.png()
+    let png = c.png()?;
+    Ok((
+        png,
+        CoverImage {
+            width: WIDTH as u32,
+            height: HEIGHT as u32,
+            indices: c.px,
+            inked_rows: c.inked,
+            palette: palette()
+                .chunks_exact(3)
+                .map(|c| [c[0], c[1], c[2]])
+                .collect(),
+        },
+    ))
 }
 
 /// A headline as laid out: (kicker and its size, title lines, title size).
@@ -244,6 +324,11 @@ fn fit(c: &Canvas<'_>, s: &str, px: f32, width: f32) -> String {
     String::new()
 }
 
+/// zlib level of the cover's pixels: 3 makes the sample's cover (the most text of any
+/// issue here) about 37.6 KB in half of level 6's time; 4 to 6 make it 2–4 % smaller for
+/// 1.2–2× the time (`benches/cost-per-issue.md`).
+const COVER_DEFLATE_LEVEL: u8 = 3;
+
 /// The inks, in palette order.
 const INKS: [[u8; 3]; 3] = [RED, INK, GREY];
 /// Coverage levels per ink. The cover is a 4-bit indexed PNG: paper, then each ink at 4
@@ -283,32 +368,41 @@ fn ink_of(color: [u8; 3]) -> usize {
 }
 
 struct Canvas<'f> {
-    font: &'f fontdue::Font,
+    /// The parsed font holding each character the cover shows.
+    fonts: &'f std::collections::HashMap<char, std::sync::Arc<fontdue::Font>>,
     /// Palette indices, row by row.
     px: Vec<u8>,
+    /// Rows drawn on (the others are blank paper, never read when packed).
+    inked: Vec<bool>,
     /// Each glyph rasterized once per size (a headline repeats characters, and the
     /// coverage is mapped to levels once).
     glyphs: std::collections::HashMap<(char, u32), (fontdue::Metrics, Vec<u8>)>,
 }
 
 impl<'f> Canvas<'f> {
-    fn new(font: &'f fontdue::Font) -> Self {
+    fn new(fonts: &'f std::collections::HashMap<char, std::sync::Arc<fontdue::Font>>) -> Self {
         Canvas {
-            font,
+            fonts,
             px: vec![0; WIDTH * HEIGHT],
+            inked: vec![false; HEIGHT],
             glyphs: std::collections::HashMap::new(),
         }
     }
 
     fn measure(&self, s: &str, px: f32) -> f32 {
         s.chars()
-            .map(|ch| self.font.metrics(ch, px).advance_width)
+            .map(|ch| {
+                self.fonts
+                    .get(&ch)
+                    .map_or(0.0, |f| f.metrics(ch, px).advance_width)
+            })
             .sum()
     }
 
     fn rect(&mut self, x: usize, y: usize, w: usize, h: usize, color: [u8; 3]) {
         let full = index(ink_of(color), LEVELS);
         for yy in y..(y + h).min(HEIGHT) {
+            self.inked[yy] = true;
             for xx in x..(x + w).min(WIDTH) {
                 if let Some(p) = self.px.get_mut(yy * WIDTH + xx) {
                     *p = full;
@@ -327,23 +421,40 @@ impl<'f> Canvas<'f> {
     fn line_at(&mut self, t: &Text, mut x: f32, baseline: f32) {
         let ink = ink_of(t.color);
         for ch in t.s.chars() {
-            let font = self.font;
+            let fonts = self.fonts;
+            let Some(font) = fonts.get(&ch) else {
+                continue;
+            };
             let (m, levels) = self.glyphs.entry((ch, t.px.to_bits())).or_insert_with(|| {
                 let (m, cov) = font.rasterize(ch, t.px);
                 let levels = cov
                     .iter()
-                    .map(|&a| ((a as u32 * LEVELS + 127) / 255) as u8)
+                    .map(|&a| {
+                        // Below 3/8 coverage a pixel stays paper: the faintest fringe is
+                        // invisible at this size and made the cover 10 % larger (so
+                        // slower to compress to the same bytes).
+                        let level = (a as u32 * LEVELS + 127) / 255;
+                        if level < 2 {
+                            0
+                        } else {
+                            level as u8
+                        }
+                    })
                     .collect();
                 (m, levels)
             });
             let m = *m;
-            let left = x.round() as i64 + m.xmin as i64;
+            // Each glyph starts on an even pixel: two pixels a byte in the PNG, so every
+            // occurrence of a glyph is the same bytes and deflate finds it again (half a
+            // pixel of shift is invisible at 1,200 px).
+            let left = (x.round() as i64 + m.xmin as i64) & !1;
             let top = baseline.round() as i64 - m.height as i64 - m.ymin as i64;
             for row in 0..m.height {
                 let py = top + row as i64;
                 if py < 0 || py >= HEIGHT as i64 {
                     continue;
                 }
+                self.inked[py as usize] = true;
                 for col in 0..m.width {
                     let level = levels.get(row * m.width + col).copied().unwrap_or(0) as u32;
                     let px = left + col as i64;
@@ -368,9 +479,8 @@ impl<'f> Canvas<'f> {
         enc.set_color(png::ColorType::Indexed);
         enc.set_depth(png::BitDepth::Four);
         enc.set_palette(palette());
-        // Compressed once, at the level that pays: on the 132 development issues `High`
-        // took 18 % more time for 11 % smaller files, `Fast` gave 34 % larger ones.
-        enc.set_compression(png::Compression::Balanced);
+        // Compressed once, at the level that pays (see COVER_DEFLATE_LEVEL).
+        enc.set_deflate_compression(png::DeflateCompression::Level(COVER_DEFLATE_LEVEL));
         // No row filter: palette indices are not magnitudes, and the adaptive filters made
         // the sample's cover 51 KB instead of 40 KB (the PNG spec advises none for them).
         enc.set_filter(png::Filter::NoFilter);
@@ -378,9 +488,25 @@ impl<'f> Canvas<'f> {
         // Two pixels a byte, the first in the high nibble.
         // WIDTH is even, so rows need no padding nibble and the pairs run straight through
         // the buffer (a per-row flat_map took 4 % of a batch's CPU).
+        // Row by row into the compressor (one IDAT chunk up to 64 KB: the whole cover):
+        // no packed copy of the image, and blank rows are not even read.
         const _: () = assert!(WIDTH.is_multiple_of(2));
-        let packed: Vec<u8> = self.px.chunks_exact(2).map(|p| p[0] << 4 | p[1]).collect();
-        w.write_image_data(&packed).map_err(err)?;
+        let mut sw = w.stream_writer_with_size(64 << 10).map_err(err)?;
+        let blank = [0u8; WIDTH / 2];
+        let mut packed = [0u8; WIDTH / 2];
+        for (row, &inked) in self.px.chunks_exact(WIDTH).zip(&self.inked) {
+            let bytes = if inked {
+                for (o, p) in packed.iter_mut().zip(row.chunks_exact(2)) {
+                    *o = p[0] << 4 | p[1];
+                }
+                &packed
+            } else {
+                &blank
+            };
+            std::io::Write::write_all(&mut sw, bytes)
+                .map_err(|e| EpubError::Cover(e.to_string()))?;
+        }
+        sw.finish().map_err(err)?;
         w.finish().map_err(err)?;
         Ok(out)
     }

@@ -51,6 +51,18 @@ pub enum EpubError {
     Cover(String),
 }
 
+/// The cover as drawn, one palette index a pixel row by row (the PNG in the EPUB is
+/// these pixels): what a thumbnail is made from without decoding the PNG again.
+pub struct CoverImage {
+    pub width: u32,
+    pub height: u32,
+    pub indices: Vec<u8>,
+    /// RGB of each palette entry; entry 0 is the paper.
+    pub palette: Vec<[u8; 3]>,
+    /// For each row, whether anything was drawn on it (the others are all paper).
+    pub inked_rows: Vec<bool>,
+}
+
 /// The built-in house style, used unless `--style FILE.css` replaces it.
 pub const DEFAULT_CSS: &str = include_str!("../../styles/epub.css");
 
@@ -69,6 +81,8 @@ pub struct EpubEngine {
     /// Why the cover font could not be loaded, reported with every render.
     font_problem: Option<String>,
     fingerprint: String,
+    /// The cover's glyphs parsed so far, shared by the issues this engine renders.
+    cover_fonts: cover::FontCache,
 }
 
 impl EpubEngine {
@@ -151,6 +165,7 @@ impl EpubEngine {
             bold,
             font_problem,
             fingerprint,
+            cover_fonts: cover::FontCache::default(),
         })
     }
 
@@ -162,6 +177,11 @@ impl EpubEngine {
 
     /// The EPUB file's bytes, and warnings (unsupported elements, …).
     pub fn render(&self, doc: &Document) -> Result<Rendered> {
+        self.render_with_cover(doc).map(|(r, _)| r)
+    }
+
+    /// [`EpubEngine::render`], and the cover's pixels when it has one.
+    pub fn render_with_cover(&self, doc: &Document) -> Result<(Rendered, Option<CoverImage>)> {
         let mut diags = Vec::new();
         let meta = &doc.meta;
         let lang = if meta.language.trim().is_empty() {
@@ -200,8 +220,11 @@ impl EpubEngine {
             });
         }
 
-        let cover = match &self.bold {
-            Some(font) => Some((cover::render(doc, font)?, format!("{title} 封面"))),
+        let (cover, image) = match &self.bold {
+            Some(font) => {
+                let (png, image) = cover::render(doc, font, &self.cover_fonts)?;
+                (Some((png, format!("{title} 封面"))), Some(image))
+            }
             None => {
                 diags.push(Diagnostic::warning(
                     "no-cover",
@@ -211,7 +234,7 @@ impl EpubEngine {
                         self.font_problem.as_deref().unwrap_or("no font")
                     ),
                 ));
-                None
+                (None, None)
             }
         };
         let mut css = self.css.clone();
@@ -304,10 +327,13 @@ impl EpubEngine {
             chapters,
             images: images.files,
         })?;
-        Ok(Rendered {
-            bytes,
-            diagnostics: diags,
-        })
+        Ok((
+            Rendered {
+                bytes,
+                diagnostics: diags,
+            },
+            image,
+        ))
     }
 }
 

@@ -100,12 +100,21 @@ pub fn build(p: Package<'_>) -> Result<Vec<u8>, EpubError> {
         b.add_resource(format!("fonts/{name}"), bytes.as_slice(), "font/otf")
             .map_err(eb)?;
     }
+    // Compressed images go in empty: epub-builder would deflate them for nothing, and
+    // `repack` writes their bytes, stored, in place of the empty entries.
+    let mut stored: Vec<(String, &[u8])> = Vec::new();
     for (href, bytes, mime) in &p.images {
-        b.add_resource(href, bytes.as_slice(), *mime).map_err(eb)?;
+        if is_compressed_image(href) {
+            b.add_resource(href, &[][..], *mime).map_err(eb)?;
+            stored.push((format!("OEBPS/{href}"), bytes.as_slice()));
+        } else {
+            b.add_resource(href, bytes.as_slice(), *mime).map_err(eb)?;
+        }
     }
     if let Some((png, alt)) = &p.cover {
-        b.add_cover_image("cover.png", png.as_slice(), "image/png")
+        b.add_cover_image("cover.png", &[][..], "image/png")
             .map_err(eb)?;
+        stored.push(("OEBPS/cover.png".into(), png.as_slice()));
         let mut page = String::new();
         super::xhtml::head(&p.lang, &p.title, &mut page);
         page.push_str(&format!(
@@ -130,14 +139,24 @@ pub fn build(p: Package<'_>) -> Result<Vec<u8>, EpubError> {
     }
     let mut raw = Vec::new();
     b.generate(&mut raw).map_err(eb)?;
-    repack(&raw, &p.nav, &p.extra)
+    repack(&raw, &p.nav, &p.extra, &stored)
+}
+
+/// Images compressed in their own format (deflating them again saves nothing).
+fn is_compressed_image(name: &str) -> bool {
+    [".png", ".jpg", ".gif"].iter().any(|e| name.ends_with(e))
 }
 
 /// Rewrites the archive: `mimetype` first and stored, everything else deflated, every entry
 /// dated 1980-01-01 (epub-builder stamps the current time). The navigation document is ours
 /// ([`super::nav`]), and the package gets the metadata epub-builder cannot write
-/// ([`super::opf`]).
-fn repack(raw: &[u8], nav: &str, extra: &super::opf::Extra) -> Result<Vec<u8>, EpubError> {
+/// ([`super::opf`]). The entries named in `stored` get those bytes, stored.
+fn repack(
+    raw: &[u8],
+    nav: &str,
+    extra: &super::opf::Extra,
+    stored: &[(String, &[u8])],
+) -> Result<Vec<u8>, EpubError> {
     use zip::write::SimpleFileOptions;
     use zip::CompressionMethod;
     let mut input = zip::ZipArchive::new(Cursor::new(raw))?;
@@ -158,10 +177,16 @@ fn repack(raw: &[u8], nav: &str, extra: &super::opf::Extra) -> Result<Vec<u8>, E
         if name == "mimetype" {
             continue;
         }
+        if let Some((_, bytes)) = stored.iter().find(|(n, _)| *n == name) {
+            out.start_file(name, fixed.compression_method(CompressionMethod::Stored))?;
+            out.write_all(bytes)
+                .map_err(|e| EpubError::Package(e.to_string()))?;
+            continue;
+        }
         let is_nav = name == "OEBPS/nav.xhtml";
         let is_opf = name == "OEBPS/content.opf";
         // Images are compressed already: deflating them again costs time and saves nothing.
-        let is_image = [".png", ".jpg", ".gif"].iter().any(|e| name.ends_with(e));
+        let is_image = is_compressed_image(&name);
         if !is_nav && !is_opf && !is_image {
             // Already deflated by epub-builder: copy the compressed bytes with the fixed
             // date instead of inflating and deflating again (an issue of many articles

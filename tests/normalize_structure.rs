@@ -399,18 +399,16 @@ fn a_heading_veto_keeps_the_line_a_paragraph() {
 #[test]
 fn a_speech_title_keeps_its_speaker_and_note_apart() {
     // pdftotext: a title line at the 20-em measure, the speaker's name, the salutation.
-    let mut t = String::from(
-        "关于建议稿的说明\n关于规划建议稿起草工作有关情况的说明\n张三丰\n同志们：\n",
-    );
+    let mut t =
+        String::from("关于建议稿的说明\n关于规划建议稿起草工作有关情况的说明\n张三丰\n同志们：\n");
     t.push_str(&column20(4));
     let out = norm(&t);
     let paras: Vec<&str> = out.split("\n\n").collect();
     assert!(paras.contains(&"张三丰"), "{out}");
     assert!(!out.contains("说明张三丰"), "{out}");
     // An adoption note in brackets under the title, then a paragraph two ems in.
-    let mut t = String::from(
-        "中共中央关于制定规划的建议\n（二〇二五年十月二十三日全体会议通过）\n",
-    );
+    let mut t =
+        String::from("中共中央关于制定规划的建议\n（二〇二五年十月二十三日全体会议通过）\n");
     t.push_str(&column20(4));
     let out = norm(&t);
     assert!(out.contains("通过）\n\n甲乙丙丁"), "{out}");
@@ -421,7 +419,9 @@ fn a_first_line_short_by_a_pushed_character_opens_a_paragraph() {
     // `……戊己庚辛壬` is 17 ems, two ems in and one short: `癸` went down with `，`.
     let mut t = column20(3);
     t.push_str("子丑寅卯辰巳午未申酉戌亥子丑寅卯辰巳午。\n");
-    t.push_str("甲乙丙丁戊己庚辛壬癸甲乙丙丁戊己庚\n辛，子丑寅卯辰巳午未申酉戌亥子丑寅卯辰\n天地玄黄。\n");
+    t.push_str(
+        "甲乙丙丁戊己庚辛壬癸甲乙丙丁戊己庚\n辛，子丑寅卯辰巳午未申酉戌亥子丑寅卯辰\n天地玄黄。\n",
+    );
     t.push_str(&column20(2));
     let out = norm(&t);
     assert!(out.contains("辰巳午。\n\n甲乙丙丁"), "{out}");

@@ -43,7 +43,8 @@ pub(crate) fn width(s: &str) -> f32 {
         if c.is_whitespace() || c == '*' {
             continue;
         }
-        let wide = is_cjk(c) || (c as u32) > 0x2E80;
+        // The code point test first: it settles every ideograph without the class look-ups.
+        let wide = (c as u32) > 0x2E80 || is_cjk(c);
         w += if wide { 1.0 } else { 0.43 };
         if prev.is_some_and(|p| p != wide) {
             w += 0.37;

@@ -140,7 +140,10 @@ fn end_after(
     }
     // `……的说明` / `习近平` / `同志们：`: the speaker's name under a title at the measure,
     // before the salutation (the characters across it are no word of the issue).
-    let speaker = (2..=4).contains(&n.text.chars().count())
+    // (`河北省人民政府省长` / `王正谱`: an office and its holder stay one line.)
+    let office = text.ends_with(['长', '记', '席', '任', '员', '理']);
+    let speaker = !office
+        && (2..=4).contains(&n.text.chars().count())
         && n.text.chars().all(crate::cjk::is_han)
         && printed.get(j + 2).is_some_and(|m| {
             m.text.chars().count() <= 12 && m.text.trim_end().ends_with(['：', ':'])

@@ -44,8 +44,11 @@ fn index(d: &[u8], at: usize) -> (Vec<&[u8]>, usize) {
     (items, base + offs[count])
 }
 
+/// A DICT's entries.
+type Dict = Vec<(u16, Vec<i64>)>;
+
 /// A DICT's entries: operator (two-byte ones as 1200 + second byte) and integer operands.
-fn dict(d: &[u8]) -> Vec<(u16, Vec<i64>)> {
+fn dict(d: &[u8]) -> Dict {
     let (mut out, mut ops, mut i) = (Vec::new(), Vec::new(), 0);
     while i < d.len() {
         let b = d[i];
@@ -100,7 +103,7 @@ fn get(d: &[(u16, Vec<i64>)], op: u16) -> Option<&[i64]> {
 }
 
 /// The CID-keyed CFF's Private DICTs (one per font dict) and its charstrings.
-fn parse_cff(cff: &[u8]) -> (Vec<Vec<(u16, Vec<i64>)>>, Vec<&[u8]>) {
+fn parse_cff(cff: &[u8]) -> (Vec<Dict>, Vec<&[u8]>) {
     let (_names, at) = index(cff, cff[2] as usize);
     let (tops, _) = index(cff, at);
     let top = dict(tops[0]);
@@ -156,7 +159,7 @@ fn ttc_cff(ttc: &[u8], n: usize) -> &[u8] {
         .expect("a CFF table")
 }
 
-fn hint_keys(privates: &[Vec<(u16, Vec<i64>)>]) -> Vec<u16> {
+fn hint_keys(privates: &[Dict]) -> Vec<u16> {
     let mut keys: Vec<u16> = privates
         .iter()
         .flatten()

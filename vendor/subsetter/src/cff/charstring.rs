@@ -19,6 +19,9 @@ pub struct Decompiler<'a> {
     stack: ArgumentsStack<'a>,
     hint_count: u16,
     hint_mask_bytes: u16,
+    /// paiban's patch: whether the first stack-clearing operator has been read (the one
+    /// whose optional first operand is the glyph's advance width).
+    width_seen: bool,
 }
 
 /// An operand's value, from the bytes it is encoded in.
@@ -43,6 +46,7 @@ impl<'a> Decompiler<'a> {
             stack: ArgumentsStack::new(),
             hint_count: 0,
             hint_mask_bytes: 0,
+            width_seen: false,
         }
     }
 
@@ -112,12 +116,17 @@ impl<'a> Decompiler<'a> {
                 | VERTICAL_STEM
                 | HORIZONTAL_STEM_HINT_MASK
                 | VERTICAL_STEM_HINT_MASK => {
+                    // paiban's patch: hints are dropped (as `fonttools subset --no-hinting`
+                    // does): the stems are counted, for the mask bytes of a hintmask, and
+                    // left out of the program with their operands.
+                    let operands = self.stack.len();
                     self.count_hints();
-                    program.push(Instruction::Operator(operator));
+                    self.drop_operands(program, operands)?;
                 }
                 VERTICAL_MOVE_TO | HORIZONTAL_MOVE_TO | LINE_TO | VERTICAL_LINE_TO
                 | HORIZONTAL_LINE_TO | MOVE_TO | CURVE_LINE | LINE_CURVE
                 | VV_CURVE_TO | VH_CURVE_TO | HH_CURVE_TO | HV_CURVE_TO | CURVE_TO => {
+                    self.width_seen = true;
                     self.stack.pop_all();
                     program.push(Instruction::Operator(operator));
                 }
@@ -157,16 +166,19 @@ impl<'a> Decompiler<'a> {
                     }
                 }
                 HINT_MASK | COUNTER_MASK => {
-                    program.push(Instruction::Operator(operator));
+                    // paiban's patch: dropped with its mask bytes and the operands before
+                    // it (the implicit vstems of a first hintmask).
+                    let operands = self.stack.len();
                     if self.hint_mask_bytes == 0 {
                         // Hintmask can contain implicit stems.
                         self.count_hints();
                         self.hint_mask_bytes = self.hint_count.div_ceil(8);
+                    } else {
+                        self.stack.pop_all();
                     }
+                    self.drop_operands(program, operands)?;
 
-                    let hint_bytes =
-                        r.read_bytes(self.hint_mask_bytes as usize).ok_or(CFFError)?;
-                    program.push(Instruction::HintMask(hint_bytes));
+                    r.read_bytes(self.hint_mask_bytes as usize).ok_or(CFFError)?;
                 }
                 ENDCHAR => {
                     // We don't support seac for now. It's a deprecated feature and Typst for some
@@ -175,6 +187,7 @@ impl<'a> Decompiler<'a> {
                         return Err(Unimplemented);
                     }
 
+                    self.width_seen = true;
                     program.push(Instruction::Operator(operator));
 
                     return Ok(CharStringEnd::EndChar);
@@ -192,6 +205,24 @@ impl<'a> Decompiler<'a> {
         let elements = self.stack.pop_all();
         self.hint_count += elements as u16 / 2;
     }
+
+    /// paiban's patch: takes the last `operands` operands (those of a dropped hint
+    /// operator) out of the program, except the advance width: when the dropped operator
+    /// is the glyph's first stack-clearing one and has an odd number of operands (stems
+    /// come in pairs), the first is the width, and it is left in the program, where it
+    /// becomes the first operand of the next moveto or endchar, the next stack-clearing
+    /// operator kept (the hint operators after it are dropped too).
+    fn drop_operands(
+        &mut self,
+        program: &mut Program<'a>,
+        operands: usize,
+    ) -> Result<()> {
+        let keep_width = !self.width_seen && operands % 2 == 1;
+        self.width_seen = true;
+        let keep = program.0.len().checked_sub(operands).ok_or(CFFError)?;
+        program.0.truncate(keep + usize::from(keep_width));
+        Ok(())
+    }
 }
 
 /// A type of instruction in a charstring program.
@@ -202,7 +233,6 @@ pub enum Instruction<'a> {
     /// An operand as encoded in the charstring it came from.
     RawOperand(&'a [u8]),
     Operator(Operator),
-    HintMask(&'a [u8]),
 }
 
 /// A charstring program, decompiled into its constituent instructions.
@@ -223,20 +253,6 @@ impl Debug for Program<'_> {
                 }
                 Instruction::Operator(op) => {
                     str_buffer.push(format!("op({})", op));
-
-                    if *op != HINT_MASK && *op != COUNTER_MASK {
-                        formatted_strings.push(str_buffer.join(" "));
-                        str_buffer.clear();
-                    }
-                }
-                Instruction::HintMask(bytes) => {
-                    let mut byte_string = String::new();
-
-                    for byte in *bytes {
-                        byte_string.push_str(&format!("{:08b}", *byte));
-                    }
-
-                    str_buffer.push(byte_string);
                     formatted_strings.push(str_buffer.join(" "));
                     str_buffer.clear();
                 }
@@ -268,9 +284,6 @@ impl<'a> Program<'a> {
                 }
                 Instruction::Operator(op) => {
                     w.write(op);
-                }
-                Instruction::HintMask(hm) => {
-                    w.write(hm);
                 }
             }
         }

@@ -2,6 +2,7 @@ use crate::cff::cid_font::CIDMetadata;
 use crate::cff::dict::operators::*;
 use crate::cff::dict::DictionaryParser;
 use crate::cff::number::Number;
+use crate::cff::operator::Operator;
 use crate::cff::remapper::FontDictRemapper;
 use crate::cff::Offsets;
 use crate::write::Writer;
@@ -10,6 +11,27 @@ use crate::Result;
 use std::array;
 
 // The parsing logic was adapted from ttf-parser.
+
+/// paiban's patch: the Private DICT's hinting entries, left out of the subset as
+/// `fonttools subset --no-hinting` does: BlueValues, OtherBlues, FamilyBlues,
+/// FamilyOtherBlues, StdHW, StdVW, BlueScale, BlueShift, BlueFuzz, StemSnapH, StemSnapV,
+/// ForceBold, LanguageGroup, ExpansionFactor.
+const HINT_OPERATORS: [Operator; 14] = [
+    Operator::from_one_byte(6),
+    Operator::from_one_byte(7),
+    Operator::from_one_byte(8),
+    Operator::from_one_byte(9),
+    Operator::from_one_byte(10),
+    Operator::from_one_byte(11),
+    Operator::from_two_byte(9),
+    Operator::from_two_byte(10),
+    Operator::from_two_byte(11),
+    Operator::from_two_byte(12),
+    Operator::from_two_byte(13),
+    Operator::from_two_byte(14),
+    Operator::from_two_byte(17),
+    Operator::from_two_byte(18),
+];
 
 /// Parse the subroutine offset from a private dict.
 pub fn parse_subr_offset(data: &[u8]) -> Option<usize> {
@@ -61,6 +83,10 @@ pub(crate) fn rewrite_private_dict(
             match operator {
                 SUBRS => {
                     // We don't have any subroutines, so don't rewrite this DICT entry.
+                }
+                op if HINT_OPERATORS.contains(&op) => {
+                    // paiban's patch: the charstrings' hints are dropped, so are the
+                    // font-wide ones.
                 }
                 _ => {
                     dict_parser.parse_operands().ok_or(MalformedFont)?;

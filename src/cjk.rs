@@ -59,70 +59,32 @@ pub const NO_LINE_END: &str = "（《「『【〔〖〘〚｛［〈“‘([{";
 // where the searches cost a twentieth of a sample PDF's CPU. A test holds the two below
 // to their strings.
 pub fn no_line_start(c: char) -> bool {
-    matches!(
-        c,
-        '，' | '。'
-            | '、'
-            | '；'
-            | '：'
-            | '？'
-            | '！'
-            | '）'
-            | '》'
-            | '」'
-            | '』'
-            | '】'
-            | '〕'
-            | '〗'
-            | '〙'
-            | '〛'
-            | '｝'
-            | '］'
-            | '〉'
-            | '”'
-            | '’'
-            | '…'
-            | '—'
-            | '～'
-            | '·'
-            | '‥'
-            | '・'
-            | '%'
-            | '‰'
-            | '℃'
-            | '．'
-            | ','
-            | '.'
-            | ';'
-            | ':'
-            | '?'
-            | '!'
-            | ')'
-            | ']'
-            | '}'
-    )
+    is_closing_punct(c)
+        || matches!(
+            c,
+            '…' | '—'
+                | '～'
+                | '·'
+                | '‥'
+                | '・'
+                | '%'
+                | '‰'
+                | '℃'
+                | '．'
+                | ','
+                | '.'
+                | ';'
+                | ':'
+                | '?'
+                | '!'
+                | ')'
+                | ']'
+                | '}'
+        )
 }
 
 pub fn no_line_end(c: char) -> bool {
-    matches!(
-        c,
-        '（' | '《'
-            | '「'
-            | '『'
-            | '【'
-            | '〔'
-            | '〖'
-            | '〘'
-            | '〚'
-            | '｛'
-            | '［'
-            | '〈'
-            | '“'
-            | '‘'
-            | '('
-            | '['
-            | '{'
-    )
+    is_opening_punct(c) || matches!(c, '(' | '[' | '{')
 }
 
 /// Punctuation whose glyph occupies the left half of its em box (the right half is blank):

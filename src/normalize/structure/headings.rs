@@ -216,10 +216,13 @@ pub(crate) fn run(
                 .veto_texts
                 .seam(last, next.first().map_or("", |n| n.1.as_str()));
             // `……说明` / `习近平`: a name of three or four characters under a full title
-            // line is the speaker, unless the characters across read as a word.
-            let speaker = (3..=4).contains(&next_text.chars().count())
-                && next_text.chars().all(crate::cjk::is_han)
-                && !word_across(last, &next_text, text_now);
+            // line is the speaker, unless the characters across read as a word (a search of
+            // the text: asked last).
+            let speaker = || {
+                (3..=4).contains(&next_text.chars().count())
+                    && next_text.chars().all(crate::cjk::is_han)
+                    && !word_across(last, &next_text, text_now)
+            };
             // `（一）……现代化产业体` / `系。`: a full line runs on into the sentence's last
             // characters, set apart by the converter; one paragraph, no heading.
             let sentence_tail = next.len() == 1
@@ -230,7 +233,7 @@ pub(crate) fn run(
                     .count()
                     == 1
                 && width(&next_text) < shape.full / 2.0;
-            if (short_next && !speaker || sentence_tail) && (wraps || cut_word) && !vetoed {
+            if (wraps || cut_word) && !vetoed && (sentence_tail || short_next && !speaker()) {
                 merged.extend(next.iter().map(|(i, _)| *i));
                 text = joined(&[&text, &next_text]);
                 last_line = next[0].0;

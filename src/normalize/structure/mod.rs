@@ -44,6 +44,12 @@ pub(crate) fn gap_origins(lines: &Lines) -> HashSet<usize> {
         .collect()
 }
 
+/// The text inside one pair of round brackets that opens and closes `t`, if it does.
+pub(crate) fn in_brackets(t: &str) -> Option<&str> {
+    t.strip_prefix(['（', '('])
+        .and_then(|r| r.strip_suffix(['）', ')']))
+}
+
 /// Names set apart by spaces (`湖北省人民政府省长 李殿勋`, `中共中央 国务院`): short Han
 /// words, nothing else.
 pub(crate) fn name_line(t: &str) -> bool {

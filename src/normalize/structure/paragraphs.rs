@@ -32,10 +32,7 @@ fn ends_open(text: &str) -> bool {
 
 /// The whole text in one pair of brackets: `（……通过）`, not `（一）……（二）`.
 fn bracketed(text: &str) -> bool {
-    let Some(inner) = text
-        .strip_prefix(['（', '('])
-        .and_then(|r| r.strip_suffix(['）', ')']))
-    else {
+    let Some(inner) = super::in_brackets(text) else {
         return false;
     };
     let mut depth = 0i32;

@@ -102,10 +102,7 @@ fn run_in_piece(p: &Printed, next: &[&str], widths: &[f32], full: f32) -> Option
 
 /// `（1）`, `(12)`, `（三）`: a point's number and nothing else.
 fn bare_number(t: &str) -> bool {
-    let Some(inner) = t
-        .strip_prefix(['（', '('])
-        .and_then(|r| r.strip_suffix(['）', ')']))
-    else {
+    let Some(inner) = super::in_brackets(t) else {
         return false;
     };
     (1..=3).contains(&inner.chars().count())

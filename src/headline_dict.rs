@@ -89,16 +89,15 @@ impl Table {
         u32_at(self.blocks, 4 * k) as usize
     }
 
-    fn block_end(&self, k: usize) -> usize {
-        if k + 1 < self.nblocks {
-            self.block_start(k + 1)
-        } else {
-            self.records.len()
-        }
-    }
-
     /// The frequency and tag index of `w`, if it is a word of the dictionary.
     fn find(&self, w: &[u8]) -> Option<(u32, u8)> {
+        self.find_extending(w).0
+    }
+
+    /// [`Table::find`], and whether any longer word starts with `w` (the next word in
+    /// sorted order does, if any does), so a caller trying ever longer substrings knows
+    /// when to stop.
+    fn find_extending(&self, w: &[u8]) -> (Option<(u32, u8)>, bool) {
         // The last block whose first word is not after `w`.
         let first = |k: usize| {
             let p = self.block_start(k);
@@ -113,18 +112,21 @@ impl Table {
                 hi = mid;
             }
         }
-        let k = lo.checked_sub(1)?;
-        let (mut p, end) = (self.block_start(k), self.block_end(k));
+        // Blocks lie end to end and each starts a fresh word, so the scan runs on into the
+        // next block when the word after `w` is there.
+        let mut p = lo.checked_sub(1).map_or(0, |k| self.block_start(k));
         let mut word = Vec::with_capacity(64);
-        while p < end {
+        let mut found = None;
+        while p < self.records.len() {
             let (next, freq, tag) = record(self.records, p, &mut word);
             match word.as_slice().cmp(w) {
-                std::cmp::Ordering::Less => p = next,
-                std::cmp::Ordering::Equal => return Some((freq, tag)),
-                std::cmp::Ordering::Greater => return None,
+                std::cmp::Ordering::Less => {}
+                std::cmp::Ordering::Equal => found = Some((freq, tag)),
+                std::cmp::Ordering::Greater => return (found, word.starts_with(w)),
             }
+            p = next;
         }
-        None
+        (found, false)
     }
 
     /// Every word in order (for the tests).
@@ -170,12 +172,16 @@ pub fn segmenter_for(text: &str) -> jieba_rs::Jieba {
                 None => break,
             };
             let w = &text[s..e];
-            if jieba.has_word(w) {
-                continue;
+            let (found, longer) = t.find_extending(w.as_bytes());
+            if let Some((freq, tag)) = found {
+                if !jieba.has_word(w) {
+                    jieba.add_word(w, Some(freq as usize), Some(t.tags[tag as usize]));
+                    seen += u64::from(freq);
+                }
             }
-            if let Some((freq, tag)) = lookup(w) {
-                jieba.add_word(w, Some(freq as usize), Some(tag));
-                seen += u64::from(freq);
+            // No dictionary word starts with `w`: none is longer either.
+            if !longer {
+                break;
             }
         }
     }
@@ -214,6 +220,20 @@ mod tests {
 
     /// Every heading of the test fixtures and the examples: cut and tagged exactly
     /// as jieba-rs with its full default dictionary does.
+    #[test]
+    fn knows_whether_a_longer_word_starts_with_a_prefix() {
+        let t = table();
+        // 中华 is a word and begins 中华人民共和国; 华人民 is no word and begins none.
+        let (found, longer) = t.find_extending("中华".as_bytes());
+        assert!(found.is_some() && longer);
+        assert_eq!(t.find_extending("华人民".as_bytes()), (None, false));
+        // 中华人民共 is no word but begins one.
+        assert_eq!(t.find_extending("中华人民共".as_bytes()).1, true);
+        // The last word of the table has nothing after it.
+        let last = t.words().pop().expect("words");
+        assert_eq!(t.find_extending(&last).1, false);
+    }
+
     #[test]
     fn cuts_like_the_full_dictionary() {
         let full = jieba_rs::Jieba::new();

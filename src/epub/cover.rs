@@ -401,13 +401,10 @@ impl<'f> Canvas<'f> {
 
     fn rect(&mut self, x: usize, y: usize, w: usize, h: usize, color: [u8; 3]) {
         let full = index(ink_of(color), LEVELS);
+        let (x0, x1) = (x.min(WIDTH), (x + w).min(WIDTH));
         for yy in y..(y + h).min(HEIGHT) {
             self.inked[yy] = true;
-            for xx in x..(x + w).min(WIDTH) {
-                if let Some(p) = self.px.get_mut(yy * WIDTH + xx) {
-                    *p = full;
-                }
-            }
+            self.px[yy * WIDTH + x0..yy * WIDTH + x1].fill(full);
         }
     }
 
@@ -449,22 +446,21 @@ impl<'f> Canvas<'f> {
             // pixel of shift is invisible at 1,200 px).
             let left = (x.round() as i64 + m.xmin as i64) & !1;
             let top = baseline.round() as i64 - m.height as i64 - m.ymin as i64;
-            for row in 0..m.height {
+            // The glyph's columns that fall on the canvas, clipped once for all its rows.
+            let x0 = left.clamp(0, WIDTH as i64);
+            let x1 = (left + m.width as i64).clamp(0, WIDTH as i64);
+            let skip = (x0 - left) as usize;
+            for (row, src) in levels.chunks_exact(m.width.max(1)).enumerate() {
                 let py = top + row as i64;
-                if py < 0 || py >= HEIGHT as i64 {
+                if py < 0 || py >= HEIGHT as i64 || x0 >= x1 {
                     continue;
                 }
-                self.inked[py as usize] = true;
-                for col in 0..m.width {
-                    let level = levels.get(row * m.width + col).copied().unwrap_or(0) as u32;
-                    let px = left + col as i64;
-                    if level == 0 || px < 0 || px >= WIDTH as i64 {
-                        continue;
-                    }
-                    if let Some(p) = self.px.get_mut(py as usize * WIDTH + px as usize) {
-                        if level > level_of(*p) {
-                            *p = index(ink, level);
-                        }
+                let py = py as usize;
+                self.inked[py] = true;
+                let dst = &mut self.px[py * WIDTH + x0 as usize..py * WIDTH + x1 as usize];
+                for (p, &level) in dst.iter_mut().zip(&src[skip..]) {
+                    if level != 0 && u32::from(level) > level_of(*p) {
+                        *p = index(ink, u32::from(level));
                     }
                 }
             }

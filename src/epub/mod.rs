@@ -6,6 +6,7 @@
 mod cover;
 mod images;
 mod nav;
+mod ocf;
 mod opf;
 mod package;
 mod webfont;

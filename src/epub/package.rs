@@ -1,14 +1,12 @@
 //! Packaging: the chapters, style sheet, images, cover and font go through epub-builder,
 //! then the archive is rewritten with fixed timestamps so the same input gives the same bytes.
 
+use super::ocf::{Archive, Collected, Method};
 use super::xhtml::xml_chars;
 use super::EpubError;
 use crate::model::IssueDate;
-use epub_builder::{
-    EpubBuilder, EpubContent, EpubVersion, MetadataOpfV3, ReferenceType, ZipLibrary,
-};
+use epub_builder::{EpubBuilder, EpubContent, EpubVersion, MetadataOpfV3, ReferenceType};
 use sha2::{Digest, Sha256};
-use std::io::{Cursor, Read, Write};
 
 /// Everything that goes into one EPUB.
 pub struct Package<'a> {
@@ -66,8 +64,8 @@ fn timestamp(date: Option<IssueDate>) -> chrono::DateTime<chrono::Utc> {
 
 /// Builds the EPUB file.
 pub fn build(p: Package<'_>) -> Result<Vec<u8>, EpubError> {
-    let zip = ZipLibrary::new().map_err(eb)?;
-    let mut b = EpubBuilder::new(zip).map_err(eb)?;
+    let files = Collected::default();
+    let mut b = EpubBuilder::new(files.clone()).map_err(eb)?;
     b.epub_version(EpubVersion::V30);
     b.set_title(xml_chars(&p.title));
     b.add_language(xml_chars(&p.lang));
@@ -100,21 +98,12 @@ pub fn build(p: Package<'_>) -> Result<Vec<u8>, EpubError> {
         b.add_resource(format!("fonts/{name}"), bytes.as_slice(), "font/otf")
             .map_err(eb)?;
     }
-    // Compressed images go in empty: epub-builder would deflate them for nothing, and
-    // `repack` writes their bytes, stored, in place of the empty entries.
-    let mut stored: Vec<(String, &[u8])> = Vec::new();
     for (href, bytes, mime) in &p.images {
-        if is_compressed_image(href) {
-            b.add_resource(href, &[][..], *mime).map_err(eb)?;
-            stored.push((format!("OEBPS/{href}"), bytes.as_slice()));
-        } else {
-            b.add_resource(href, bytes.as_slice(), *mime).map_err(eb)?;
-        }
+        b.add_resource(href, bytes.as_slice(), *mime).map_err(eb)?;
     }
     if let Some((png, alt)) = &p.cover {
-        b.add_cover_image("cover.png", &[][..], "image/png")
+        b.add_cover_image("cover.png", png.as_slice(), "image/png")
             .map_err(eb)?;
-        stored.push(("OEBPS/cover.png".into(), png.as_slice()));
         let mut page = String::new();
         super::xhtml::head(&p.lang, &p.title, &mut page);
         page.push_str(&format!(
@@ -127,8 +116,7 @@ pub fn build(p: Package<'_>) -> Result<Vec<u8>, EpubError> {
         )
         .map_err(eb)?;
     }
-    // Each chapter is compressed into the archive as it is added; dropping its text then
-    // keeps the issue from being held twice.
+    // Each chapter's text is dropped once epub-builder has its copy.
     for (i, c) in p.chapters.into_iter().enumerate() {
         let mut content =
             EpubContent::new(c.href, c.xhtml.as_bytes()).title(xml_chars(&c.nav_title));
@@ -137,9 +125,8 @@ pub fn build(p: Package<'_>) -> Result<Vec<u8>, EpubError> {
         }
         b.add_content(content).map_err(eb)?;
     }
-    let mut raw = Vec::new();
-    b.generate(&mut raw).map_err(eb)?;
-    repack(&raw, &p.nav, &p.extra, &stored)
+    b.generate(std::io::sink()).map_err(eb)?;
+    archive(files.take(), &p.nav, &p.extra)
 }
 
 /// Images compressed in their own format (deflating them again saves nothing).
@@ -147,69 +134,27 @@ fn is_compressed_image(name: &str) -> bool {
     [".png", ".jpg", ".gif"].iter().any(|e| name.ends_with(e))
 }
 
-/// Rewrites the archive: `mimetype` first and stored, everything else deflated, every entry
-/// dated 1980-01-01 (epub-builder stamps the current time). The navigation document is ours
-/// ([`super::nav`]), and the package gets the metadata epub-builder cannot write
-/// ([`super::opf`]). The entries named in `stored` get those bytes, stored.
-fn repack(
-    raw: &[u8],
+/// The archive from epub-builder's files, in its order: `mimetype` first and stored, images
+/// stored, everything else deflated. The navigation document is ours ([`super::nav`]), and
+/// the package gets the metadata epub-builder cannot write ([`super::opf`]).
+fn archive(
+    files: Vec<super::ocf::File>,
     nav: &str,
     extra: &super::opf::Extra,
-    stored: &[(String, &[u8])],
 ) -> Result<Vec<u8>, EpubError> {
-    use zip::write::SimpleFileOptions;
-    use zip::CompressionMethod;
-    let mut input = zip::ZipArchive::new(Cursor::new(raw))?;
-    let mut out = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(raw.len())));
-    let fixed = SimpleFileOptions::default()
-        .last_modified_time(zip::DateTime::default())
-        .unix_permissions(0o644);
-    out.start_file(
-        "mimetype",
-        fixed.compression_method(CompressionMethod::Stored),
-    )?;
-    out.write_all(b"application/epub+zip")
-        .map_err(|e| EpubError::Package(e.to_string()))?;
-    let deflated = fixed.compression_method(CompressionMethod::Deflated);
-    for i in 0..input.len() {
-        let mut f = input.by_index(i)?;
-        let name = f.name().to_string();
-        if name == "mimetype" {
-            continue;
+    let mut a = Archive::default();
+    a.add("mimetype", b"application/epub+zip", Method::Stored)?;
+    for (name, data) in files {
+        match name.as_str() {
+            "mimetype" => {}
+            "OEBPS/nav.xhtml" => a.add(&name, nav.as_bytes(), Method::Deflated)?,
+            "OEBPS/content.opf" => {
+                let opf = super::opf::patch(&String::from_utf8_lossy(&data), extra);
+                a.add(&name, opf.as_bytes(), Method::Deflated)?
+            }
+            _ if is_compressed_image(&name) => a.add(&name, &data, Method::Stored)?,
+            _ => a.add(&name, &data, Method::Deflated)?,
         }
-        if let Some((_, bytes)) = stored.iter().find(|(n, _)| *n == name) {
-            out.start_file(name, fixed.compression_method(CompressionMethod::Stored))?;
-            out.write_all(bytes)
-                .map_err(|e| EpubError::Package(e.to_string()))?;
-            continue;
-        }
-        let is_nav = name == "OEBPS/nav.xhtml";
-        let is_opf = name == "OEBPS/content.opf";
-        // Images are compressed already: deflating them again costs time and saves nothing.
-        let is_image = is_compressed_image(&name);
-        if !is_nav && !is_opf && !is_image {
-            // Already deflated by epub-builder: copy the compressed bytes with the fixed
-            // date instead of inflating and deflating again (an issue of many articles
-            // spent most of its time there).
-            out.raw_copy_file_touch(f, zip::DateTime::default(), Some(0o644))?;
-            continue;
-        }
-        let mut data = Vec::with_capacity(f.size() as usize);
-        f.read_to_end(&mut data)
-            .map_err(|e| EpubError::Package(format!("{name}: {e}")))?;
-        if is_nav {
-            data = nav.as_bytes().to_vec();
-        } else if is_opf {
-            data = super::opf::patch(&String::from_utf8_lossy(&data), extra).into_bytes();
-        }
-        let opts = if is_image {
-            fixed.compression_method(CompressionMethod::Stored)
-        } else {
-            deflated
-        };
-        out.start_file(name, opts)?;
-        out.write_all(&data)
-            .map_err(|e| EpubError::Package(e.to_string()))?;
     }
-    Ok(out.finish()?.into_inner())
+    a.finish()
 }

@@ -200,16 +200,19 @@ mod tests {
     #[test]
     fn an_archive_reads_back_with_its_names_bytes_dates_and_modes() {
         let text = "人民日报 ".repeat(5000);
-        let mut a = Archive::default();
-        a.add("mimetype", b"application/epub+zip", Method::Stored)
-            .expect("stored");
-        a.add("OEBPS/a.xhtml", text.as_bytes(), Method::Deflated)
-            .expect("deflated");
-        a.add("OEBPS/b.xhtml", b"", Method::Deflated)
-            .expect("empty");
-        a.add("OEBPS/图.png", &[0x89, b'P', b'N', b'G'], Method::Stored)
-            .expect("non-ASCII name");
-        let bytes = a.finish().expect("finish");
+        let build = || {
+            let mut a = Archive::default();
+            a.add("mimetype", b"application/epub+zip", Method::Stored)
+                .expect("stored");
+            a.add("OEBPS/a.xhtml", text.as_bytes(), Method::Deflated)
+                .expect("deflated");
+            a.add("OEBPS/b.xhtml", b"", Method::Deflated)
+                .expect("empty");
+            a.add("OEBPS/图.png", &[0x89, b'P', b'N', b'G'], Method::Stored)
+                .expect("non-ASCII name");
+            a.finish().expect("finish")
+        };
+        let bytes = build();
         // The OCF's magic: `mimetype` first, stored, its content at byte 38.
         assert_eq!(&bytes[30..38], b"mimetype");
         assert_eq!(&bytes[38..58], b"application/epub+zip");
@@ -242,15 +245,6 @@ mod tests {
             zip::CompressionMethod::Stored
         );
         // The same entries, the same bytes.
-        let mut b = Archive::default();
-        b.add("mimetype", b"application/epub+zip", Method::Stored)
-            .expect("stored");
-        b.add("OEBPS/a.xhtml", text.as_bytes(), Method::Deflated)
-            .expect("deflated");
-        b.add("OEBPS/b.xhtml", b"", Method::Deflated)
-            .expect("empty");
-        b.add("OEBPS/图.png", &[0x89, b'P', b'N', b'G'], Method::Stored)
-            .expect("non-ASCII name");
-        assert_eq!(b.finish().expect("finish"), bytes);
+        assert_eq!(build(), bytes);
     }
 }

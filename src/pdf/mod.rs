@@ -145,108 +145,15 @@ impl PdfEngine {
 
     /// The PDF file's bytes, and warnings (missing glyphs, …).
     pub fn render(&self, doc: &Document) -> Result<Rendered> {
-        Ok(self.render_pdf(doc)?)
+        self.render_one(doc, Files::Pdf)
     }
 
-    fn render_pdf(&self, doc: &Document) -> std::result::Result<Rendered, PdfError> {
-        let metrics = self.fonts.metrics();
-        let glyph = |g: &layout::Glyph| metrics.lookup(g.face, g.ch);
-        let placeholder = |g: &layout::Glyph| metrics.lookup(g.face, writer::PLACEHOLDER);
-        let font = |i: usize| self.krilla_font(i);
-        let vertical = |slot: usize, gid: u16, c: char| metrics.vertical(slot, gid, c);
-        let (images, by_path, image_warnings) = load_images(doc);
-        let drawable: Vec<Option<krilla::image::Image>> =
-            images.iter().map(|(_, k)| Some(k.clone())).collect();
-        let mut w = writer::Writer::new(
-            self.standards,
-            self.style.page_size(),
-            writer::Resolve {
-                glyph: &glyph,
-                placeholder: &placeholder,
-                font: &font,
-                vertical: &vertical,
-            },
-            &drawable,
-        )?;
-        let lookup = |img: &crate::model::Image| -> Option<(usize, f32, f32)> {
-            let &i = by_path.get(&img.path)?;
-            let (w, h) = images.get(i)?.0.natural_size();
-            Some((i, w, h))
-        };
-        // Vertical setting: laid out on the page turned a quarter (`layout::vertical`).
-        let frame = self.style.vertical.then(|| layout::Frame::new(&self.style));
-        let turned_metrics = layout::vertical::VerticalMetrics(&metrics);
-        let (style, m): (&Style, &dyn layout::lines::Metrics) = match &frame {
-            Some(f) => (&f.turned, &turned_metrics),
-            None => (&self.style, &metrics),
-        };
-        let layouter = layout::Layouter::new(style, m)
-            .with_images(&lookup)
-            .with_frame(frame.as_ref());
-        let done = layouter.layout_pages(doc, &mut |page| w.page(page, &layouter.structure()));
-        let mut diagnostics = chain::missing_glyphs(doc, &metrics);
-        let bytes = w.finish(&done.marks, &done.structure, doc)?;
-        diagnostics.extend(image_warnings);
-        Ok(Rendered { bytes, diagnostics })
-    }
-}
-
-impl PdfEngine {
     /// The same layout as [`PdfEngine::render`], written as an OFD-A package (`crate::ofd`):
     /// the same fonts for the same characters, the same positions, outline and structure.
     pub fn render_ofd(&self, doc: &Document) -> Result<Rendered> {
-        Ok(self.render_ofd_inner(doc)?)
+        self.render_one(doc, Files::Ofd)
     }
 
-    fn render_ofd_inner(
-        &self,
-        doc: &Document,
-    ) -> std::result::Result<Rendered, crate::ofd::OfdError> {
-        if self.style.vertical {
-            // Not set horizontally in silence: the OFD writer knows no turned glyphs yet.
-            return Err(crate::ofd::OfdError::Package(
-                "vertical setting is not built for the OFD yet".into(),
-            ));
-        }
-        let metrics = self.fonts.metrics();
-        let glyph = |g: &layout::Glyph| metrics.lookup(g.face, g.ch);
-        let placeholder = |g: &layout::Glyph| metrics.lookup(g.face, writer::PLACEHOLDER);
-        let font = |i: usize| {
-            self.fonts.font(i).map(|f| crate::ofd::FontSource {
-                data: &f.data,
-                index: f.index,
-                path: &f.path,
-            })
-        };
-        let (images, by_path, image_warnings) = load_images(doc);
-        let sources = ofd_images(&images, &by_path);
-        let placeholders = ofd_placeholders(&metrics);
-        let mut w = crate::ofd::Writer::new(
-            self.style.page_size(),
-            crate::ofd::Resolve {
-                glyph: &glyph,
-                placeholder: &placeholder,
-                font: &font,
-            },
-            &sources,
-            placeholders,
-        );
-        let lookup = |img: &crate::model::Image| -> Option<(usize, f32, f32)> {
-            let &i = by_path.get(&img.path)?;
-            let (w, h) = images.get(i)?.0.natural_size();
-            Some((i, w, h))
-        };
-        let layouter = layout::Layouter::new(&self.style, &metrics).with_images(&lookup);
-        let done = layouter.layout_pages(doc, &mut |page| w.page(page));
-        let mut diagnostics = chain::missing_glyphs(doc, &metrics);
-        let outline = layout::outline::outline(&done.marks, doc);
-        let bytes = w.finish(&outline, &done.structure, &doc.meta)?;
-        diagnostics.extend(image_warnings);
-        Ok(Rendered { bytes, diagnostics })
-    }
-}
-
-impl PdfEngine {
     /// The PDF and the OFD from one layout: each page, once laid out, goes to both
     /// writers. `out` takes each file as it is finished (the OFD first, then the PDF) with
     /// its extension, so the caller can write it away before the next is finished.
@@ -256,7 +163,28 @@ impl PdfEngine {
         doc: &Document,
         out: &mut dyn FnMut(&str, Vec<u8>) -> Result<()>,
     ) -> Result<Vec<Diagnostic>> {
-        if self.style.vertical {
+        self.lay_out(doc, Files::Both, out)
+    }
+
+    fn render_one(&self, doc: &Document, files: Files) -> Result<Rendered> {
+        let mut bytes = Vec::new();
+        let diagnostics = self.lay_out(doc, files, &mut |_, b| {
+            bytes = b;
+            Ok(())
+        })?;
+        Ok(Rendered { bytes, diagnostics })
+    }
+
+    /// Lays `doc` out once and hands each page to the writers `files` names; `out` takes
+    /// each finished file (the OFD first) with its extension.
+    fn lay_out(
+        &self,
+        doc: &Document,
+        files: Files,
+        out: &mut dyn FnMut(&str, Vec<u8>) -> Result<()>,
+    ) -> Result<Vec<Diagnostic>> {
+        let (want_pdf, want_ofd) = (files != Files::Ofd, files != Files::Pdf);
+        if want_ofd && self.style.vertical {
             // Not set horizontally in silence: the OFD writer knows no turned glyphs yet.
             return Err(crate::ofd::OfdError::Package(
                 "vertical setting is not built for the OFD yet".into(),
@@ -274,52 +202,94 @@ impl PdfEngine {
                 path: &f.path,
             })
         };
+        let vertical = |slot: usize, gid: u16, c: char| metrics.vertical(slot, gid, c);
         let (images, by_path, image_warnings) = load_images(doc);
-        let drawable: Vec<Option<krilla::image::Image>> =
-            images.iter().map(|(_, k)| Some(k.clone())).collect();
-        let sources = ofd_images(&images, &by_path);
-        let mut pdf = writer::Writer::new(
-            self.standards,
-            self.style.page_size(),
-            writer::Resolve {
-                glyph: &glyph,
-                placeholder: &placeholder,
-                font: &krilla_font,
-                vertical: &|_, gid, _| gid,
-            },
-            &drawable,
-        )
-        .map_err(PdfError::from)?;
-        let mut ofd = crate::ofd::Writer::new(
-            self.style.page_size(),
-            crate::ofd::Resolve {
-                glyph: &glyph,
-                placeholder: &placeholder,
-                font: &ofd_font,
-            },
-            &sources,
-            ofd_placeholders(&metrics),
-        );
+        let drawable: Vec<Option<krilla::image::Image>> = if want_pdf {
+            images.iter().map(|(_, k)| Some(k.clone())).collect()
+        } else {
+            Vec::new()
+        };
+        let sources = if want_ofd {
+            ofd_images(&images, &by_path)
+        } else {
+            Vec::new()
+        };
+        let mut pdf = if want_pdf {
+            Some(
+                writer::Writer::new(
+                    self.standards,
+                    self.style.page_size(),
+                    writer::Resolve {
+                        glyph: &glyph,
+                        placeholder: &placeholder,
+                        font: &krilla_font,
+                        vertical: &vertical,
+                    },
+                    &drawable,
+                )
+                .map_err(PdfError::from)?,
+            )
+        } else {
+            None
+        };
+        let mut ofd = want_ofd.then(|| {
+            crate::ofd::Writer::new(
+                self.style.page_size(),
+                crate::ofd::Resolve {
+                    glyph: &glyph,
+                    placeholder: &placeholder,
+                    font: &ofd_font,
+                },
+                &sources,
+                ofd_placeholders(&metrics),
+            )
+        });
         let lookup = |img: &crate::model::Image| -> Option<(usize, f32, f32)> {
             let &i = by_path.get(&img.path)?;
             let (w, h) = images.get(i)?.0.natural_size();
             Some((i, w, h))
         };
-        let layouter = layout::Layouter::new(&self.style, &metrics).with_images(&lookup);
+        // Vertical setting (PDF only): laid out on the page turned a quarter
+        // (`layout::vertical`).
+        let frame = self.style.vertical.then(|| layout::Frame::new(&self.style));
+        let turned_metrics = layout::vertical::VerticalMetrics(&metrics);
+        let (style, m): (&Style, &dyn layout::lines::Metrics) = match &frame {
+            Some(f) => (&f.turned, &turned_metrics),
+            None => (&self.style, &metrics),
+        };
+        let layouter = layout::Layouter::new(style, m)
+            .with_images(&lookup)
+            .with_frame(frame.as_ref());
         let done = layouter.layout_pages(doc, &mut |page| {
-            pdf.page(page, &layouter.structure());
-            ofd.page(page);
+            if let Some(pdf) = &mut pdf {
+                pdf.page(page, &layouter.structure());
+            }
+            if let Some(ofd) = &mut ofd {
+                ofd.page(page);
+            }
         });
         let mut diagnostics = chain::missing_glyphs(doc, &metrics);
         diagnostics.extend(image_warnings);
-        let outline = layout::outline::outline(&done.marks, doc);
-        out("ofd", ofd.finish(&outline, &done.structure, &doc.meta)?)?;
-        let bytes = pdf
-            .finish(&done.marks, &done.structure, doc)
-            .map_err(PdfError::from)?;
-        out("pdf", bytes)?;
+        if let Some(ofd) = ofd {
+            let outline = layout::outline::outline(&done.marks, doc);
+            out("ofd", ofd.finish(&outline, &done.structure, &doc.meta)?)?;
+        }
+        if let Some(pdf) = pdf {
+            let bytes = pdf
+                .finish(&done.marks, &done.structure, doc)
+                .map_err(PdfError::from)?;
+            out("pdf", bytes)?;
+        }
         Ok(diagnostics)
     }
+}
+
+/// Which files one layout pass writes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Files {
+    Pdf,
+    Ofd,
+    Both,
 }
 
 /// The OFD embeds each image file as it is (PNG or JPEG, both allowed by OFD-A).

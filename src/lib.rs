@@ -32,6 +32,7 @@ pub mod output;
 pub mod pdf;
 pub mod review;
 pub mod style;
+pub mod subset_cmap;
 pub mod text_file;
 
 pub use error::{Error, Result};

@@ -6,11 +6,8 @@
 use super::EpubError;
 use crate::model::{Block, Document, HeadlineGroup};
 use allsorts::binary::read::ReadScope;
-use allsorts::error::ParseError;
 use allsorts::font_data::FontData;
 use allsorts::subset::{subset, CmapTarget, SubsetProfile};
-use allsorts::tables::FontTableProvider;
-use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -86,72 +83,13 @@ impl FontFile {
             .table_provider(self.index as usize)
             .map_err(|e| bad(e.to_string()))?;
         subset(
-            &JustTheseChars {
-                font: &provider,
-                cmap: cmap_of(&mapped),
-            },
+            &crate::subset_cmap::JustThese::new(&provider, &mapped),
             &gids,
             &SubsetProfile::Minimal,
             CmapTarget::Unicode,
         )
         .map_err(|e| bad(format!("subsetting failed: {e}")))
     }
-}
-
-/// The font with a cmap of just the characters asked for. allsorts builds the subset's
-/// cmap by walking every mapping of the font's own (a CJK face's 30,000–65,000) and
-/// searching the kept glyphs for each: a third of the sample EPUB's subsetting, and
-/// quadratic for `--embed-font`'s thousands of characters. It also keeps only what was
-/// asked for, not other characters drawn with the same glyphs.
-struct JustTheseChars<'a, P> {
-    font: &'a P,
-    cmap: Vec<u8>,
-}
-
-impl<P: FontTableProvider> FontTableProvider for JustTheseChars<'_, P> {
-    fn table_data(&self, tag: u32) -> Result<Option<Cow<'_, [u8]>>, ParseError> {
-        if tag == allsorts::tag::CMAP {
-            return Ok(Some(Cow::Borrowed(&self.cmap)));
-        }
-        self.font.table_data(tag)
-    }
-
-    fn has_table(&self, tag: u32) -> bool {
-        tag == allsorts::tag::CMAP || self.font.has_table(tag)
-    }
-
-    fn table_tags(&self) -> Option<Vec<u32>> {
-        let mut tags = self.font.table_tags()?;
-        if !tags.contains(&allsorts::tag::CMAP) {
-            tags.push(allsorts::tag::CMAP);
-        }
-        Some(tags)
-    }
-}
-
-/// A cmap table with one Unicode full-repertoire subtable (platform 3, encoding 10,
-/// format 12) mapping each of `mapped` (in character order) to its glyph.
-fn cmap_of(mapped: &[(char, u16)]) -> Vec<u8> {
-    let groups = mapped.len() as u32;
-    let sub_len = 16 + 12 * groups;
-    let mut t = Vec::with_capacity(12 + sub_len as usize);
-    t.extend_from_slice(&0u16.to_be_bytes()); // version
-    t.extend_from_slice(&1u16.to_be_bytes()); // one subtable
-    t.extend_from_slice(&3u16.to_be_bytes()); // Windows
-    t.extend_from_slice(&10u16.to_be_bytes()); // Unicode full repertoire
-    t.extend_from_slice(&12u32.to_be_bytes()); // the subtable's offset
-    t.extend_from_slice(&12u16.to_be_bytes()); // format 12
-    t.extend_from_slice(&0u16.to_be_bytes());
-    t.extend_from_slice(&sub_len.to_be_bytes());
-    t.extend_from_slice(&0u32.to_be_bytes()); // language
-    t.extend_from_slice(&groups.to_be_bytes());
-    for &(c, g) in mapped {
-        let c = u32::from(c);
-        t.extend_from_slice(&c.to_be_bytes());
-        t.extend_from_slice(&c.to_be_bytes());
-        t.extend_from_slice(&u32::from(g).to_be_bytes());
-    }
-    t
 }
 
 /// Every character the EPUB's text shows: headlines, bylines, body, footnotes, plus ASCII

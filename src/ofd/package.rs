@@ -50,13 +50,21 @@ pub fn subset(
     let provider = data
         .table_provider(font.index as usize)
         .map_err(|e| bad(e.to_string()))?;
-    allsorts_subset(
-        &provider,
-        &gids,
-        &SubsetProfile::Minimal,
-        CmapTarget::Unicode,
-    )
-    .map_err(|e| bad(format!("subsetting failed: {e}")))
+    let subset = match crate::subset_cmap::mappings_to(&face, &gids) {
+        Some(mapped) => allsorts_subset(
+            &crate::subset_cmap::JustThese::new(&provider, &mapped),
+            &gids,
+            &SubsetProfile::Minimal,
+            CmapTarget::Unicode,
+        ),
+        None => allsorts_subset(
+            &provider,
+            &gids,
+            &SubsetProfile::Minimal,
+            CmapTarget::Unicode,
+        ),
+    };
+    subset.map_err(|e| bad(format!("subsetting failed: {e}")))
 }
 
 /// The family name a font gives itself (for FontName), or `font<ID>`.

@@ -239,27 +239,45 @@ fn info(i: usize) -> IssueInfo {
     }
 }
 
+/// `n` made-up issues for the feed writer: `issue-NNN.md`, each built into `issue-NNN.EXT`.
+struct Issues {
+    infos: Vec<IssueInfo>,
+    keys: Vec<String>,
+    files: Vec<Vec<String>>,
+}
+
+impl Issues {
+    fn new(n: usize, exts: &[&str]) -> Self {
+        Issues {
+            infos: (0..n).map(info).collect(),
+            keys: (0..n).map(|i| format!("issue-{i:03}.md")).collect(),
+            files: (0..n)
+                .map(|i| exts.iter().map(|e| format!("issue-{i:03}.{e}")).collect())
+                .collect(),
+        }
+    }
+
+    /// The first `n`, as the feed writer takes them.
+    fn items(&self, n: usize) -> Vec<FeedItem<'_>> {
+        (0..n)
+            .map(|i| FeedItem {
+                key: &self.keys[i],
+                about: &self.infos[i],
+                files: self.files[i].iter().map(String::as_str).collect(),
+                built: 1_700_000_000,
+            })
+            .collect()
+    }
+}
+
 #[test]
 fn pages_of_fifty_linked_by_next_and_a_shorter_feed_drops_the_rest() {
     let t = tempfile::tempdir().unwrap();
     let out = &t.path().join("out");
     let feed_dir = &t.path().join("feed");
     std::fs::create_dir_all(out).unwrap();
-    let infos: Vec<IssueInfo> = (0..120).map(info).collect();
-    let keys: Vec<String> = (0..120).map(|i| format!("issue-{i:03}.md")).collect();
-    let files: Vec<[String; 2]> = (0..120)
-        .map(|i| [format!("issue-{i:03}.epub"), format!("issue-{i:03}.pdf")])
-        .collect();
-    let items = |n: usize| -> Vec<FeedItem> {
-        (0..n)
-            .map(|i| FeedItem {
-                key: &keys[i],
-                about: &infos[i],
-                files: files[i].iter().map(String::as_str).collect(),
-                built: 1_700_000_000,
-            })
-            .collect()
-    };
+    let issues = Issues::new(120, &["epub", "pdf"]);
+    let items = |n: usize| issues.items(n);
     let opts = FeedOptions {
         path: feed_dir.join("opds.xml"),
         base_url: Some("https://example.org/报纸".into()),
@@ -358,19 +376,8 @@ fn the_feed_changes_in_one_step_whatever_moment_a_kill_comes() {
     let out = &t.path().join("out");
     let feed_dir = &t.path().join("feed");
     std::fs::create_dir_all(out).unwrap();
-    let infos: Vec<IssueInfo> = (0..121).map(info).collect();
-    let keys: Vec<String> = (0..121).map(|i| format!("issue-{i:03}.md")).collect();
-    let files: Vec<[String; 1]> = (0..121).map(|i| [format!("issue-{i:03}.epub")]).collect();
-    let items = |n: usize| -> Vec<FeedItem> {
-        (0..n)
-            .map(|i| FeedItem {
-                key: &keys[i],
-                about: &infos[i],
-                files: files[i].iter().map(String::as_str).collect(),
-                built: 1_700_000_000,
-            })
-            .collect()
-    };
+    let issues = Issues::new(121, &["epub"]);
+    let items = |n: usize| issues.items(n);
     let opts = FeedOptions {
         path: feed_dir.join("opds.xml"),
         base_url: None,

@@ -135,7 +135,7 @@ fn mappings_in(data: &[u8], glyphs: u16, kept: &[u16]) -> Option<Vec<(char, u16)
 
 /// A cmap table with one Unicode full-repertoire subtable (platform 3, encoding 10,
 /// format 12) mapping each of `mapped` (in character order) to its glyph.
-fn cmap_of(mapped: &[(char, u16)]) -> Vec<u8> {
+pub fn cmap_of(mapped: &[(char, u16)]) -> Vec<u8> {
     let groups = mapped.len() as u32;
     let sub_len = 16 + 12 * groups;
     let mut t = Vec::with_capacity(12 + sub_len as usize);

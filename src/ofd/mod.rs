@@ -8,6 +8,7 @@
 //! `Tags/Structure.xml` (articles, headings, paragraphs in reading order, each naming
 //! the objects drawn for it).
 
+mod font_subset;
 mod package;
 pub mod xml;
 

@@ -1,71 +1,17 @@
 //! The end of an OFD: each face subset once, the resource list, the structure tags, the
 //! outline, `Document.xml` and `OFD.xml`, zipped with fixed dates (same input, same bytes).
 
+use super::font_subset::subset;
 use super::xml::{mm, num, Xml, NS};
 use super::{FontSource, OfdError, Writer};
 use crate::layout::outline::Entry;
 use crate::layout::structure::{NodeId, Role, Structure, ROOT};
 use crate::model::Meta;
-use allsorts::binary::read::ReadScope;
-use allsorts::font_data::FontData;
-use allsorts::subset::{subset as allsorts_subset, CmapTarget, SubsetProfile};
 use std::collections::BTreeSet;
 use std::io::{Cursor, Write};
 
 /// The namespace of paiban's structure tags (a custom tag set, GB/T 33190 clause 16).
 pub const TAGS_NS: &str = "urn:paiban:structure:1";
-
-/// A subset of `font` holding `used` glyphs (and the placeholder second when it draws
-/// one), with a Unicode cmap: a reader finds each TextCode character's glyph through it,
-/// as the OFD standard has readers do. allsorts numbers the kept glyphs in list order.
-pub fn subset(
-    font: &FontSource,
-    used: &BTreeSet<u16>,
-    placeholder: Option<u16>,
-) -> Result<Vec<u8>, OfdError> {
-    let bad = |reason: String| OfdError::Font {
-        path: font.path.to_path_buf(),
-        reason,
-    };
-    let face = ttf_parser::Face::parse(font.data, font.index).map_err(|e| bad(e.to_string()))?;
-    // OFD-A embeds every font; a font whose licence forbids embedding cannot be archived.
-    if matches!(
-        face.permissions(),
-        Some(ttf_parser::Permissions::Restricted)
-    ) {
-        return Err(OfdError::Archival {
-            where_: font.path.display().to_string(),
-            reason: "the font's licence forbids embedding it (OS/2 fsType: restricted), \
-                     and OFD-A embeds every font"
-                .into(),
-        });
-    }
-    let mut gids: Vec<u16> = vec![0];
-    gids.extend(placeholder.filter(|&g| g != 0));
-    let first = gids.clone();
-    gids.extend(used.iter().filter(|g| !first.contains(g)));
-    let data = ReadScope::new(font.data)
-        .read::<FontData<'_>>()
-        .map_err(|e| bad(e.to_string()))?;
-    let provider = data
-        .table_provider(font.index as usize)
-        .map_err(|e| bad(e.to_string()))?;
-    let subset = match crate::subset_cmap::mappings_to(&face, &gids) {
-        Some(mapped) => allsorts_subset(
-            &crate::subset_cmap::JustThese::new(&provider, &mapped),
-            &gids,
-            &SubsetProfile::Minimal,
-            CmapTarget::Unicode,
-        ),
-        None => allsorts_subset(
-            &provider,
-            &gids,
-            &SubsetProfile::Minimal,
-            CmapTarget::Unicode,
-        ),
-    };
-    subset.map_err(|e| bad(format!("subsetting failed: {e}")))
-}
 
 /// The family name a font gives itself (for FontName), or `font<ID>`.
 fn family(font: &FontSource, id: u32) -> String {

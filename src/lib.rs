@@ -34,6 +34,7 @@ pub mod review;
 pub mod style;
 pub mod subset_cmap;
 pub mod text_file;
+pub mod zip_archive;
 
 pub use error::{Error, Result};
 

@@ -47,7 +47,7 @@ pub enum EpubError {
     #[error("cannot assemble the EPUB: {0}")]
     Package(String),
     #[error("cannot write the EPUB archive: {0}")]
-    Zip(#[from] zip::result::ZipError),
+    Zip(#[from] crate::zip_archive::ZipError),
     #[error("cannot encode the cover image: {0}")]
     Cover(String),
 }

@@ -1,10 +1,11 @@
 //! Packaging: the chapters, style sheet, images, cover and font go through epub-builder,
 //! then the archive is rewritten with fixed timestamps so the same input gives the same bytes.
 
-use super::ocf::{Archive, Collected, Method};
+use super::ocf::Collected;
 use super::xhtml::xml_chars;
 use super::EpubError;
 use crate::model::IssueDate;
+use crate::zip_archive::{Archive, Method};
 use epub_builder::{EpubBuilder, EpubContent, EpubVersion, MetadataOpfV3, ReferenceType};
 use sha2::{Digest, Sha256};
 
@@ -156,5 +157,5 @@ fn archive(
             _ => a.add(&name, &data, Method::Deflated)?,
         }
     }
-    a.finish()
+    Ok(a.finish()?)
 }

@@ -8,7 +8,6 @@ use crate::layout::outline::Entry;
 use crate::layout::structure::{NodeId, Role, Structure, ROOT};
 use crate::model::Meta;
 use std::collections::BTreeSet;
-use std::io::{Cursor, Write};
 
 /// The namespace of paiban's structure tags (a custom tag set, GB/T 33190 clause 16).
 pub const TAGS_NS: &str = "urn:paiban:structure:1";
@@ -297,43 +296,35 @@ fn doc_info(meta: &Meta) -> Vec<u8> {
     x.finish()
 }
 
-/// The container: deflated, fixed dates and permissions, entries in the order added.
-/// The first error is kept and reported by `finish`.
+/// The container: fixed dates and permissions, entries in the order added (fonts deflated
+/// at the level that pays for their dense data, images stored as they are, the XML parts
+/// deflated). The first error is kept and reported by `finish`.
+#[derive(Default)]
 pub struct Zip {
-    out: zip::ZipWriter<Cursor<Vec<u8>>>,
+    out: crate::zip_archive::Archive,
     error: Option<String>,
-}
-
-impl Default for Zip {
-    fn default() -> Self {
-        Self::new()
-    }
 }
 
 impl Zip {
     pub fn new() -> Self {
-        Zip {
-            out: zip::ZipWriter::new(Cursor::new(Vec::new())),
-            error: None,
-        }
+        Self::default()
     }
 
     pub fn add(&mut self, name: &str, bytes: &[u8]) {
-        use zip::write::SimpleFileOptions;
+        use crate::zip_archive::Method;
         if self.error.is_some() {
             return;
         }
-        let opts = SimpleFileOptions::default()
-            .last_modified_time(zip::DateTime::default())
-            .unix_permissions(0o644)
-            .compression_method(zip::CompressionMethod::Deflated);
-        let r = self
-            .out
-            .start_file(name, opts)
-            .map_err(|e| e.to_string())
-            .and_then(|()| self.out.write_all(bytes).map_err(|e| e.to_string()));
-        if let Err(e) = r {
-            self.error = Some(e);
+        let ends = |exts: &[&str]| exts.iter().any(|e| name.ends_with(e));
+        let method = if ends(&[".otf", ".ttf"]) {
+            Method::Dense
+        } else if ends(&[".png", ".jpg", ".jpeg"]) {
+            Method::Stored
+        } else {
+            Method::Deflated
+        };
+        if let Err(e) = self.out.add(name, bytes, method) {
+            self.error = Some(e.to_string());
         }
     }
 
@@ -341,10 +332,8 @@ impl Zip {
         if let Some(e) = self.error {
             return Err(OfdError::Package(e));
         }
-        let out = self
-            .out
+        self.out
             .finish()
-            .map_err(|e| OfdError::Package(e.to_string()))?;
-        Ok(out.into_inner())
+            .map_err(|e| OfdError::Package(e.to_string()))
     }
 }

@@ -3,7 +3,8 @@
 //! one zlib state per level reset for each entry (the zip crate starts a new encoder per
 //! file: zlib's tables allocated and cleared each time), sizes and CRC in each local header
 //! (no data descriptors, which some readers mishandle; an EPUB's `mimetype` is read at a
-//! fixed offset). No ZIP64: an EPUB or OFD is far below 4 GiB.
+//! fixed offset). ZIP64 only for the entry count (an OFD of more than 65,535 pages): the
+//! archive is built in memory and refused past 4 GiB.
 
 /// Why an archive could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -41,7 +42,7 @@ const DENSE_LEVEL: u32 = 2;
 pub struct Archive {
     out: Vec<u8>,
     central: Vec<u8>,
-    entries: u16,
+    entries: u32,
     /// One zlib state per level, made when first needed.
     zlib: Option<flate2::Compress>,
     zlib_dense: Option<flate2::Compress>,
@@ -50,7 +51,7 @@ pub struct Archive {
 
 fn too_large(what: &str) -> ZipError {
     ZipError(format!(
-        "{what}: too large for a ZIP archive without ZIP64 (4 GiB, 65,535 entries)"
+        "{what}: too large for a ZIP archive written in memory (4 GiB)"
     ))
 }
 
@@ -140,14 +141,37 @@ impl Archive {
 
     /// The archive's bytes: the entries, their central directory, its end record.
     pub fn finish(mut self) -> Result<Vec<u8>, ZipError> {
-        let start = u32::try_from(self.out.len()).map_err(|_| too_large("the EPUB"))?;
-        let len = u32::try_from(self.central.len()).map_err(|_| too_large("the EPUB"))?;
+        let start = u32::try_from(self.out.len()).map_err(|_| too_large("the archive"))?;
+        let len = u32::try_from(self.central.len()).map_err(|_| too_large("the archive"))?;
         self.out.extend_from_slice(&self.central);
         let o = &mut self.out;
+        // More entries than the end record counts: the ZIP64 end record and its locator
+        // hold the count, the classic record says 0xFFFF.
+        let entries = match u16::try_from(self.entries) {
+            Ok(n) if n < u16::MAX => n,
+            _ => {
+                let at = u64::try_from(o.len()).map_err(|_| too_large("the archive"))?;
+                let n = u64::from(self.entries);
+                o.extend_from_slice(&0x0606_4b50u32.to_le_bytes());
+                o.extend_from_slice(&44u64.to_le_bytes()); // the record's size after this field
+                o.extend_from_slice(&VERSION_MADE_BY.to_le_bytes());
+                o.extend_from_slice(&45u16.to_le_bytes()); // version needed: ZIP64
+                o.extend_from_slice(&[0; 8]); // this disk, the directory's disk
+                o.extend_from_slice(&n.to_le_bytes());
+                o.extend_from_slice(&n.to_le_bytes());
+                o.extend_from_slice(&u64::from(len).to_le_bytes());
+                o.extend_from_slice(&u64::from(start).to_le_bytes());
+                o.extend_from_slice(&0x0706_4b50u32.to_le_bytes());
+                o.extend_from_slice(&0u32.to_le_bytes()); // the record's disk
+                o.extend_from_slice(&at.to_le_bytes());
+                o.extend_from_slice(&1u32.to_le_bytes()); // disks in all
+                u16::MAX
+            }
+        };
         o.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
         o.extend_from_slice(&[0; 4]); // this disk, the directory's disk
-        o.extend_from_slice(&self.entries.to_le_bytes());
-        o.extend_from_slice(&self.entries.to_le_bytes());
+        o.extend_from_slice(&entries.to_le_bytes());
+        o.extend_from_slice(&entries.to_le_bytes());
         o.extend_from_slice(&len.to_le_bytes());
         o.extend_from_slice(&start.to_le_bytes());
         o.extend_from_slice(&0u16.to_le_bytes()); // no comment
@@ -209,5 +233,23 @@ mod tests {
         );
         // The same entries, the same bytes.
         assert_eq!(build(), bytes);
+    }
+
+    #[test]
+    fn more_entries_than_the_end_record_counts_take_the_zip64_end_record() {
+        let mut a = Archive::default();
+        for i in 0..70_000 {
+            a.add(&format!("p/{i}.xml"), b"<a/>", Method::Stored)
+                .expect("entry");
+        }
+        let bytes = a.finish().expect("finish");
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).expect("a valid ZIP64");
+        assert_eq!(z.len(), 70_000);
+        let mut s = String::new();
+        z.by_name("p/69999.xml")
+            .expect("the last")
+            .read_to_string(&mut s)
+            .expect("read");
+        assert_eq!(s, "<a/>");
     }
 }

@@ -13,6 +13,7 @@ pub mod diagnostics;
 pub mod edition;
 pub mod epub;
 pub mod error;
+pub mod font_subset;
 pub mod fonts;
 #[doc(hidden)]
 pub mod fuzzing;
@@ -32,7 +33,6 @@ pub mod output;
 pub mod pdf;
 pub mod review;
 pub mod style;
-pub mod subset_cmap;
 pub mod text_file;
 pub mod zip_archive;
 

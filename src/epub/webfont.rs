@@ -1,13 +1,10 @@
 //! Font subsets: the web font for `--embed-font` and the cover's few glyphs.
 //!
-//! allsorts keeps a Unicode cmap in the subset, which a web font needs (reading systems
-//! look glyphs up by character) and which lets fontdue rasterize the cover by character.
+//! Each subset keeps a Unicode cmap (`crate::font_subset`): a web font needs it (reading
+//! systems look glyphs up by character), and fontdue rasterizes the cover by character.
 
 use super::EpubError;
 use crate::model::{Block, Document, HeadlineGroup};
-use allsorts::binary::read::ReadScope;
-use allsorts::font_data::FontData;
-use allsorts::subset::{subset, CmapTarget, SubsetProfile};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -76,19 +73,7 @@ impl FontFile {
             .collect();
         gids.sort_unstable();
         gids.dedup();
-        let font = ReadScope::new(&self.data[..])
-            .read::<FontData<'_>>()
-            .map_err(|e| bad(e.to_string()))?;
-        let provider = font
-            .table_provider(self.index as usize)
-            .map_err(|e| bad(e.to_string()))?;
-        subset(
-            &crate::subset_cmap::JustThese::new(&provider, &mapped),
-            &gids,
-            &SubsetProfile::Minimal,
-            CmapTarget::Unicode,
-        )
-        .map_err(|e| bad(format!("subsetting failed: {e}")))
+        crate::font_subset::with_cmap(&self.data, self.index, &gids, &mapped).map_err(bad)
     }
 }
 

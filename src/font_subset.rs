@@ -1,54 +1,14 @@
-//! A cmap of just the mappings a subset keeps, for allsorts. Given a face, allsorts builds
-//! the subset's cmap by walking every mapping of the face's own (a CJK face has 30,000–
-//! 65,000) and searching the kept glyphs for each — quadratic in effect: a third of the
-//! sample EPUB's cover subset, a tenth of an OFD. [`JustThese`] hands it a face whose cmap
-//! holds only the mappings the caller found (the same ones allsorts would keep, or fewer).
-
-use allsorts::error::ParseError;
-use allsorts::tables::FontTableProvider;
-use std::borrow::Cow;
-
-/// `font` with its cmap replaced by one of `mapped`.
-pub struct JustThese<'a, P> {
-    font: &'a P,
-    cmap: Vec<u8>,
-}
-
-impl<'a, P: FontTableProvider> JustThese<'a, P> {
-    /// `mapped`: (character, glyph) pairs, in character order, each character once.
-    pub fn new(font: &'a P, mapped: &[(char, u16)]) -> Self {
-        JustThese {
-            font,
-            cmap: cmap_of(mapped),
-        }
-    }
-}
-
-impl<P: FontTableProvider> FontTableProvider for JustThese<'_, P> {
-    fn table_data(&self, tag: u32) -> Result<Option<Cow<'_, [u8]>>, ParseError> {
-        if tag == allsorts::tag::CMAP {
-            return Ok(Some(Cow::Borrowed(&self.cmap)));
-        }
-        self.font.table_data(tag)
-    }
-
-    fn has_table(&self, tag: u32) -> bool {
-        tag == allsorts::tag::CMAP || self.font.has_table(tag)
-    }
-
-    fn table_tags(&self) -> Option<Vec<u32>> {
-        let mut tags = self.font.table_tags()?;
-        if !tags.contains(&allsorts::tag::CMAP) {
-            tags.push(allsorts::tag::CMAP);
-        }
-        Some(tags)
-    }
-}
+//! Font subsets that keep a Unicode cmap, for what finds glyphs by character: the OFD's
+//! fonts (readers map TextCode through the font's cmap), the EPUB's `--embed-font` web font
+//! and the cover's glyphs (fontdue rasterizes by character). The glyphs come from krilla's
+//! subsetter, the PDF's (vendored in `vendor/subsetter`), which leaves out the tables a PDF
+//! does not need; the Unicode `cmap` and `OS/2` are added to its font file here. allsorts
+//! did this before: its CFF subsetting took half of an OFD's instructions, and it built the
+//! cmap by searching the kept glyphs for each of a face's 30,000–65,000 mappings.
 
 /// Every mapping of `face`'s Unicode cmap to one of `kept`, in character order, read from
 /// its format-12 subtable (or, without one, its BMP format-4 subtable) a range at a time,
-/// with a bit per glyph: no look-up per character. None when the face has neither (then
-/// allsorts walks the cmap itself).
+/// with a bit per glyph: no look-up per character. None when the face has neither.
 pub fn mappings_to(face: &ttf_parser::Face<'_>, kept: &[u16]) -> Option<Vec<(char, u16)>> {
     let data = face
         .raw_face()
@@ -135,7 +95,7 @@ fn mappings_in(data: &[u8], glyphs: u16, kept: &[u16]) -> Option<Vec<(char, u16)
 
 /// A cmap table with one Unicode full-repertoire subtable (platform 3, encoding 10,
 /// format 12) mapping each of `mapped` (in character order) to its glyph.
-pub fn cmap_of(mapped: &[(char, u16)]) -> Vec<u8> {
+fn cmap_of(mapped: &[(char, u16)]) -> Vec<u8> {
     let groups = mapped.len() as u32;
     let sub_len = 16 + 12 * groups;
     let mut t = Vec::with_capacity(12 + sub_len as usize);
@@ -156,6 +116,97 @@ pub fn cmap_of(mapped: &[(char, u16)]) -> Vec<u8> {
         t.extend_from_slice(&u32::from(g).to_be_bytes());
     }
     t
+}
+
+/// A subset of the face `index` of `data` holding `gids` (numbered in that order: give
+/// .notdef first), with a Unicode cmap of `mapped` (character, glyph in the face) and the
+/// face's OS/2 table.
+pub fn with_cmap(
+    data: &[u8],
+    index: u32,
+    gids: &[u16],
+    mapped: &[(char, u16)],
+) -> Result<Vec<u8>, String> {
+    let face = ttf_parser::Face::parse(data, index).map_err(|e| e.to_string())?;
+    let remapper = subsetter::GlyphRemapper::new_from_glyphs(gids);
+    let glyphs =
+        subsetter::subset(data, index, &remapper).map_err(|e| format!("subsetting failed: {e}"))?;
+    let mapped: Vec<(char, u16)> = mapped
+        .iter()
+        .filter_map(|&(c, g)| Some((c, remapper.get(g)?)))
+        .collect();
+    let mut extra = vec![(*b"cmap", cmap_of(&mapped))];
+    if let Some(os2) = face.raw_face().table(ttf_parser::Tag::from_bytes(b"OS/2")) {
+        extra.push((*b"OS/2", os2.to_vec()));
+    }
+    with_tables(&glyphs, &extra).ok_or_else(|| "the subset's table directory is malformed".into())
+}
+
+/// The font file `sfnt` with the `extra` tables added (or replacing tables of the same
+/// tag): tables sorted by tag, each 4-byte aligned with its checksum, and `head`'s
+/// checksum adjustment set for the whole file, as the OpenType spec has it.
+fn with_tables(sfnt: &[u8], extra: &[([u8; 4], Vec<u8>)]) -> Option<Vec<u8>> {
+    let be16 = |i: usize| Some(u16::from_be_bytes([*sfnt.get(i)?, *sfnt.get(i + 1)?]));
+    let be32 = |i: usize| Some(u32::from_be_bytes(sfnt.get(i..i + 4)?.try_into().ok()?));
+    let mut tables: Vec<([u8; 4], &[u8])> = Vec::new();
+    for k in 0..usize::from(be16(4)?) {
+        let rec = 12 + 16 * k;
+        let tag: [u8; 4] = sfnt.get(rec..rec + 4)?.try_into().ok()?;
+        let (at, len) = (be32(rec + 8)? as usize, be32(rec + 12)? as usize);
+        if !extra.iter().any(|(t, _)| *t == tag) {
+            tables.push((tag, sfnt.get(at..at + len)?));
+        }
+    }
+    tables.extend(extra.iter().map(|(t, d)| (*t, d.as_slice())));
+    tables.sort_by_key(|(t, _)| *t);
+
+    let n = u16::try_from(tables.len()).ok()?;
+    let selector = 15 - n.max(1).leading_zeros() as u16; // floor(log2 n)
+    let range = 16u16 << selector;
+    let mut out =
+        Vec::with_capacity(sfnt.len() + extra.iter().map(|(_, d)| d.len() + 20).sum::<usize>());
+    out.extend_from_slice(sfnt.get(0..4)?); // the flavour: OTTO or 1.0
+    for v in [n, range, selector, (n * 16).saturating_sub(range)] {
+        out.extend_from_slice(&v.to_be_bytes());
+    }
+    let mut at = 12 + 16 * tables.len();
+    let mut head_at = None;
+    for (tag, data) in &tables {
+        out.extend_from_slice(tag);
+        out.extend_from_slice(&checksum(data, tag == b"head").to_be_bytes());
+        out.extend_from_slice(&u32::try_from(at).ok()?.to_be_bytes());
+        out.extend_from_slice(&u32::try_from(data.len()).ok()?.to_be_bytes());
+        if tag == b"head" {
+            head_at = Some(at);
+        }
+        at += data.len().next_multiple_of(4);
+    }
+    for (_, data) in &tables {
+        out.extend_from_slice(data);
+        out.resize(out.len().next_multiple_of(4), 0);
+    }
+    if let Some(h) = head_at {
+        // checkSumAdjustment (head offset 8): zero while summing, then the difference.
+        out.get_mut(h + 8..h + 12)?.fill(0);
+        let adjust = 0xB1B0_AFBAu32.wrapping_sub(checksum(&out, false));
+        out.get_mut(h + 8..h + 12)?
+            .copy_from_slice(&adjust.to_be_bytes());
+    }
+    Some(out)
+}
+
+/// The sum of a table's big-endian u32 words (the last padded with zeros); for `head`, with
+/// its checkSumAdjustment counted as zero.
+fn checksum(data: &[u8], head: bool) -> u32 {
+    let mut sum = 0u32;
+    for (i, w) in data.chunks(4).enumerate() {
+        let mut b = [0u8; 4];
+        b[..w.len()].copy_from_slice(w);
+        if !(head && i == 2) {
+            sum = sum.wrapping_add(u32::from_be_bytes(b));
+        }
+    }
+    sum
 }
 
 #[cfg(test)]

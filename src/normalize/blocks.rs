@@ -46,6 +46,14 @@ fn interrupts(s: &str) -> bool {
     if s.starts_with("    ") || s.starts_with('\t') {
         return false;
     }
+    // Every block marker is ASCII: a line of Chinese text interrupts nothing (most lines).
+    if s.trim_start_matches(' ')
+        .bytes()
+        .next()
+        .is_some_and(|b| !b.is_ascii())
+    {
+        return false;
+    }
     fence(s).is_some()
         || matches!(
             kind_of(s, None),

@@ -214,10 +214,15 @@ fn join_reason(
 
 /// The text with ASCII `, ; : ( ) ? !` read as their full-width forms (for classifying
 /// paragraphs only: `,目:` and `，目：` must be judged alike).
-fn classify_view(s: &str) -> String {
+fn classify_view(s: &str) -> std::borrow::Cow<'_, str> {
+    // Most text holds none of them: no copy.
+    if !s.contains([',', ';', ':', '(', ')', '?', '!']) {
+        return s.into();
+    }
     s.chars()
         .map(|c| super::punctuation::full_width(c).unwrap_or(c))
-        .collect()
+        .collect::<String>()
+        .into()
 }
 
 /// Up to `n` characters of a block from its start, lines joined with nothing between.
@@ -288,7 +293,10 @@ pub(crate) fn run(
     let mut tail_origin: Option<usize> = None;
     // The line the last join grew, and the last line it took in.
     let mut joined_upto: Option<(usize, usize)> = None;
+    // `cur`'s head, when the last junction read it as the second block's (and declined).
+    let mut cur_head: Option<String> = None;
     for nb in all {
+        let known_head = cur_head.take();
         let Some(a) = cur.filter(|a| a.kind == BlockKind::Paragraph) else {
             cur = Some(nb);
             cur_grown = false;
@@ -314,7 +322,7 @@ pub(crate) fn run(
             tail_origin = None;
             continue;
         }
-        let a_head = block_head(&a, lines, 48);
+        let a_head = known_head.unwrap_or_else(|| block_head(&a, lines, 48));
         let b_head = block_head(&nb, lines, 48);
         let al = a.last_line(lines);
         let bl = (nb.start..nb.end)
@@ -378,6 +386,7 @@ pub(crate) fn run(
                 next.asked.push(nb.start);
             }
             cur = Some(nb);
+            cur_head = Some(b_head);
             cur_grown = false;
             tail_origin = None;
             continue;

@@ -114,8 +114,8 @@ fn heads_inside(texts: &[&str]) -> Vec<(usize, String)> {
             }
             // Only a numeral, a bracket or `第` can begin a head: the characters are read
             // there only (a head and the words after it are under 24 characters).
-            let may_open = NUMERALS.contains(c) || matches!(c, '（' | '(' | '第');
-            if after_end && !at_start && may_open {
+            let may_open = |c: char| NUMERALS.contains(c) || matches!(c, '（' | '(' | '第');
+            if after_end && !at_start && may_open(c) {
                 let cs: Vec<char> = t[i..].chars().take(24).collect();
                 if let Some(n) = numbered_head(&cs) {
                     // The head and what follows it, to the next mark.
@@ -195,10 +195,15 @@ pub(crate) fn run(lines: &Lines, warnings: &mut Vec<NormWarning>) {
 
 /// What the normalizer could not recover of one paragraph's structure.
 fn structure(kept: &[&super::Line], warnings: &mut Vec<NormWarning>) {
-    let chars: usize = kept
-        .iter()
-        .map(|l| l.text.chars().filter(|c| !c.is_whitespace()).count())
-        .sum();
+    // A character takes a byte at least: most paragraphs are too short to count.
+    let bytes: usize = kept.iter().map(|l| l.text.len()).sum();
+    let chars: usize = if bytes > MAX_PARAGRAPH_CHARS {
+        kept.iter()
+            .map(|l| l.text.chars().filter(|c| !c.is_whitespace()).count())
+            .sum()
+    } else {
+        0
+    };
     if chars > MAX_PARAGRAPH_CHARS {
         warnings.push(NormWarning {
             line: kept[0].origin + 1,

@@ -51,6 +51,10 @@ fn strip_jump(t: &str) -> Option<String> {
         return starts_paragraph(rest).then(|| rest.to_string());
     }
     let body = t.trim_end();
+    // A jump line at the end closes the line (most lines end otherwise).
+    if !body.ends_with(['）', ')']) {
+        return None;
+    }
     let open = body.rfind(['（', '('])?;
     (open > 0 && jump_line_len(&body[open..]) == Some(body.len() - open))
         .then(|| body[..open].trim_end().to_string())

@@ -198,21 +198,22 @@ pub(crate) fn run(
                 && numbered_level(&next_text).is_none();
             // The next block opens with a phrase of one or two characters (`等 习近平签署
             // 主席令`): no headline line starts so; the phrase ends the line above.
-            let mut phrases = next_text.split_whitespace();
-            let stub_phrase =
-                phrases.next().is_some_and(|p| p.chars().count() <= 2) && phrases.next().is_some();
+            let stub_phrase = || {
+                let mut phrases = next_text.split_whitespace();
+                phrases.next().is_some_and(|p| p.chars().count() <= 2) && phrases.next().is_some()
+            };
             // A headline's last word or two on a line of their own: the characters across
             // the wrap occur together elsewhere in the issue (`第二|卷`, `规|划的建议`), or
             // one or two characters alone (`闭|幕`).
             let cut_word = parts.len() == 1
                 && title_block
-                && (next_text.chars().count() <= 6 || stub_phrase)
+                && (next_text.chars().count() <= 6 || stub_phrase())
                 && heading_level(&text, title_block).is_some()
                 && (heading_level(&next_text, title_block).is_some()
-                    || stub_phrase
+                    || stub_phrase()
                         && heading_level(&joined(&[&text, &next_text]), title_block).is_some())
                 && (next_text.chars().count() <= 2
-                    || stub_phrase
+                    || stub_phrase()
                     || word_across(&text, &next_text, text_now));
             let vetoed = lines
                 .veto_texts

@@ -54,6 +54,10 @@ pub(crate) fn in_brackets(t: &str) -> Option<&str> {
 /// words, nothing else.
 pub(crate) fn name_line(t: &str) -> bool {
     let t = t.trim();
+    // No space between words: one word (most lines).
+    if !t.contains([' ', '\u{3000}']) {
+        return false;
+    }
     let words: Vec<&str> = t
         .split([' ', '\u{3000}'])
         .filter(|s| !s.is_empty())

@@ -29,12 +29,14 @@ impl Printed {
     /// little for each run (the spacing around it) and each character, at most 1.6 ems;
     /// spaces inside (phrases or letters set apart) leave it open by the most.
     pub(crate) fn tolerance(&self) -> f32 {
-        if self.text.trim().contains(char::is_whitespace) {
-            return 1.6;
-        }
+        // One pass over the text: a space inside settles it.
+        let inside = self.text.trim();
         let (mut runs, mut narrow, mut prev) = (0usize, 0usize, false);
-        for c in self.text.chars() {
-            let n = c.is_ascii() && !c.is_whitespace();
+        for c in inside.chars() {
+            if c.is_whitespace() {
+                return 1.6;
+            }
+            let n = c.is_ascii();
             narrow += usize::from(n);
             runs += usize::from(n && !prev);
             prev = n;
@@ -132,6 +134,10 @@ fn pieces_after(p: &Printed, next: &[&str], widths: &[f32], full: f32) -> Option
     // mark, is a heading's end and the point's start.
     let ends_on_char = p.text.chars().next_back().is_some_and(crate::cjk::is_han);
     if ends_on_char && bare_number(next.first()?) {
+        return None;
+    }
+    // Most lines have no piece after them: the line's own measures wait for one.
+    if !next.first()?.starts_with(is_opening_punct) {
         return None;
     }
     let mut sum = p.width;

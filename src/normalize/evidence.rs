@@ -150,7 +150,25 @@ fn fold(c: char) -> char {
 }
 
 fn fold_digits(s: &str) -> String {
-    s.chars().map(fold).collect()
+    // `fold` changes only ASCII characters, so the bytes of every other character are
+    // copied as they stand, a run at a time.
+    let folded = |b: u8| fold(char::from(b));
+    let grows: usize = s
+        .bytes()
+        .filter(u8::is_ascii)
+        .map(|b| folded(b).len_utf8() - 1)
+        .sum();
+    let mut out = String::with_capacity(s.len() + grows);
+    let mut run = 0;
+    for (i, b) in s.bytes().enumerate() {
+        if b.is_ascii() && folded(b) != char::from(b) {
+            out.push_str(&s[run..i]);
+            out.push(folded(b));
+            run = i + 1;
+        }
+    }
+    out.push_str(&s[run..]);
+    out
 }
 
 impl<'a> Evidence<'a> {

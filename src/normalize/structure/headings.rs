@@ -174,8 +174,19 @@ pub(crate) fn run(
         let mut last_line = parts.last().map_or(b.start, |p| p.0);
         let mut merged: Vec<usize> = Vec::new();
         // A heading line that reaches a measure (the column's or a larger one) without a
-        // stop, and a short unpunctuated block after it: one heading, wrapped.
-        if let Some(nb) = all.get(k).filter(|nb| nb.kind == BlockKind::Paragraph) {
+        // stop, and a short unpunctuated block after it: one heading, wrapped. (Only a
+        // block of one line is taken in: others are not read.)
+        let one_line = |nb: &Block| {
+            (nb.start..nb.end)
+                .filter(|&i| !lines.lines[i].removed)
+                .take(2)
+                .count()
+                == 1
+        };
+        if let Some(nb) = all
+            .get(k)
+            .filter(|nb| nb.kind == BlockKind::Paragraph && one_line(nb))
+        {
             let next = texts(nb, lines);
             let next_text = block_text(&next);
             let last = parts.last().map_or("", |p| p.1.as_str());

@@ -15,7 +15,7 @@ pub(crate) use paragraphs::run as split_paragraphs;
 pub(crate) fn last_printed(texts: &[&str], full: f32) -> String {
     printed::printed_lines(texts, full)
         .pop()
-        .map(|p| p.text)
+        .map(|p| p.text.into_owned())
         .unwrap_or_default()
 }
 
@@ -24,7 +24,7 @@ pub(crate) fn first_printed(texts: &[&str], full: f32) -> String {
     printed::printed_lines(texts, full)
         .into_iter()
         .next()
-        .map(|p| p.text)
+        .map(|p| p.text.into_owned())
         .unwrap_or_default()
 }
 

@@ -216,7 +216,10 @@ fn join_reason(
 /// paragraphs only: `,目:` and `，目：` must be judged alike).
 fn classify_view(s: &str) -> std::borrow::Cow<'_, str> {
     // Most text holds none of them: no copy.
-    if !s.contains([',', ';', ':', '(', ')', '?', '!']) {
+    if !s
+        .bytes()
+        .any(|b| matches!(b, b',' | b';' | b':' | b'(' | b')' | b'?' | b'!'))
+    {
         return s.into();
     }
     s.chars()

@@ -48,7 +48,7 @@ pub(crate) fn width(s: &str) -> f32 {
 #[inline]
 fn add_width(w: &mut f32, prev: &mut Option<bool>, c: char) {
     // Emphasis marks are Markdown, not print.
-    if c.is_whitespace() || c == '*' {
+    if space_or_star(c) {
         return;
     }
     // The code point test first: it settles every ideograph without the class look-ups.
@@ -58,6 +58,17 @@ fn add_width(w: &mut f32, prev: &mut Option<bool>, c: char) {
         *w += 0.37;
     }
     *prev = Some(wide);
+}
+
+/// White space or `*`: what a width does not count. Above U+2E80 the only white space is
+/// the ideographic space, so an ideograph is settled without the Unicode table.
+#[inline]
+pub(crate) fn space_or_star(c: char) -> bool {
+    if (c as u32) > 0x2E80 {
+        c == '\u{3000}'
+    } else {
+        c.is_whitespace() || c == '*'
+    }
 }
 
 /// A Chinese mark (what [`squeeze`] counts); the common ideographs settled first.

@@ -109,7 +109,7 @@ fn heads_inside(texts: &[&str]) -> Vec<(usize, String)> {
     let mut at_start = true;
     for (k, t) in texts.iter().enumerate() {
         for (i, c) in t.char_indices() {
-            if c.is_whitespace() || c == '*' {
+            if crate::normalize::lineshape::space_or_star(c) {
                 continue;
             }
             // Only a numeral, a bracket or `第` can begin a head: the characters are read

@@ -55,7 +55,7 @@ pub(crate) fn in_brackets(t: &str) -> Option<&str> {
 pub(crate) fn name_line(t: &str) -> bool {
     let t = t.trim();
     // No space between words: one word (most lines).
-    if !t.contains([' ', '\u{3000}']) {
+    if !t.contains(' ') && !t.contains('\u{3000}') {
         return false;
     }
     let words: Vec<&str> = t

@@ -56,7 +56,7 @@ pub(crate) fn heading_measures<'a, 'b: 'a>(
     full: f32,
 ) -> Vec<f32> {
     let mut ws: Vec<f32> = all
-        .filter(|p| p.exact() && !ends_block(&p.text) && p.width >= 6.0 && p.width < full - 2.5)
+        .filter(|p| p.width >= 6.0 && p.width < full - 2.5 && p.exact() && !ends_block(&p.text))
         .map(|p| p.width)
         .collect();
     ws.sort_by(f32::total_cmp);

@@ -228,10 +228,10 @@ mod tests {
         assert!(found.is_some() && longer);
         assert_eq!(t.find_extending("华人民".as_bytes()), (None, false));
         // 中华人民共 is no word but begins one.
-        assert_eq!(t.find_extending("中华人民共".as_bytes()).1, true);
+        assert!(t.find_extending("中华人民共".as_bytes()).1);
         // The last word of the table has nothing after it.
         let last = t.words().pop().expect("words");
-        assert_eq!(t.find_extending(&last).1, false);
+        assert!(!t.find_extending(&last).1);
     }
 
     #[test]

@@ -153,7 +153,7 @@ pub(crate) fn run(
     let all = blocks(lines);
     let mut marked = 0;
     // Input lines (1-based) of the paragraph ends that merges undid.
-    let mut undone = HashSet::new();
+    let mut undone: HashSet<usize> = HashSet::new();
     // Before the first paragraph of running text: the title block.
     let mut title_block = true;
     let mut title_done = false;
@@ -285,16 +285,8 @@ pub(crate) fn run(
             if !merged.is_empty() {
                 // A wrapped line that is no heading (`——…在湖北省第十四届人民代表大` /
                 // `会第四次会议上`): still one paragraph.
-                merge_into(
-                    lines,
-                    &parts,
-                    &merged,
-                    &text,
-                    last_line,
-                    repairs,
-                    &mut undone,
-                    None,
-                );
+                undone.extend(merged.iter().map(|&m| lines.lines[m].origin + 1));
+                merge_into(lines, &parts, &merged, &text, last_line, repairs, None);
             }
             if !(title_block && is_title_block_line(&text)) {
                 title_block = false;
@@ -334,6 +326,7 @@ pub(crate) fn run(
         let level = if title_block && !title_done { 1 } else { level };
         title_done = true;
         let marked_text = format!("{} {text}", "#".repeat(level));
+        undone.extend(merged.iter().map(|&m| lines.lines[m].origin + 1));
         merge_into(
             lines,
             &parts,
@@ -341,13 +334,13 @@ pub(crate) fn run(
             &marked_text,
             last_line,
             repairs,
-            &mut undone,
             Some(level),
         );
         marked += 1;
     }
-    // Paragraph ends between blocks merged into one are undone: not repairs. Dropped in
-    // one sweep (a sweep of every repair for each heading was quadratic).
+    // Paragraph ends found between blocks merged into one are undone: not repairs. (Within
+    // a block there are none: a paragraph end would have split it.) Dropped in one sweep
+    // (a sweep of every repair for each heading was quadratic).
     if !undone.is_empty() {
         repairs.retain(|r| !(r.kind == "paragraph-end" && undone.contains(&r.line)));
     }
@@ -382,7 +375,6 @@ fn merge_into(
     text: &str,
     last_line: usize,
     repairs: &mut Vec<Repair>,
-    undone: &mut HashSet<usize>,
     level: Option<usize>,
 ) {
     let Some(&(first, _)) = parts.first() else {
@@ -398,9 +390,6 @@ fn merge_into(
         )
         .collect();
     let origin = lines.lines[first].origin + 1;
-    // Paragraph ends found between the blocks now merged are undone: not repairs. (Within
-    // a block there are none: a paragraph end would have split it.)
-    undone.extend(merged.iter().map(|&m| lines.lines[m].origin + 1));
     let key = match (level, parts.last(), merged.first()) {
         (None, Some((_, a)), Some(&b)) => veto::seam_key(a, &lines.lines[b].text),
         _ => veto::line_key(&before.join("")),

@@ -25,7 +25,8 @@ pub(crate) struct Block {
 }
 
 fn is_blank(s: &str) -> bool {
-    s.trim().is_empty()
+    // `trim().is_empty()`, stopping at the first character that is not white space.
+    s.chars().all(super::lineshape::is_space)
 }
 
 /// A code fence opener/closer: ``` or ~~~ (up to 3 spaces of indent).

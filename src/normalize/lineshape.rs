@@ -60,15 +60,21 @@ fn add_width(w: &mut f32, prev: &mut Option<bool>, c: char) {
     *prev = Some(wide);
 }
 
-/// White space or `*`: what a width does not count. Above U+2E80 the only white space is
-/// the ideographic space, so an ideograph is settled without the Unicode table.
+/// `char::is_whitespace`, with an ideograph settled without the Unicode table: above
+/// U+2E80 the only white space is the ideographic space.
 #[inline]
-pub(crate) fn space_or_star(c: char) -> bool {
+pub(crate) fn is_space(c: char) -> bool {
     if (c as u32) > 0x2E80 {
         c == '\u{3000}'
     } else {
-        c.is_whitespace() || c == '*'
+        c.is_whitespace()
     }
+}
+
+/// White space or `*`: what a width does not count.
+#[inline]
+pub(crate) fn space_or_star(c: char) -> bool {
+    is_space(c) || c == '*'
 }
 
 /// A Chinese mark (what [`squeeze`] counts); the common ideographs settled first.

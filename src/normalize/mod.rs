@@ -603,6 +603,10 @@ pub fn normalize(text: &str, opts: &NormalizeOptions) -> Normalized {
 
 /// The last `n` characters of `s` (for short report excerpts).
 pub(crate) fn tail(s: &str, n: usize) -> &str {
+    // No more bytes than `n`: no more characters either (most lines, asked for 200).
+    if n > 0 && s.len() <= n {
+        return s;
+    }
     match s.char_indices().rev().nth(n.saturating_sub(1)) {
         Some((i, _)) if n > 0 => &s[i..],
         _ if n == 0 => "",
@@ -612,6 +616,9 @@ pub(crate) fn tail(s: &str, n: usize) -> &str {
 
 /// The first `n` characters of `s`.
 pub(crate) fn head(s: &str, n: usize) -> &str {
+    if s.len() <= n {
+        return s;
+    }
     match s.char_indices().nth(n) {
         Some((i, _)) => &s[..i],
         None => s,

@@ -35,7 +35,7 @@ impl Printed<'_> {
         let inside = self.text.trim();
         let (mut runs, mut narrow, mut prev) = (0usize, 0usize, false);
         for c in inside.chars() {
-            if c.is_whitespace() {
+            if crate::normalize::lineshape::is_space(c) {
                 return 1.6;
             }
             let n = c.is_ascii();

@@ -25,7 +25,8 @@ pub(crate) struct Block {
 }
 
 fn is_blank(s: &str) -> bool {
-    s.trim().is_empty()
+    // `trim().is_empty()`, stopping at the first character that is not white space.
+    s.chars().all(super::lineshape::is_space)
 }
 
 /// A code fence opener/closer: ``` or ~~~ (up to 3 spaces of indent).
@@ -44,6 +45,14 @@ fn fence(s: &str) -> Option<(char, usize)> {
 /// ATX headings, quotes, thematic breaks, bullet lists).
 fn interrupts(s: &str) -> bool {
     if s.starts_with("    ") || s.starts_with('\t') {
+        return false;
+    }
+    // Every block marker is ASCII: a line of Chinese text interrupts nothing (most lines).
+    if s.trim_start_matches(' ')
+        .bytes()
+        .next()
+        .is_some_and(|b| !b.is_ascii())
+    {
         return false;
     }
     fence(s).is_some()

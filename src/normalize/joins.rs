@@ -214,10 +214,18 @@ fn join_reason(
 
 /// The text with ASCII `, ; : ( ) ? !` read as their full-width forms (for classifying
 /// paragraphs only: `,目:` and `，目：` must be judged alike).
-fn classify_view(s: &str) -> String {
+fn classify_view(s: &str) -> std::borrow::Cow<'_, str> {
+    // Most text holds none of them: no copy.
+    if !s
+        .bytes()
+        .any(|b| matches!(b, b',' | b';' | b':' | b'(' | b')' | b'?' | b'!'))
+    {
+        return s.into();
+    }
     s.chars()
         .map(|c| super::punctuation::full_width(c).unwrap_or(c))
-        .collect()
+        .collect::<String>()
+        .into()
 }
 
 /// Up to `n` characters of a block from its start, lines joined with nothing between.
@@ -234,28 +242,75 @@ fn block_head(b: &Block, lines: &Lines, n: usize) -> String {
     head(&s, n).to_string()
 }
 
-/// Returns the number of joins made.
+/// What a pass of joins leaves the next pass to look at. A junction's decision reads its
+/// two blocks (their text and lines, the page mark and the vetoes at the seam) and the
+/// issue's word evidence, nothing else; so where neither block changed since, a decision
+/// that did not read the evidence comes out the same again. A block that joins grew was
+/// last judged against the block after it in its final form (that junction ended the run
+/// of joins), but against the block before it while it was still short: the junction
+/// before each grown block, and the junctions declined on evidence (which each join adds
+/// to), are looked at again.
+#[derive(Debug, Default)]
+pub(crate) struct Recheck {
+    /// First lines of the blocks joins grew, ascending.
+    grown: Vec<usize>,
+    /// First lines of the second blocks of junctions declined after asking the evidence,
+    /// ascending.
+    asked: Vec<usize>,
+    /// Lines changed since (furniture removed or shortened them, or a page mark was put
+    /// there), ascending: a junction whose blocks or gap hold one is new.
+    touched: Vec<usize>,
+}
+
+impl Recheck {
+    /// What the last pass left, and the lines changed since.
+    pub(crate) fn with_touched(self, touched: Vec<usize>) -> Recheck {
+        Recheck { touched, ..self }
+    }
+
+    fn looks_at(&self, a: &Block, b: &Block) -> bool {
+        let t = self.touched.partition_point(|&t| t < a.start);
+        self.grown.binary_search(&b.start).is_ok()
+            || self.asked.binary_search(&b.start).is_ok()
+            || self.touched.get(t).is_some_and(|&t| t < b.end)
+    }
+}
+
+/// Returns the number of joins made, and what the next pass must look at again. With
+/// `only`, the junctions the previous pass left unchanged are passed over (they would be
+/// declined again).
 pub(crate) fn run(
     lines: &mut Lines,
     ev: &Evidence,
     shape: &Shape,
     repairs: &mut Vec<Repair>,
-) -> usize {
+    only: Option<&Recheck>,
+) -> (usize, Recheck) {
     let mut joined = 0;
+    let mut next = Recheck::default();
     let all = blocks(lines);
     let mut cur: Option<Block> = None;
+    // `cur` grew in this pass: its junction with the next block is new.
+    let mut cur_grown = false;
     // Input line of the last fragment joined onto `cur` (where its next break falls).
     let mut tail_origin: Option<usize> = None;
     // The line the last join grew, and the last line it took in.
     let mut joined_upto: Option<(usize, usize)> = None;
+    // `cur`'s head, when the last junction read it as the second block's (and declined).
+    let mut cur_head: Option<String> = None;
     for nb in all {
+        let known_head = cur_head.take();
         let Some(a) = cur.filter(|a| a.kind == BlockKind::Paragraph) else {
             cur = Some(nb);
+            cur_grown = false;
             tail_origin = None;
             continue;
         };
-        if nb.kind != BlockKind::Paragraph {
+        if nb.kind != BlockKind::Paragraph
+            || only.is_some_and(|r| !cur_grown && !r.looks_at(&a, &nb))
+        {
             cur = Some(nb);
+            cur_grown = false;
             tail_origin = None;
             continue;
         }
@@ -266,10 +321,11 @@ pub(crate) fn run(
             || parser_sensitive(&nb, lines)
         {
             cur = Some(nb);
+            cur_grown = false;
             tail_origin = None;
             continue;
         }
-        let a_head = block_head(&a, lines, 48);
+        let a_head = known_head.unwrap_or_else(|| block_head(&a, lines, 48));
         let b_head = block_head(&nb, lines, 48);
         let al = a.last_line(lines);
         let bl = (nb.start..nb.end)
@@ -315,6 +371,7 @@ pub(crate) fn run(
             b_single: first_kept(&nb) == Some(nb.last_line(lines)),
             page_break: lines.page_starts_at(bl),
         };
+        let asked = ev.asked();
         let reason = if lines.vetoed(al, bl) || lines.veto_texts.seam(&a_tail, &b_head) {
             None
         } else {
@@ -328,11 +385,19 @@ pub(crate) fn run(
             )
         };
         let Some(reason) = reason else {
+            if ev.asked() != asked {
+                next.asked.push(nb.start);
+            }
             cur = Some(nb);
+            cur_head = Some(b_head);
+            cur_grown = false;
             tail_origin = None;
             continue;
         };
         joined += 1;
+        if next.grown.last() != Some(&a.start) {
+            next.grown.push(a.start);
+        }
         // The joined line grows in place: copying it at every join would make a long run of
         // joins (an issue that is one paragraph) quadratic.
         let a_len = lines.lines[al].text.trim_end().len();
@@ -405,8 +470,9 @@ pub(crate) fn run(
             end: b_last + 1,
             kind: BlockKind::Paragraph,
         });
+        cur_grown = true;
     }
-    joined
+    (joined, next)
 }
 
 #[cfg(test)]
@@ -483,7 +549,7 @@ mod tests {
         let mut l = Lines::new(t);
         let mut r = Vec::new();
         let shape = Shape::measure(&l);
-        run(&mut l, &Evidence::new(t), &shape, &mut r);
+        run(&mut l, &Evidence::new(t), &shape, &mut r, None);
         let (out, origin, _) = l.finish();
         assert_eq!(out, "全会书面审议，落实全面从严治党主体责任。\n\n全面从严治党主体责任。\n\nIn short, the data center is here.\n");
         assert_eq!(origin, vec![0, 3, 4, 5, 6]);

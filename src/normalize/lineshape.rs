@@ -39,19 +39,48 @@ pub(crate) fn width(s: &str) -> f32 {
     let mut w = 0.0;
     let mut prev: Option<bool> = None;
     for c in s.chars() {
-        // Emphasis marks are Markdown, not print.
-        if c.is_whitespace() || c == '*' {
-            continue;
-        }
-        // The code point test first: it settles every ideograph without the class look-ups.
-        let wide = (c as u32) > 0x2E80 || is_cjk(c);
-        w += if wide { 1.0 } else { 0.43 };
-        if prev.is_some_and(|p| p != wide) {
-            w += 0.37;
-        }
-        prev = Some(wide);
+        add_width(&mut w, &mut prev, c);
     }
     w
+}
+
+/// One character's share of [`width`]: `prev` is whether the last one counted was wide.
+#[inline]
+fn add_width(w: &mut f32, prev: &mut Option<bool>, c: char) {
+    // Emphasis marks are Markdown, not print.
+    if space_or_star(c) {
+        return;
+    }
+    // The code point test first: it settles every ideograph without the class look-ups.
+    let wide = (c as u32) > 0x2E80 || is_cjk(c);
+    *w += if wide { 1.0 } else { 0.43 };
+    if prev.is_some_and(|p| p != wide) {
+        *w += 0.37;
+    }
+    *prev = Some(wide);
+}
+
+/// `char::is_whitespace`, with an ideograph settled without the Unicode table: above
+/// U+2E80 the only white space is the ideographic space.
+#[inline]
+pub(crate) fn is_space(c: char) -> bool {
+    if (c as u32) > 0x2E80 {
+        c == '\u{3000}'
+    } else {
+        c.is_whitespace()
+    }
+}
+
+/// White space or `*`: what a width does not count.
+#[inline]
+pub(crate) fn space_or_star(c: char) -> bool {
+    is_space(c) || c == '*'
+}
+
+/// A Chinese mark (what [`squeeze`] counts); the common ideographs settled first.
+#[inline]
+fn is_mark(c: char) -> bool {
+    !matches!(c as u32, 0x4E00..=0x9FFF) && is_cjk_punct(c)
 }
 
 /// Ideographs and marks only: such a line's width is exact.
@@ -81,7 +110,14 @@ fn full_width(ws: &[(f32, f32, bool)]) -> Option<f32> {
 
 /// A line's width, its possible squeeze, and whether the width is exact (no Latin).
 fn measured(s: &str) -> (f32, f32, bool) {
-    (width(s), squeeze(s), pure(s))
+    // One pass: the same sums as `width`, `squeeze` and `pure`.
+    let (mut w, mut prev, mut marks, mut pure) = (0.0, None, 0usize, true);
+    for c in s.chars() {
+        pure &= !c.is_ascii();
+        marks += usize::from(is_mark(c));
+        add_width(&mut w, &mut prev, c);
+    }
+    (w, 0.5 * marks as f32, pure)
 }
 
 /// The spaces of a one-line paragraph that stand where printed lines ended: the text
@@ -136,7 +172,7 @@ pub(crate) fn wrap_spaces(line: &str, full: f32) -> Vec<usize> {
 
 /// Half an em for each Chinese mark: adjacent or line-final marks may be set half width.
 pub(crate) fn squeeze(s: &str) -> f32 {
-    0.5 * s.chars().filter(|&c| is_cjk_punct(c)).count() as f32
+    0.5 * s.chars().filter(|&c| is_mark(c)).count() as f32
 }
 
 /// Bytes of `s` that fill whole printed lines (the first `first` lines two ems short),
@@ -192,6 +228,10 @@ impl Shape {
                 }
             }
             for l in &kept {
+                // Two spaces at least (most lines have none).
+                if l.bytes().filter(|&b| b == b' ').nth(1).is_none() {
+                    continue;
+                }
                 let parts: Vec<&str> = l.split(' ').collect();
                 if parts.len() >= 3 {
                     paragraphs += 1;

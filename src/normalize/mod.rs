@@ -437,6 +437,60 @@ impl Lines {
     }
 }
 
+/// What the furniture pass can change in `Lines`, to tell afterwards which lines it
+/// changed: it only removes lines, shortens or clears their text, and adds page marks
+/// (it never inserts lines, so indexes stay).
+struct Snapshot {
+    lines: Vec<(bool, usize)>,
+    marks: Vec<(usize, usize)>,
+}
+
+impl Snapshot {
+    fn of(lines: &Lines) -> Self {
+        Snapshot {
+            lines: lines
+                .lines
+                .iter()
+                .map(|l| (l.removed, l.text.len()))
+                .collect(),
+            marks: lines.marks.iter().map(|m| (m.line, m.col)).collect(),
+        }
+    }
+
+    /// Indexes of the lines changed since, ascending.
+    fn changed(&self, lines: &Lines) -> Vec<usize> {
+        let mut out: Vec<usize> = (self.lines.iter().zip(&lines.lines))
+            .enumerate()
+            .filter(|(_, (&(removed, len), l))| removed != l.removed || len != l.text.len())
+            .map(|(i, _)| i)
+            .collect();
+        // The marks added or moved: both lists are in text order, so walk them together.
+        let now: Vec<(usize, usize)> = lines.marks.iter().map(|m| (m.line, m.col)).collect();
+        let (mut a, mut b) = (self.marks.iter().peekable(), now.iter().peekable());
+        let mut moved = false;
+        loop {
+            let line = match (a.peek(), b.peek()) {
+                (None, None) => break,
+                (Some(x), Some(y)) if x == y => {
+                    a.next();
+                    b.next();
+                    continue;
+                }
+                (Some(x), Some(y)) if x < y => a.next().map(|m| m.0),
+                (Some(_), None) => a.next().map(|m| m.0),
+                _ => b.next().map(|m| m.0),
+            };
+            out.extend(line);
+            moved = true;
+        }
+        if moved {
+            out.sort_unstable();
+            out.dedup();
+        }
+        out
+    }
+}
+
 /// Furniture/join rounds at most (real text settles in one or two).
 const MAX_ROUNDS: usize = 6;
 
@@ -468,7 +522,10 @@ pub fn normalize(text: &str, opts: &NormalizeOptions) -> Normalized {
     let mut gaps = Default::default();
     let current = std::cell::OnceCell::new();
     let ev_cell = std::cell::OnceCell::new();
+    // What the last join pass leaves the next to look at again (see `joins::Recheck`).
+    let mut recheck: Option<joins::Recheck> = None;
     for round in 0..MAX_ROUNDS {
+        let before = recheck.is_some().then(|| Snapshot::of(&lines));
         let removed = furniture::run(&mut lines, opts, &mut repairs);
         if round > 0 && removed == 0 {
             break;
@@ -491,8 +548,13 @@ pub fn normalize(text: &str, opts: &NormalizeOptions) -> Normalized {
             structure::split_paragraphs(&mut lines, &shape, ev, &mut repairs);
         }
         let mut joined = 0;
+        // The first pass looks at every junction; later ones only where text changed since.
+        if let (Some(r), Some(before)) = (recheck.take(), before) {
+            recheck = Some(r.with_touched(before.changed(&lines)));
+        }
         loop {
-            let n = joins::run(&mut lines, ev, &shape, &mut repairs);
+            let (n, next) = joins::run(&mut lines, ev, &shape, &mut repairs, recheck.as_ref());
+            recheck = Some(next);
             joined += n;
             // A join can also change how its neighbours read (a short tail becomes
             // running text), so go on until a round joins nothing.
@@ -541,6 +603,10 @@ pub fn normalize(text: &str, opts: &NormalizeOptions) -> Normalized {
 
 /// The last `n` characters of `s` (for short report excerpts).
 pub(crate) fn tail(s: &str, n: usize) -> &str {
+    // No more bytes than `n`: no more characters either (most lines, asked for 200).
+    if n > 0 && s.len() <= n {
+        return s;
+    }
     match s.char_indices().rev().nth(n.saturating_sub(1)) {
         Some((i, _)) if n > 0 => &s[i..],
         _ if n == 0 => "",
@@ -550,6 +616,9 @@ pub(crate) fn tail(s: &str, n: usize) -> &str {
 
 /// The first `n` characters of `s`.
 pub(crate) fn head(s: &str, n: usize) -> &str {
+    if s.len() <= n {
+        return s;
+    }
     match s.char_indices().nth(n) {
         Some((i, _)) => &s[..i],
         None => s,

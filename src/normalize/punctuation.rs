@@ -205,6 +205,10 @@ pub(crate) fn drop_bracket_spaces(
     line: &str,
     only_at: Option<&[usize]>,
 ) -> Option<(String, Vec<usize>)> {
+    // Most lines hold no space at all.
+    if !line.contains([' ', '\t']) {
+        return None;
+    }
     let prot = protected(line);
     let cs: Vec<(usize, char)> = line.char_indices().collect();
     let is_space = |c: char| c == ' ' || c == '\t';

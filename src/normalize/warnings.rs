@@ -17,8 +17,12 @@ const FUNCTION_WORDS: &[&str] = &[
 
 /// Latin function words whose nearest non-space neighbours on both sides are Chinese.
 fn stray_words(line: &str) -> Vec<String> {
-    let cs: Vec<char> = line.chars().collect();
     let mut out = Vec::new();
+    // Most lines hold no Latin letter at all.
+    if !line.bytes().any(|b| b.is_ascii_alphabetic()) {
+        return out;
+    }
+    let cs: Vec<char> = line.chars().collect();
     let mut i = 0;
     while i < cs.len() {
         if !cs[i].is_ascii_alphabetic() {
@@ -104,21 +108,23 @@ fn heads_inside(texts: &[&str]) -> Vec<(usize, String)> {
     let mut after_end = false;
     let mut at_start = true;
     for (k, t) in texts.iter().enumerate() {
-        let cs: Vec<char> = t.chars().collect();
-        for i in 0..cs.len() {
-            let c = cs[i];
-            if c.is_whitespace() || c == '*' {
+        for (i, c) in t.char_indices() {
+            if crate::normalize::lineshape::space_or_star(c) {
                 continue;
             }
-            if after_end && !at_start {
-                if let Some(n) = numbered_head(&cs[i..]) {
+            // Only a numeral, a bracket or `第` can begin a head: the characters are read
+            // there only (a head and the words after it are under 24 characters).
+            let may_open = |c: char| NUMERALS.contains(c) || matches!(c, '（' | '(' | '第');
+            if after_end && !at_start && may_open(c) {
+                let cs: Vec<char> = t[i..].chars().take(24).collect();
+                if let Some(n) = numbered_head(&cs) {
                     // The head and what follows it, to the next mark.
-                    let words = cs[i + n..]
+                    let words = cs[n..]
                         .iter()
                         .take(10)
                         .take_while(|c| !crate::cjk::is_cjk_punct(**c) && **c != '*')
                         .count();
-                    out.push((k, cs[i..i + n + words].iter().collect()));
+                    out.push((k, cs[..n + words].iter().collect()));
                 }
             }
             at_start = false;
@@ -189,10 +195,15 @@ pub(crate) fn run(lines: &Lines, warnings: &mut Vec<NormWarning>) {
 
 /// What the normalizer could not recover of one paragraph's structure.
 fn structure(kept: &[&super::Line], warnings: &mut Vec<NormWarning>) {
-    let chars: usize = kept
-        .iter()
-        .map(|l| l.text.chars().filter(|c| !c.is_whitespace()).count())
-        .sum();
+    // A character takes a byte at least: most paragraphs are too short to count.
+    let bytes: usize = kept.iter().map(|l| l.text.len()).sum();
+    let chars: usize = if bytes > MAX_PARAGRAPH_CHARS {
+        kept.iter()
+            .map(|l| l.text.chars().filter(|c| !c.is_whitespace()).count())
+            .sum()
+    } else {
+        0
+    };
     if chars > MAX_PARAGRAPH_CHARS {
         warnings.push(NormWarning {
             line: kept[0].origin + 1,

@@ -51,6 +51,10 @@ fn strip_jump(t: &str) -> Option<String> {
         return starts_paragraph(rest).then(|| rest.to_string());
     }
     let body = t.trim_end();
+    // A jump line at the end closes the line (most lines end otherwise).
+    if !body.ends_with(['）', ')']) {
+        return None;
+    }
     let open = body.rfind(['（', '('])?;
     (open > 0 && jump_line_len(&body[open..]) == Some(body.len() - open))
         .then(|| body[..open].trim_end().to_string())
@@ -108,8 +112,9 @@ enum Class {
     Blank,
     /// Article text, or anything furniture never is (code, quotes).
     Text,
-    /// Read as furniture: by its form (`strong`) or as a label to be learned.
-    Item(Parsed),
+    /// Read as furniture: by its form (`strong`) or as a label to be learned. (Boxed: a
+    /// few lines are furniture, and a class is kept for every line of the issue.)
+    Item(Box<Parsed>),
     /// Part of a folio or head split over lines (`—` / `2` / `—`); the first part holds it.
     Part,
 }
@@ -141,13 +146,13 @@ fn classify(lines: &Lines, opts: &NormalizeOptions) -> Vec<Class> {
         }
         let core = grammar::core(&l.text);
         if let Some(p) = grammar::parse(&core, paper) {
-            class[i] = Class::Item(p);
+            class[i] = Class::Item(Box::new(p));
         } else if jump_line_len(&core) == Some(core.len()) {
-            class[i] = Class::Item(Parsed {
+            class[i] = Class::Item(Box::new(Parsed {
                 strong: true,
                 jump: true,
                 ..Parsed::default()
-            });
+            }));
         }
         cores[i] = Some(core);
     }
@@ -170,7 +175,7 @@ fn classify(lines: &Lines, opts: &NormalizeOptions) -> Vec<Class> {
             }
             let joined: Vec<&str> = group.iter().filter_map(|&j| cores[j].as_deref()).collect();
             if let Some(p) = grammar::parse(&joined.join(" "), paper).filter(|p| p.strong) {
-                class[i] = Class::Item(p);
+                class[i] = Class::Item(Box::new(p));
                 for &j in &group[1..] {
                     class[j] = Class::Part;
                 }

@@ -152,6 +152,8 @@ pub(crate) fn run(
     }
     let all = blocks(lines);
     let mut marked = 0;
+    // Input lines (1-based) of the paragraph ends that merges undid.
+    let mut undone: HashSet<usize> = HashSet::new();
     // Before the first paragraph of running text: the title block.
     let mut title_block = true;
     let mut title_done = false;
@@ -172,8 +174,19 @@ pub(crate) fn run(
         let mut last_line = parts.last().map_or(b.start, |p| p.0);
         let mut merged: Vec<usize> = Vec::new();
         // A heading line that reaches a measure (the column's or a larger one) without a
-        // stop, and a short unpunctuated block after it: one heading, wrapped.
-        if let Some(nb) = all.get(k).filter(|nb| nb.kind == BlockKind::Paragraph) {
+        // stop, and a short unpunctuated block after it: one heading, wrapped. (Only a
+        // block of one line is taken in: others are not read.)
+        let one_line = |nb: &Block| {
+            (nb.start..nb.end)
+                .filter(|&i| !lines.lines[i].removed)
+                .take(2)
+                .count()
+                == 1
+        };
+        if let Some(nb) = all
+            .get(k)
+            .filter(|nb| nb.kind == BlockKind::Paragraph && one_line(nb))
+        {
             let next = texts(nb, lines);
             let next_text = block_text(&next);
             let last = parts.last().map_or("", |p| p.1.as_str());
@@ -196,21 +209,22 @@ pub(crate) fn run(
                 && numbered_level(&next_text).is_none();
             // The next block opens with a phrase of one or two characters (`等 习近平签署
             // 主席令`): no headline line starts so; the phrase ends the line above.
-            let mut phrases = next_text.split_whitespace();
-            let stub_phrase =
-                phrases.next().is_some_and(|p| p.chars().count() <= 2) && phrases.next().is_some();
+            let stub_phrase = || {
+                let mut phrases = next_text.split_whitespace();
+                phrases.next().is_some_and(|p| p.chars().count() <= 2) && phrases.next().is_some()
+            };
             // A headline's last word or two on a line of their own: the characters across
             // the wrap occur together elsewhere in the issue (`第二|卷`, `规|划的建议`), or
             // one or two characters alone (`闭|幕`).
             let cut_word = parts.len() == 1
                 && title_block
-                && (next_text.chars().count() <= 6 || stub_phrase)
+                && (next_text.chars().count() <= 6 || stub_phrase())
                 && heading_level(&text, title_block).is_some()
                 && (heading_level(&next_text, title_block).is_some()
-                    || stub_phrase
+                    || stub_phrase()
                         && heading_level(&joined(&[&text, &next_text]), title_block).is_some())
                 && (next_text.chars().count() <= 2
-                    || stub_phrase
+                    || stub_phrase()
                     || word_across(&text, &next_text, text_now));
             let vetoed = lines
                 .veto_texts
@@ -271,6 +285,7 @@ pub(crate) fn run(
             if !merged.is_empty() {
                 // A wrapped line that is no heading (`——…在湖北省第十四届人民代表大` /
                 // `会第四次会议上`): still one paragraph.
+                undone.extend(merged.iter().map(|&m| lines.lines[m].origin + 1));
                 merge_into(lines, &parts, &merged, &text, last_line, repairs, None);
             }
             if !(title_block && is_title_block_line(&text)) {
@@ -311,6 +326,7 @@ pub(crate) fn run(
         let level = if title_block && !title_done { 1 } else { level };
         title_done = true;
         let marked_text = format!("{} {text}", "#".repeat(level));
+        undone.extend(merged.iter().map(|&m| lines.lines[m].origin + 1));
         merge_into(
             lines,
             &parts,
@@ -321,6 +337,12 @@ pub(crate) fn run(
             Some(level),
         );
         marked += 1;
+    }
+    // Paragraph ends found between blocks merged into one are undone: not repairs. (Within
+    // a block there are none: a paragraph end would have split it.) Dropped in one sweep
+    // (a sweep of every repair for each heading was quadratic).
+    if !undone.is_empty() {
+        repairs.retain(|r| !(r.kind == "paragraph-end" && undone.contains(&r.line)));
     }
     marked
 }
@@ -368,10 +390,6 @@ fn merge_into(
         )
         .collect();
     let origin = lines.lines[first].origin + 1;
-    // Paragraph ends found between the blocks now merged are undone: not repairs. (Within
-    // a block there are none: a paragraph end would have split it.)
-    let undone: HashSet<usize> = merged.iter().map(|&m| lines.lines[m].origin + 1).collect();
-    repairs.retain(|r| !(r.kind == "paragraph-end" && undone.contains(&r.line)));
     let key = match (level, parts.last(), merged.first()) {
         (None, Some((_, a)), Some(&b)) => veto::seam_key(a, &lines.lines[b].text),
         _ => veto::line_key(&before.join("")),

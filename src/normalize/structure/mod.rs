@@ -15,7 +15,7 @@ pub(crate) use paragraphs::run as split_paragraphs;
 pub(crate) fn last_printed(texts: &[&str], full: f32) -> String {
     printed::printed_lines(texts, full)
         .pop()
-        .map(|p| p.text)
+        .map(|p| p.text.into_owned())
         .unwrap_or_default()
 }
 
@@ -24,7 +24,7 @@ pub(crate) fn first_printed(texts: &[&str], full: f32) -> String {
     printed::printed_lines(texts, full)
         .into_iter()
         .next()
-        .map(|p| p.text)
+        .map(|p| p.text.into_owned())
         .unwrap_or_default()
 }
 
@@ -54,6 +54,10 @@ pub(crate) fn in_brackets(t: &str) -> Option<&str> {
 /// words, nothing else.
 pub(crate) fn name_line(t: &str) -> bool {
     let t = t.trim();
+    // No space between words: one word (most lines).
+    if !t.contains(' ') && !t.contains('\u{3000}') {
+        return false;
+    }
     let words: Vec<&str> = t
         .split([' ', '\u{3000}'])
         .filter(|s| !s.is_empty())

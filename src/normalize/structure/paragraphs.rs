@@ -51,9 +51,12 @@ fn bracketed(text: &str) -> bool {
 
 /// Widths of heading lines that recur: a headline set larger wraps at a measure of its
 /// own, so a line at that width that is followed by a short one is one heading wrapped.
-pub(crate) fn heading_measures<'a>(all: impl Iterator<Item = &'a Printed>, full: f32) -> Vec<f32> {
+pub(crate) fn heading_measures<'a, 'b: 'a>(
+    all: impl Iterator<Item = &'a Printed<'b>>,
+    full: f32,
+) -> Vec<f32> {
     let mut ws: Vec<f32> = all
-        .filter(|p| p.exact() && !ends_block(&p.text) && p.width >= 6.0 && p.width < full - 2.5)
+        .filter(|p| p.width >= 6.0 && p.width < full - 2.5 && p.exact() && !ends_block(&p.text))
         .map(|p| p.width)
         .collect();
     ws.sort_by(f32::total_cmp);
@@ -69,7 +72,7 @@ pub(crate) fn heading_measures<'a>(all: impl Iterator<Item = &'a Printed>, full:
 /// Why printed line `j` ends its paragraph, if the evidence says so. `first`: the line
 /// may be its paragraph's first (two ems in).
 fn end_after(
-    printed: &[Printed],
+    printed: &[Printed<'_>],
     j: usize,
     first: bool,
     full: f32,
@@ -201,7 +204,7 @@ pub(crate) fn run(
         return 0;
     }
     let full = shape.full;
-    let mut found: Vec<(Vec<usize>, Vec<Printed>)> = Vec::new();
+    let mut found: Vec<(Vec<usize>, Vec<Printed<'_>>)> = Vec::new();
     for b in blocks(lines) {
         if b.kind != BlockKind::Paragraph {
             continue;
@@ -251,6 +254,8 @@ pub(crate) fn run(
             cuts.push(at);
         }
     }
+    // The printed lines borrow the text: gone before it changes.
+    drop(found);
     cuts.sort_unstable();
     cuts.dedup();
     lines.insert_blanks_after(&cuts);

@@ -7,19 +7,21 @@
 use super::paragraphs::ends_block;
 use crate::cjk::{is_closing_punct, is_opening_punct, text_ends_sentence};
 use crate::normalize::lineshape::{pure, squeeze, width};
+use std::borrow::Cow;
 
 /// One printed line: text lines `first..=last` (indexes into the block's kept lines).
 #[derive(Debug, Clone)]
-pub(crate) struct Printed {
+pub(crate) struct Printed<'a> {
     pub first: usize,
     pub last: usize,
-    pub text: String,
+    /// The text line itself, or (pieces put together) a copy.
+    pub text: Cow<'a, str>,
     pub width: f32,
     /// Opens with a run-in head in another face (`产业结构持续优化。` + the rest).
     pub run_in: bool,
 }
 
-impl Printed {
+impl Printed<'_> {
     /// Ideographs and marks only: its width is exact.
     pub(crate) fn exact(&self) -> bool {
         pure(&self.text)
@@ -29,12 +31,14 @@ impl Printed {
     /// little for each run (the spacing around it) and each character, at most 1.6 ems;
     /// spaces inside (phrases or letters set apart) leave it open by the most.
     pub(crate) fn tolerance(&self) -> f32 {
-        if self.text.trim().contains(char::is_whitespace) {
-            return 1.6;
-        }
+        // One pass over the text: a space inside settles it.
+        let inside = self.text.trim();
         let (mut runs, mut narrow, mut prev) = (0usize, 0usize, false);
-        for c in self.text.chars() {
-            let n = c.is_ascii() && !c.is_whitespace();
+        for c in inside.chars() {
+            if crate::normalize::lineshape::is_space(c) {
+                return 1.6;
+            }
+            let n = c.is_ascii();
             narrow += usize::from(n);
             runs += usize::from(n && !prev);
             prev = n;
@@ -44,7 +48,7 @@ impl Printed {
 }
 
 /// Groups the block's text lines into printed lines for a column `full` ems wide.
-pub(crate) fn printed_lines(texts: &[&str], full: f32) -> Vec<Printed> {
+pub(crate) fn printed_lines<'a>(texts: &[&'a str], full: f32) -> Vec<Printed<'a>> {
     let texts: Vec<&str> = texts.iter().map(|t| t.trim()).collect();
     let widths: Vec<f32> = texts.iter().map(|t| width(t)).collect();
     let mut out: Vec<Printed> = Vec::with_capacity(texts.len());
@@ -53,7 +57,7 @@ pub(crate) fn printed_lines(texts: &[&str], full: f32) -> Vec<Printed> {
         let mut p = Printed {
             first: i,
             last: i,
-            text: texts[i].to_string(),
+            text: Cow::Borrowed(texts[i]),
             width: widths[i],
             run_in: false,
         };
@@ -71,7 +75,7 @@ pub(crate) fn printed_lines(texts: &[&str], full: f32) -> Vec<Printed> {
         {
             p.run_in |= run_in;
             for j in i..i + k {
-                p.text.push_str(texts[j]);
+                p.text.to_mut().push_str(texts[j]);
                 p.width += widths[j];
             }
             p.last = i + k - 1;
@@ -85,7 +89,7 @@ pub(crate) fn printed_lines(texts: &[&str], full: f32) -> Vec<Printed> {
 /// A short sentence (a run-in head set in another face, `产业结构持续优化。`) whose
 /// printed line goes on in the next text line: together they fill the line (or a first
 /// line, two ems in), the rest ends without a stop, and the line after it is full.
-fn run_in_piece(p: &Printed, next: &[&str], widths: &[f32], full: f32) -> Option<usize> {
+fn run_in_piece(p: &Printed<'_>, next: &[&str], widths: &[f32], full: f32) -> Option<usize> {
     let (t, w) = (next.first()?, widths.first()?);
     let after = widths.get(1)?;
     if !text_ends_sentence(&p.text) || text_ends_sentence(t) || p.width > full / 2.0 {
@@ -112,7 +116,7 @@ fn bare_number(t: &str) -> bool {
 }
 
 /// How many of the next text lines are the rest of printed line `p`, if any.
-fn pieces_after(p: &Printed, next: &[&str], widths: &[f32], full: f32) -> Option<usize> {
+fn pieces_after(p: &Printed<'_>, next: &[&str], widths: &[f32], full: f32) -> Option<usize> {
     let c = next.first()?.chars().next()?;
     // No printed line begins with `，` `：` `）` `”`: the converter broke inside one. (A
     // dash or an ellipsis may begin one.)
@@ -132,6 +136,10 @@ fn pieces_after(p: &Printed, next: &[&str], widths: &[f32], full: f32) -> Option
     // mark, is a heading's end and the point's start.
     let ends_on_char = p.text.chars().next_back().is_some_and(crate::cjk::is_han);
     if ends_on_char && bare_number(next.first()?) {
+        return None;
+    }
+    // Most lines have no piece after them: the line's own measures wait for one.
+    if !next.first()?.starts_with(is_opening_punct) {
         return None;
     }
     let mut sum = p.width;

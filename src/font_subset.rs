@@ -118,16 +118,16 @@ fn cmap_of(mapped: &[(char, u16)]) -> Vec<u8> {
     t
 }
 
-/// A subset of the face `index` of `data` holding `gids` (numbered in that order: give
-/// .notdef first), with a Unicode cmap of `mapped` (character, glyph in the face) and the
-/// face's OS/2 table.
+/// A subset of the face `index` of `data` (parsed by the caller as `face`) holding `gids`
+/// (numbered in that order: give .notdef first), with a Unicode cmap of `mapped`
+/// (character, glyph in the face) and the face's OS/2 table.
 pub fn with_cmap(
     data: &[u8],
     index: u32,
+    face: &ttf_parser::Face<'_>,
     gids: &[u16],
     mapped: &[(char, u16)],
 ) -> Result<Vec<u8>, String> {
-    let face = ttf_parser::Face::parse(data, index).map_err(|e| e.to_string())?;
     let remapper = subsetter::GlyphRemapper::new_from_glyphs(gids);
     let glyphs =
         subsetter::subset(data, index, &remapper).map_err(|e| format!("subsetting failed: {e}"))?;

@@ -73,7 +73,7 @@ impl FontFile {
             .collect();
         gids.sort_unstable();
         gids.dedup();
-        crate::font_subset::with_cmap(&self.data, self.index, &gids, &mapped).map_err(bad)
+        crate::font_subset::with_cmap(&self.data, self.index, &face, &gids, &mapped).map_err(bad)
     }
 }
 

@@ -35,7 +35,7 @@ pub fn subset(
     gids.extend(used.iter().filter(|g| !first.contains(g)));
     let mapped = crate::font_subset::mappings_to(&face, &gids)
         .ok_or_else(|| bad("the font has no Unicode cmap (format 4 or 12)".into()))?;
-    crate::font_subset::with_cmap(font.data, font.index, &gids, &mapped).map_err(bad)
+    crate::font_subset::with_cmap(font.data, font.index, &face, &gids, &mapped).map_err(bad)
 }
 
 #[cfg(test)]

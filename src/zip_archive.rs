@@ -23,6 +23,14 @@ pub enum Method {
     Dense,
 }
 
+/// Images compressed in their own format, by name: deflating them again costs time and
+/// saves nothing, so they go in [`Method::Stored`].
+pub fn compressed_already(name: &str) -> bool {
+    [".png", ".jpg", ".jpeg", ".gif"]
+        .iter()
+        .any(|e| name.ends_with(e))
+}
+
 /// DOS date of 1980-01-01 (the format's first day), time 00:00: the same input always
 /// gives the same bytes.
 const DOS_DATE: u16 = (1 << 5) | 1;

@@ -130,11 +130,6 @@ pub fn build(p: Package<'_>) -> Result<Vec<u8>, EpubError> {
     archive(files.take(), &p.nav, &p.extra)
 }
 
-/// Images compressed in their own format (deflating them again saves nothing).
-fn is_compressed_image(name: &str) -> bool {
-    [".png", ".jpg", ".gif"].iter().any(|e| name.ends_with(e))
-}
-
 /// The archive from epub-builder's files, in its order: `mimetype` first and stored, images
 /// stored, everything else deflated. The navigation document is ours ([`super::nav`]), and
 /// the package gets the metadata epub-builder cannot write ([`super::opf`]).
@@ -153,7 +148,9 @@ fn archive(
                 let opf = super::opf::patch(&String::from_utf8_lossy(&data), extra);
                 a.add(&name, opf.as_bytes(), Method::Deflated)?
             }
-            _ if is_compressed_image(&name) => a.add(&name, &data, Method::Stored)?,
+            _ if crate::zip_archive::compressed_already(&name) => {
+                a.add(&name, &data, Method::Stored)?
+            }
             _ => a.add(&name, &data, Method::Deflated)?,
         }
     }

@@ -318,7 +318,7 @@ impl Zip {
         let ends = |exts: &[&str]| exts.iter().any(|e| name.ends_with(e));
         let method = if ends(&[".otf", ".ttf"]) {
             Method::Dense
-        } else if ends(&[".png", ".jpg", ".jpeg"]) {
+        } else if crate::zip_archive::compressed_already(name) {
             Method::Stored
         } else {
             Method::Deflated

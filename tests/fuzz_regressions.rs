@@ -49,3 +49,37 @@ fn build_findings() {
 fn image_findings() {
     replay("image", paiban::fuzzing::image_bytes);
 }
+
+/// The fuzz workspace (fuzz/Cargo.toml) does not inherit the main crate's
+/// `[patch.crates-io]`; without the same patches paiban does not compile there
+/// (stop 28 failed CI on `epub_builder::Zip`). Both lists must name the same vendored crates.
+#[test]
+fn fuzz_workspace_patches_the_same_crates() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let patches = |manifest: &str, prefix: &str| -> Vec<(String, String)> {
+        let path = root.join(manifest);
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{manifest}: {e}"));
+        let doc: toml::Table = text.parse().unwrap_or_else(|e| panic!("{manifest}: {e}"));
+        let table = doc
+            .get("patch")
+            .and_then(|p| p.get("crates-io"))
+            .and_then(|c| c.as_table())
+            .unwrap_or_else(|| panic!("{manifest}: no [patch.crates-io]"));
+        let mut list: Vec<(String, String)> = table
+            .iter()
+            .map(|(name, spec)| {
+                let dir = spec
+                    .get("path")
+                    .and_then(|p| p.as_str())
+                    .unwrap_or_else(|| panic!("{manifest}: {name} has no path"));
+                let dir = dir.strip_prefix(prefix).unwrap_or(dir);
+                (name.clone(), dir.to_string())
+            })
+            .collect();
+        list.sort();
+        list
+    };
+    let main = patches("Cargo.toml", "");
+    assert!(!main.is_empty());
+    assert_eq!(patches("fuzz/Cargo.toml", "../"), main);
+}

@@ -11,65 +11,38 @@
 //! differed from Debian's `opencc` in 12 of the 38 golden texts (tests/editions.rs).
 
 use std::borrow::Cow;
-use std::cmp::Ordering;
 
-/// One OpenCC dictionary as the build script (`build.rs`) writes it: entries sorted by the
-/// key's bytes, each key's first candidate, and the run of entries of each first
-/// character; searched where it lies in the binary, nothing parsed or allocated.
+/// One OpenCC dictionary as the build script (`build.rs`) writes it: a double-array trie of
+/// the keys, each leading to its entry's index, and the entries' values (each key's first
+/// candidate); searched where it lies in the binary, nothing parsed or allocated.
 #[derive(Clone, Copy)]
 pub struct Dict {
-    /// One bit per character below U+10000: does a key begin with it? (u64 words)
-    bmp_first: &'static [u8],
-    /// For each word of `bmp_first`, the bits set in the words before it.
-    bmp_rank: &'static [u8],
-    /// The distinct first characters, ascending.
-    first: &'static [u8],
-    /// Where each first character's run starts (one more: the number of entries).
-    first_start: &'static [u8],
-    key_end: &'static [u8],
+    trie: &'static yada::DoubleArray<&'static [u8]>,
     value_end: &'static [u8],
-    keys: &'static [u8],
     values: &'static [u8],
 }
 
 #[inline]
 fn u32_at(b: &[u8], i: usize) -> usize {
-    u32::from_le_bytes([b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3]]) as usize
+    let word: [u8; 4] = b[4 * i..4 * i + 4].try_into().expect("four bytes");
+    u32::from_le_bytes(word) as usize
 }
 
 impl Dict {
-    /// Reads the table's header (the table is built with the binary; the tests check it).
-    fn open(b: &'static [u8]) -> Dict {
-        let (n, f) = (u32_at(b, 0), u32_at(b, 1));
-        let (bmp_first, b) = b[8..].split_at(0x10000 / 8);
-        let (bmp_rank, b) = b.split_at(4 * 0x10000 / 64);
-        let (first, b) = b.split_at(4 * f);
-        let (first_start, b) = b.split_at(4 * (f + 1));
-        let (key_end, b) = b.split_at(4 * n);
-        let (value_end, b) = b.split_at(4 * n);
-        let keys_len = n.checked_sub(1).map_or(0, |last| u32_at(key_end, last));
-        let (keys, values) = b.split_at(keys_len);
+    /// Reads the values' header (the tables are built with the binary; the tests check them).
+    fn open(trie: &'static yada::DoubleArray<&'static [u8]>, b: &'static [u8]) -> Dict {
+        let n = u32_at(b, 0);
+        let (value_end, values) = b[4..].split_at(4 * n);
         Dict {
-            bmp_first,
-            bmp_rank,
-            first,
-            first_start,
-            key_end,
+            trie,
             value_end,
-            keys,
             values,
         }
     }
 
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.key_end.len() / 4
-    }
-
-    #[inline]
-    fn key(&self, i: usize) -> &'static [u8] {
-        let start = i.checked_sub(1).map_or(0, |p| u32_at(self.key_end, p));
-        &self.keys[start..u32_at(self.key_end, i)]
+        self.value_end.len() / 4
     }
 
     fn value(&self, i: usize) -> &'static str {
@@ -79,123 +52,30 @@ impl Dict {
         std::str::from_utf8(bytes).expect("build.rs writes UTF-8 values")
     }
 
-    /// The entries whose key starts with `c`: a range of indices.
-    fn run_of(&self, c: char) -> Option<(usize, usize)> {
-        let c = u32::from(c) as usize;
-        let run = |k: usize| (u32_at(self.first_start, k), u32_at(self.first_start, k + 1));
-        if c < 0x10000 {
-            // The run's number: the bits set before this character's.
-            let w = c / 64;
-            let word = u64::from_le_bytes(self.bmp_first[8 * w..8 * w + 8].try_into().ok()?);
-            let bit = 1u64 << (c % 64);
-            if word & bit == 0 {
-                return None;
-            }
-            let k = u32_at(self.bmp_rank, w) + (word & (bit - 1)).count_ones() as usize;
-            return Some(run(k));
-        }
-        let (mut lo, mut hi) = (0, self.first.len() / 4);
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            match u32_at(self.first, mid).cmp(&c) {
-                Ordering::Less => lo = mid + 1,
-                Ordering::Greater => hi = mid,
-                Ordering::Equal => return Some(run(mid)),
-            }
-        }
-        None
-    }
-
-    /// The longest key that `s` starts with: its length in bytes and its value.
-    ///
-    /// The keys starting with the first k characters of `s` are one run of the sorted
-    /// table (the key equal to them, if any, first), and the run for k + 1 lies inside it:
-    /// the run is narrowed a character at a time, comparing only that character's bytes,
-    /// until it is empty.
+    /// The longest key that `s` starts with: its length in bytes and its value. The keys
+    /// are whole UTF-8 strings, so a key's bytes end on a character boundary of `s`.
     fn match_prefix(&self, s: &str) -> Option<(usize, &'static str)> {
-        let c = s.chars().next()?;
-        let (mut lo, mut hi) = self.run_of(c)?;
-        let bytes = s.as_bytes();
-        let mut start = c.len_utf8();
-        let mut best = None;
-        loop {
-            // `lo..hi` holds the keys starting with `s[..start]`, and is not empty.
-            if self.key(lo).len() == start {
-                best = Some((start, self.value(lo)));
-                lo += 1;
-            }
-            let Some(next) = s[start..].chars().next() else {
-                break;
-            };
-            let piece = &bytes[start..start + next.len_utf8()];
-            let at = |i: usize| next_piece(&self.key(i)[start..], piece);
-            lo += partition(lo, hi, |i| at(i) == Ordering::Less);
-            // Few keys go on with the same character: gallop from `lo` for the end.
-            hi = lo + gallop(lo, hi, |i| at(i) == Ordering::Equal);
-            if lo == hi {
-                break;
-            }
-            start += piece.len();
-        }
-        best
+        let (index, len) = self.trie.common_prefix_search(s.as_bytes()).last()?;
+        Some((len, self.value(index as usize)))
     }
-}
-
-/// How a key's rest compares with the next character's bytes: Equal when it starts
-/// with them (a short loop: the slices are 1–4 bytes, not worth a memcmp call).
-fn next_piece(rest: &[u8], piece: &[u8]) -> Ordering {
-    for (a, b) in rest.iter().zip(piece) {
-        if a != b {
-            return a.cmp(b);
-        }
-    }
-    if rest.len() < piece.len() {
-        Ordering::Less
-    } else {
-        Ordering::Equal
-    }
-}
-
-/// As [`partition`], for a count expected to be small: probes 1, 2, 4 … ahead of `lo`,
-/// then bisects the last step.
-fn gallop(lo: usize, hi: usize, pred: impl Fn(usize) -> bool) -> usize {
-    let mut step = 1;
-    let mut known = lo; // every index before `known` satisfies `pred`
-    while known < hi && pred(known) {
-        known += 1;
-        let probe = known + step;
-        if probe >= hi || !pred(probe) {
-            return partition(known, probe.min(hi), &pred) + known - lo;
-        }
-        known = probe + 1;
-        step *= 2;
-    }
-    known - lo
-}
-
-/// How many of the indices `lo..hi` (a prefix of them) satisfy `pred`.
-fn partition(lo: usize, hi: usize, pred: impl Fn(usize) -> bool) -> usize {
-    let (mut a, mut b) = (lo, hi);
-    while a < b {
-        let mid = a + (b - a) / 2;
-        if pred(mid) {
-            a = mid + 1;
-        } else {
-            b = mid;
-        }
-    }
-    a - lo
 }
 
 macro_rules! dict {
-    ($name:literal) => {
-        Dict::open(include_bytes!(concat!(
+    ($name:literal) => {{
+        // Taken as they are, not through `DoubleArray::new`, which would read the whole
+        // trie (most of a megabyte) to convert a page: build.rs wrote them with yada's own
+        // builder at this build, and `tries_are_valid_double_arrays` checks them with `new`.
+        static TRIE: yada::DoubleArray<&[u8]> = yada::DoubleArray(include_bytes!(concat!(
             env!("OUT_DIR"),
             "/opencc_",
             $name,
-            ".bin"
-        )))
-    };
+            ".trie"
+        )));
+        Dict::open(
+            &TRIE,
+            include_bytes!(concat!(env!("OUT_DIR"), "/opencc_", $name, ".bin")),
+        )
+    }};
 }
 
 /// A conversion chain: OpenCC's `s2t.json`, `s2twp.json` or `s2hk.json`. Each begins with
@@ -357,14 +237,21 @@ mod tests {
         for (name, table) in tables() {
             let text = text_dictionary(name);
             assert!(text.len() > 30, "{name}: {} entries", text.len());
-            let entries: Vec<(String, String)> = (0..table.len())
-                .map(|i| {
-                    let key = std::str::from_utf8(table.key(i)).unwrap().to_string();
-                    (key, table.value(i).to_string())
-                })
-                .collect();
-            let expected: Vec<(String, String)> = text.into_iter().collect();
-            assert_eq!(entries, expected, "{name}");
+            assert_eq!(table.len(), text.len(), "{name}");
+            // Every key of the text leads to its own value (and there are no other entries).
+            for (key, value) in &text {
+                let index = table.trie.exact_match_search(key.as_bytes());
+                let found = index.map(|i| table.value(i as usize));
+                assert_eq!(found, Some(value.as_str()), "{name}: {key}");
+            }
+        }
+    }
+
+    #[test]
+    fn tries_are_valid_double_arrays() {
+        for (name, table) in tables() {
+            let bytes: &[u8] = table.trie.0;
+            assert!(yada::DoubleArray::new(bytes).is_ok(), "{name}");
         }
     }
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Rebuilds the shipped fonts from Debian's fonts-noto-cjk (face 2 of each .ttc is Simplified Chinese).
+# Rebuilds the shipped fonts from Debian's fonts-noto-cjk (faces 2, 3 and 4 of each .ttc are
+# Simplified Chinese, Traditional Chinese for Taiwan, and for Hong Kong).
 # Needs: apt-get install fonts-noto-cjk; pip install fonttools
 # Keeps: CJK Unified Ideographs (U+4E00–9FFF) (and Extension A in Regular), CJK symbols and punctuation,
 # full-width forms, general punctuation, Latin-1 and Latin Extended-A, digits, and a few
@@ -17,4 +18,15 @@ for w in Regular Bold; do
     --layout-features='' --no-hinting --name-IDs='*' --name-languages='*' \
     --output-file="NotoSerifSC-$w.otf"
 done
-ls -l NotoSerifSC-*.otf
+# The Traditional editions' regional faces (src/edition/mod.rs): the same ranges, and in Regular
+# the face's Extension B characters too (HKSCS and Taiwan's names use them); they keep the
+# vertical alternates (`vert`, `vrt2`) that vertical editions draw punctuation with.
+for region in TC:3 HK:4; do
+  for w in Regular Bold; do
+    pyftsubset "$SRC/NotoSerifCJK-$w.ttc" --font-number="${region#*:}" \
+      --unicodes="$COMMON$([ $w = Regular ] && echo "$EXTRA,U+20000-2FFFF")" \
+      --layout-features='vert,vrt2' --no-hinting --name-IDs='*' --name-languages='*' \
+      --output-file="NotoSerif${region%:*}-$w.otf"
+  done
+done
+ls -l NotoSerif*.otf

@@ -287,8 +287,8 @@ impl<'a> Faces<'a> {
     }
 }
 
-/// The faces an edition is drawn with before the style's own fonts: a regional face of a
-/// collection (Noto Serif CJK TC or HK), regular and bold, and its CSS family name.
+/// The faces an edition is drawn with before the style's own fonts: a regional face (Noto
+/// Serif CJK TC or HK, shipped in `fonts/`), regular and bold, and its CSS family name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegionalFaces {
     pub regular: (PathBuf, u32),

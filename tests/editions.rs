@@ -551,7 +551,7 @@ fn batch_lists_each_edition_in_the_feed_with_its_language_and_files() {
 fn editions_are_byte_identical_and_a_missing_face_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let input = root().join("content/wujin-2023-12-29.md");
-    let build = |out: &Path, noto: Option<&Path>| {
+    let build = |out: &Path, fonts: Option<&Path>| {
         let mut c = Command::new(env!("CARGO_BIN_EXE_paiban"));
         c.args([
             "build",
@@ -560,8 +560,8 @@ fn editions_are_byte_identical_and_a_missing_face_is_refused() {
             out.to_str().unwrap(),
         ])
         .args(["--edition", "zh-TW"]);
-        if let Some(n) = noto {
-            c.env("PAIBAN_NOTO_CJK", n);
+        if let Some(f) = fonts {
+            c.env("PAIBAN_FONTS", f);
         }
         c.output().unwrap()
     };
@@ -574,16 +574,21 @@ fn editions_are_byte_identical_and_a_missing_face_is_refused() {
             "{f} differs between two builds"
         );
     }
-    // Without the regional face: a clear error, and nothing written.
-    let empty = dir.path().join("no-fonts");
-    std::fs::create_dir(&empty).unwrap();
+    // Without the regional face (a fonts folder with the SC faces only): a clear error, and
+    // nothing written.
+    let sc_only = dir.path().join("sc-fonts");
+    std::fs::create_dir(&sc_only).unwrap();
+    for f in ["OFL.txt", "NotoSerifSC-Regular.otf", "NotoSerifSC-Bold.otf"] {
+        std::fs::copy(root().join("fonts").join(f), sc_only.join(f)).unwrap();
+    }
     let c = dir.path().join("c");
-    let o = build(&c, Some(&empty));
+    let o = build(&c, Some(&sc_only));
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
         err.contains("zh-TW edition is drawn with Noto Serif CJK TC")
-            && err.contains("apt-get install fonts-noto-cjk"),
+            && err.contains("NotoSerifTC-Regular.otf")
+            && err.contains("fonts/make-fonts.sh"),
         "{err}"
     );
     assert!(!c.exists() || std::fs::read_dir(&c).unwrap().next().is_none());

@@ -1,7 +1,7 @@
 //! The vendored subsetter drops a CFF face's hints (vendor/subsetter/PAIBAN.md): the system's
-//! Noto Serif CJK TC, which a zh-TW edition draws with, is hinted; the subsets embedded in the
-//! edition's PDF have no stem or mask operator in their charstrings and no hinting entry in
-//! their Private DICTs, and every charstring is still a well-formed one (operands and
+//! Noto Serif CJK TC is hinted (the shipped faces are cut without hints); drawn as a style's
+//! body font, the subsets embedded in the PDF have no stem or mask operator in their
+//! charstrings and no hinting entry in their Private DICTs, and every charstring is still a well-formed one (operands and
 //! operators only, ending in endchar). That the outlines are unchanged was checked once with
 //! fontTools and pdftoppm (PAIBAN.md); poppler draws the pages in the other PDF tests.
 
@@ -197,15 +197,27 @@ fn a_hinted_face_is_embedded_without_its_hints() {
 
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
+    // The system's TC faces as the style's body and headline fonts.
+    let style = dir.path().join("tc.toml");
+    let face = |path: &str| format!("[{{ path = \"{path}\", index = 3 }}]");
+    let bold = SYSTEM_SERIF.replace("-Regular", "-Bold");
+    let toml = format!(
+        "[fonts]\nregular = {}\nbold = {}\n",
+        face(SYSTEM_SERIF),
+        face(&bold)
+    );
+    std::fs::write(&style, toml).unwrap();
     let o = Command::new(env!("CARGO_BIN_EXE_paiban"))
         .arg("build")
         .arg(root.join("content/wujin-2023-12-29.md"))
-        .args(["--pdf", "--edition", "zh-TW", "-o"])
+        .args(["--pdf", "--style"])
+        .arg(&style)
+        .arg("-o")
         .arg(dir.path())
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let pdf = std::fs::read(dir.path().join("wujin-2023-12-29.zh-TW.pdf")).unwrap();
+    let pdf = std::fs::read(dir.path().join("wujin-2023-12-29.pdf")).unwrap();
     // Searched as bytes: the PDF is binary, and offsets must stay byte offsets.
     let find = |needle: &[u8], from: usize| {
         pdf[from..]
@@ -215,7 +227,7 @@ fn a_hinted_face_is_embedded_without_its_hints() {
     };
     assert!(
         find(b"NotoSerifCJKtc-Regular", 0).is_some(),
-        "the edition draws with the TC face"
+        "the PDF draws with the system's TC face"
     );
 
     let mut fonts = 0;

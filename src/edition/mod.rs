@@ -35,29 +35,17 @@ pub enum EditionError {
     #[error("no edition named")]
     Empty,
     #[error(
-        "the {edition} edition is drawn with {family} (face {index} of {path}), which is \
-         not there: {reason}. On Debian/Ubuntu: apt-get install fonts-noto-cjk"
+        "the {edition} edition is drawn with {family} ({path}), which is not there: {reason}. \
+         paiban's fonts/ folder ships it ($PAIBAN_FONTS names another); fonts/make-fonts.sh \
+         cuts it again from Debian's fonts-noto-cjk"
     )]
     MissingFace {
         edition: &'static str,
         family: &'static str,
         path: PathBuf,
-        index: u32,
         reason: String,
     },
 }
-
-/// Where Debian's fonts-noto-cjk puts its collections: `$PAIBAN_NOTO_CJK` (a folder holding
-/// NotoSerifCJK-{Regular,Bold}.ttc, for other systems), else Debian's folder. Their faces
-/// are JP, KR, SC, TC, HK in this order.
-fn noto_cjk_dir() -> PathBuf {
-    std::env::var_os("PAIBAN_NOTO_CJK").map_or_else(
-        || PathBuf::from("/usr/share/fonts/opentype/noto"),
-        PathBuf::from,
-    )
-}
-const FACE_TC: u32 = 3;
-const FACE_HK: u32 = 4;
 
 impl Edition {
     pub const ALL: [Edition; 4] = [Edition::Hans, Edition::Hant, Edition::Tw, Edition::Hk];
@@ -129,19 +117,20 @@ impl Edition {
     }
 
     /// The regional faces a Traditional edition is drawn with: Noto Serif CJK TC (zh-Hant,
-    /// zh-TW; Taiwan's standard forms) or HK, from the system's fonts-noto-cjk, so no
-    /// character falls to the shipped SC font's mainland forms. None for zh-Hans (the
-    /// style's fonts). A missing face is an error, never a silent fallback.
+    /// zh-TW; Taiwan's standard forms) or HK, shipped in `fonts/` as the SC faces are (cut
+    /// by fonts/make-fonts.sh, unhinted), so no character falls to the SC font's mainland
+    /// forms. None for zh-Hans (the style's fonts). A missing face is an error, never a
+    /// silent fallback.
     pub fn faces(self) -> Result<Option<RegionalFaces>, EditionError> {
-        let (index, family) = match self {
+        let (region, family) = match self {
             Edition::Hans => return Ok(None),
-            Edition::Hant | Edition::Tw => (FACE_TC, "Noto Serif CJK TC"),
-            Edition::Hk => (FACE_HK, "Noto Serif CJK HK"),
+            Edition::Hant | Edition::Tw => ("TC", "Noto Serif CJK TC"),
+            Edition::Hk => ("HK", "Noto Serif CJK HK"),
         };
-        let dir = noto_cjk_dir();
+        let dir = crate::fonts::fonts_dir();
         let faces = RegionalFaces {
-            regular: (dir.join("NotoSerifCJK-Regular.ttc"), index),
-            bold: (dir.join("NotoSerifCJK-Bold.ttc"), index),
+            regular: (dir.join(format!("NotoSerif{region}-Regular.otf")), 0),
+            bold: (dir.join(format!("NotoSerif{region}-Bold.otf")), 0),
             family: family.to_string(),
         };
         for (path, index) in [&faces.regular, &faces.bold] {
@@ -149,7 +138,6 @@ impl Edition {
                 edition: self.name(),
                 family,
                 path: path.clone(),
-                index: *index,
                 reason,
             })?;
         }
@@ -163,8 +151,8 @@ impl std::fmt::Display for Edition {
     }
 }
 
-/// The face at `index` of `path` is there and is the family asked for (a collection of
-/// another make would give another script's forms under the same index).
+/// The face at `index` of `path` is there and is the family asked for (a face of another
+/// region under the expected name would give another script's forms).
 fn check_face(path: &Path, index: u32, family: &str) -> Result<(), String> {
     // Mapped, not read: only the table directory and the name table are looked at.
     let font = crate::fonts::FontFile::load(path, index).map_err(|e| e.to_string())?;

@@ -8,8 +8,8 @@ use crate::model::{Block, Document, HeadlineGroup};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-/// A font file mapped once (batch reuses it for every issue). Mapped, not read: a system
-/// collection (an edition's Noto Serif CJK TC/HK) is 27 MB, of which a subset touches little.
+/// A font file mapped once (batch reuses it for every issue). Mapped, not read: a CJK face
+/// is 7–27 MB (a system collection), of which a subset touches little.
 pub struct FontFile {
     pub path: PathBuf,
     /// The face's index in a collection (TTC); 0 for a single font.

@@ -1,8 +1,8 @@
 //! The vendored subsetter drops a CFF face's hints (vendor/subsetter/PAIBAN.md): the system's
 //! Noto Serif CJK TC is hinted (the shipped faces are cut without hints); drawn as a style's
 //! body font, the subsets embedded in the PDF have no stem or mask operator in their
-//! charstrings and no hinting entry in their Private DICTs, and every charstring is still a well-formed one (operands and
-//! operators only, ending in endchar). That the outlines are unchanged was checked once with
+//! charstrings and no hinting entry in their Private DICTs, and every charstring is still a
+//! well-formed one (operands and operators only, ending in endchar). That the outlines are unchanged was checked once with
 //! fontTools and pdftoppm (PAIBAN.md); poppler draws the pages in the other PDF tests.
 
 use flate2::read::ZlibDecoder;
